@@ -1,0 +1,27 @@
+//! The CJM Board domain: what a journey map is made of, the ops that change
+//! it, the rules an op must satisfy, and the protocol that carries ops.
+//!
+//! This crate is pure (no IO, no async) and builds for native and wasm32, so
+//! the server's rooms and the browser apply the very same code: they cannot
+//! disagree about what an op means.
+
+pub mod apply;
+pub mod error;
+pub mod ids;
+pub mod limits;
+pub mod model;
+pub mod ops;
+pub mod order;
+pub mod protocol;
+pub mod sync;
+pub mod template;
+
+pub use apply::{ApplyCtx, Change};
+pub use error::{OpError, OpErrorKind};
+pub use ids::{BoardId, CardId, ClientOpId, LaneId, PersonaId, StageId};
+pub use model::{
+    Board, Card, Channel, Color, EmotionPoint, Evidence, EvidenceSource, Lane, LaneKind,
+    Opportunity, OpportunityStatus, Persona, Stage,
+};
+pub use ops::{Batch, CardPatch, LanePatch, Op, PersonaPatch, StagePatch};
+pub use order::OrderKey;

@@ -1,0 +1,355 @@
+//! What a journey map is made of (see DESIGN.md, "What users do").
+//!
+//! A `Board` holds only live entities; deleted ones exist only in the store
+//! (soft delete), so "undo delete" is a create with the same id. Collections
+//! are `BTreeMap`s so that iteration, serialisation and equality are the same
+//! on every replica.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{BoardId, CardId, LaneId, PersonaId, StageId};
+use crate::order::OrderKey;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Board {
+    pub id: BoardId,
+    pub title: String,
+    #[serde(default)]
+    pub personas: BTreeMap<PersonaId, Persona>,
+    #[serde(default)]
+    pub stages: BTreeMap<StageId, Stage>,
+    #[serde(default)]
+    pub lanes: BTreeMap<LaneId, Lane>,
+    #[serde(default)]
+    pub cards: BTreeMap<CardId, Card>,
+    /// One score per persona per stage, sorted by (persona, stage).
+    #[serde(default)]
+    pub emotions: Vec<EmotionPoint>,
+}
+
+/// A column: one step of the customer's journey.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stage {
+    pub id: StageId,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub order: OrderKey,
+}
+
+/// A row: one layer of the map (actions, thoughts, touchpoints...).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lane {
+    pub id: LaneId,
+    pub name: String,
+    pub kind: LaneKind,
+    pub order: OrderKey,
+}
+
+/// What a lane holds. Notes lanes differ only by purpose (default colour and
+/// icon); touchpoints, emotions and opportunities lanes carry their own data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LaneKind {
+    Notes,
+    Actions,
+    Thoughts,
+    Questions,
+    Goals,
+    Triggers,
+    Pains,
+    Backstage,
+    Ideas,
+    Touchpoints,
+    Emotions,
+    Opportunities,
+}
+
+impl LaneKind {
+    pub const ALL: [LaneKind; 12] = [
+        LaneKind::Notes,
+        LaneKind::Actions,
+        LaneKind::Thoughts,
+        LaneKind::Questions,
+        LaneKind::Goals,
+        LaneKind::Triggers,
+        LaneKind::Pains,
+        LaneKind::Backstage,
+        LaneKind::Ideas,
+        LaneKind::Touchpoints,
+        LaneKind::Emotions,
+        LaneKind::Opportunities,
+    ];
+
+    /// The sticky-note colour a new card in such a lane starts with.
+    pub fn default_color(self) -> Color {
+        match self {
+            LaneKind::Notes | LaneKind::Actions => Color::Yellow,
+            LaneKind::Thoughts => Color::Blue,
+            LaneKind::Questions => Color::Purple,
+            LaneKind::Goals => Color::Green,
+            LaneKind::Triggers => Color::Orange,
+            LaneKind::Pains => Color::Red,
+            LaneKind::Backstage => Color::Gray,
+            LaneKind::Ideas | LaneKind::Opportunities => Color::Teal,
+            LaneKind::Touchpoints => Color::White,
+            LaneKind::Emotions => Color::Pink,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LaneKind::Notes => "notes",
+            LaneKind::Actions => "actions",
+            LaneKind::Thoughts => "thoughts",
+            LaneKind::Questions => "questions",
+            LaneKind::Goals => "goals",
+            LaneKind::Triggers => "triggers",
+            LaneKind::Pains => "pains",
+            LaneKind::Backstage => "backstage",
+            LaneKind::Ideas => "ideas",
+            LaneKind::Touchpoints => "touchpoints",
+            LaneKind::Emotions => "emotions",
+            LaneKind::Opportunities => "opportunities",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// Sticky-note colours: a fixed palette, so that text on every colour passes
+/// WCAG AA contrast and no client can inject arbitrary CSS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Color {
+    Yellow,
+    Orange,
+    Red,
+    Pink,
+    Purple,
+    Blue,
+    Teal,
+    Green,
+    Gray,
+    White,
+}
+
+impl Color {
+    pub const ALL: [Color; 10] = [
+        Color::Yellow,
+        Color::Orange,
+        Color::Red,
+        Color::Pink,
+        Color::Purple,
+        Color::Blue,
+        Color::Teal,
+        Color::Green,
+        Color::Gray,
+        Color::White,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Color::Yellow => "yellow",
+            Color::Orange => "orange",
+            Color::Red => "red",
+            Color::Pink => "pink",
+            Color::Purple => "purple",
+            Color::Blue => "blue",
+            Color::Teal => "teal",
+            Color::Green => "green",
+            Color::Gray => "gray",
+            Color::White => "white",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// A sticky note in one cell (stage × lane), ordered within the cell.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Card {
+    pub id: CardId,
+    pub stage_id: StageId,
+    pub lane_id: LaneId,
+    pub order: OrderKey,
+    pub text: String,
+    pub color: Color,
+    #[serde(default)]
+    pub persona_id: Option<PersonaId>,
+    /// Touchpoint channel (touchpoints lanes).
+    #[serde(default)]
+    pub channel: Option<Channel>,
+    /// What backs the card; a card without evidence is a hypothesis.
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
+    /// Improvement fields (opportunities lanes).
+    #[serde(default)]
+    pub opportunity: Option<Opportunity>,
+    /// Unix milliseconds of the last change, stamped from the batch's time
+    /// (assigned by the server), so that staleness is the same everywhere.
+    #[serde(default)]
+    pub updated_at: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Website,
+    Email,
+    Phone,
+    Chat,
+    Messenger,
+    Social,
+    Ads,
+    Store,
+    MobileApp,
+    Delivery,
+    Other,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub source: EvidenceSource,
+    #[serde(default)]
+    pub quote: String,
+    #[serde(default)]
+    pub link: Option<String>,
+    /// ISO date (YYYY-MM-DD) the evidence was collected.
+    #[serde(default)]
+    pub date: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceSource {
+    Interview,
+    CallTranscript,
+    Survey,
+    Analytics,
+    SupportTicket,
+    Review,
+    Other,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Opportunity {
+    /// 1..=5
+    pub impact: u8,
+    /// 1..=5
+    pub effort: u8,
+    #[serde(default)]
+    pub owner: String,
+    pub status: OpportunityStatus,
+    /// Pain cards this opportunity addresses.
+    #[serde(default)]
+    pub addresses: Vec<CardId>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OpportunityStatus {
+    Idea,
+    Planned,
+    InProgress,
+    Done,
+}
+
+/// Whose journey the map follows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Persona {
+    pub id: PersonaId,
+    pub name: String,
+    pub order: OrderKey,
+    pub color: Color,
+    #[serde(default)]
+    pub avatar_url: Option<String>,
+    #[serde(default)]
+    pub age: Option<u16>,
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub quote: String,
+    #[serde(default)]
+    pub goals: String,
+    #[serde(default)]
+    pub needs: String,
+    #[serde(default)]
+    pub pains: String,
+    #[serde(default)]
+    pub fears: String,
+    #[serde(default)]
+    pub expectations: String,
+    #[serde(default)]
+    pub about: String,
+}
+
+/// How a persona feels at a stage, from -2 to +2.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmotionPoint {
+    pub persona_id: PersonaId,
+    pub stage_id: StageId,
+    pub score: i8,
+}
+
+impl Board {
+    pub fn new(id: BoardId, title: impl Into<String>) -> Self {
+        Self {
+            id,
+            title: title.into(),
+            personas: BTreeMap::new(),
+            stages: BTreeMap::new(),
+            lanes: BTreeMap::new(),
+            cards: BTreeMap::new(),
+            emotions: Vec::new(),
+        }
+    }
+
+    /// Stages left to right (ties broken by id, see `order`).
+    pub fn stages_in_order(&self) -> Vec<&Stage> {
+        let mut v: Vec<&Stage> = self.stages.values().collect();
+        v.sort_by(|a, b| (&a.order, a.id).cmp(&(&b.order, b.id)));
+        v
+    }
+
+    /// Lanes top to bottom.
+    pub fn lanes_in_order(&self) -> Vec<&Lane> {
+        let mut v: Vec<&Lane> = self.lanes.values().collect();
+        v.sort_by(|a, b| (&a.order, a.id).cmp(&(&b.order, b.id)));
+        v
+    }
+
+    pub fn personas_in_order(&self) -> Vec<&Persona> {
+        let mut v: Vec<&Persona> = self.personas.values().collect();
+        v.sort_by(|a, b| (&a.order, a.id).cmp(&(&b.order, b.id)));
+        v
+    }
+
+    /// Cards of one cell, top to bottom.
+    pub fn cards_in_cell(&self, stage: StageId, lane: LaneId) -> Vec<&Card> {
+        let mut v: Vec<&Card> = self
+            .cards
+            .values()
+            .filter(|c| c.stage_id == stage && c.lane_id == lane)
+            .collect();
+        v.sort_by(|a, b| (&a.order, a.id).cmp(&(&b.order, b.id)));
+        v
+    }
+
+    pub fn emotion(&self, persona: PersonaId, stage: StageId) -> Option<i8> {
+        self.emotion_index(persona, stage)
+            .ok()
+            .map(|i| self.emotions[i].score)
+    }
+
+    pub(crate) fn emotion_index(&self, persona: PersonaId, stage: StageId) -> Result<usize, usize> {
+        self.emotions
+            .binary_search_by(|p| (p.persona_id, p.stage_id).cmp(&(persona, stage)))
+    }
+}

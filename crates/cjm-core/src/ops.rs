@@ -1,0 +1,223 @@
+//! Ops: the only way a board changes. A client groups ops into a `Batch`
+//! that applies all-or-nothing and is identified by its `client_op_id`.
+//!
+//! Updates carry only the fields they change (`*Patch`), which is what makes
+//! conflicts per-field last-writer-wins: two people editing the text and the
+//! colour of one card at once both win.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::ids::{CardId, ClientOpId, LaneId, PersonaId, StageId};
+use crate::model::{Card, Channel, Color, Evidence, Lane, LaneKind, Opportunity, Persona, Stage};
+use crate::order::OrderKey;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Batch {
+    pub client_op_id: ClientOpId,
+    pub ops: Vec<Op>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Op {
+    SetBoardTitle {
+        title: String,
+    },
+
+    CreateStage(Stage),
+    UpdateStage {
+        id: StageId,
+        #[serde(flatten)]
+        patch: StagePatch,
+    },
+    MoveStage {
+        id: StageId,
+        order: OrderKey,
+    },
+    /// Also deletes the stage's cards and emotion points.
+    DeleteStage {
+        id: StageId,
+    },
+
+    CreateLane(Lane),
+    UpdateLane {
+        id: LaneId,
+        #[serde(flatten)]
+        patch: LanePatch,
+    },
+    MoveLane {
+        id: LaneId,
+        order: OrderKey,
+    },
+    /// Also deletes the lane's cards.
+    DeleteLane {
+        id: LaneId,
+    },
+
+    CreateCard(Card),
+    UpdateCard {
+        id: CardId,
+        #[serde(flatten)]
+        patch: CardPatch,
+    },
+    /// To another cell and/or another position in a cell.
+    MoveCard {
+        id: CardId,
+        stage_id: StageId,
+        lane_id: LaneId,
+        order: OrderKey,
+    },
+    DeleteCard {
+        id: CardId,
+    },
+
+    CreatePersona(Persona),
+    UpdatePersona {
+        id: PersonaId,
+        #[serde(flatten)]
+        patch: PersonaPatch,
+    },
+    MovePersona {
+        id: PersonaId,
+        order: OrderKey,
+    },
+    /// Also untags its cards and deletes its emotion points.
+    DeletePersona {
+        id: PersonaId,
+    },
+
+    /// `score: null` clears the point.
+    SetEmotion {
+        persona_id: PersonaId,
+        stage_id: StageId,
+        score: Option<i8>,
+    },
+}
+
+/// Reads a present-but-null field as `Some(None)`, an absent one as `None`.
+fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StagePatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LanePatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<LaneKind>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<Color>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub persona_id: Option<Option<PersonaId>>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub channel: Option<Option<Channel>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Vec<Evidence>>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub opportunity: Option<Option<Opportunity>>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonaPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<Color>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub avatar_url: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub age: Option<Option<u16>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goals: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needs: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pains: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fears: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expectations: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub about: Option<String>,
+}
+
+impl Batch {
+    pub fn new(ops: Vec<Op>) -> Self {
+        Self {
+            client_op_id: ClientOpId::new(),
+            ops,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patch_distinguishes_absent_from_null() {
+        let op: Op = serde_json::from_str(
+            r#"{"op":"update_card","id":"0192f0c8-0000-7000-8000-000000000001","persona_id":null}"#,
+        )
+        .unwrap();
+        let Op::UpdateCard { patch, .. } = op else {
+            panic!("wrong op")
+        };
+        assert_eq!(patch.persona_id, Some(None));
+        assert_eq!(patch.text, None);
+        assert_eq!(patch.channel, None);
+    }
+
+    #[test]
+    fn ops_round_trip_through_json() {
+        let op = Op::MoveCard {
+            id: CardId::new(),
+            stage_id: StageId::new(),
+            lane_id: LaneId::new(),
+            order: OrderKey::first(),
+        };
+        let json = serde_json::to_string(&op).unwrap();
+        assert!(json.contains(r#""op":"move_card""#), "{json}");
+        assert_eq!(serde_json::from_str::<Op>(&json).unwrap(), op);
+    }
+}

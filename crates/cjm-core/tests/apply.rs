@@ -1,0 +1,400 @@
+//! Behaviour of `Board::apply` and of the client sync state, as stories and
+//! as properties over random op histories.
+
+use cjm_core::protocol::Applied;
+use cjm_core::sync::SyncState;
+use cjm_core::template::{Locale, Template};
+use cjm_core::*;
+use proptest::prelude::*;
+
+const CTX: ApplyCtx = ApplyCtx {
+    at: 1_700_000_000_000,
+};
+
+fn classic() -> Board {
+    Template::Classic.build(BoardId::new(), "Fridge", Locale::En)
+}
+
+fn card(board: &Board, text: &str) -> Card {
+    let stage = board.stages_in_order()[0].id;
+    let lane = board.lanes_in_order()[0].id;
+    Card {
+        id: CardId::new(),
+        stage_id: stage,
+        lane_id: lane,
+        order: OrderKey::first(),
+        text: text.into(),
+        color: Color::Yellow,
+        persona_id: None,
+        channel: None,
+        evidence: vec![],
+        opportunity: None,
+        updated_at: 0,
+    }
+}
+
+fn persona(name: &str) -> Persona {
+    Persona {
+        id: PersonaId::new(),
+        name: name.into(),
+        order: OrderKey::first(),
+        color: Color::Blue,
+        avatar_url: None,
+        age: Some(45),
+        role: String::new(),
+        quote: String::new(),
+        goals: String::new(),
+        needs: String::new(),
+        pains: String::new(),
+        fears: String::new(),
+        expectations: String::new(),
+        about: String::new(),
+    }
+}
+
+#[test]
+fn test_create_edit_move_delete_card() {
+    let mut b = classic();
+    let c = card(&b, "Sees an ad");
+    let changes = b.apply(&[Op::CreateCard(c.clone())], CTX).unwrap();
+    assert!(changes.contains(&Change::Card(c.id)));
+    assert_eq!(b.cards[&c.id].updated_at, CTX.at, "server time is stamped");
+
+    let patch = CardPatch {
+        text: Some("Sees a TV ad".into()),
+        color: Some(Color::Pink),
+        ..Default::default()
+    };
+    b.apply(&[Op::UpdateCard { id: c.id, patch }], CTX).unwrap();
+    assert_eq!(b.cards[&c.id].text, "Sees a TV ad");
+    assert_eq!(b.cards[&c.id].color, Color::Pink);
+
+    let stage2 = b.stages_in_order()[1].id;
+    let lane = c.lane_id;
+    b.apply(
+        &[Op::MoveCard {
+            id: c.id,
+            stage_id: stage2,
+            lane_id: lane,
+            order: OrderKey::first(),
+        }],
+        CTX,
+    )
+    .unwrap();
+    assert_eq!(b.cards_in_cell(stage2, lane).len(), 1);
+
+    b.apply(&[Op::DeleteCard { id: c.id }], CTX).unwrap();
+    assert!(b.cards.is_empty());
+    // Undo of a delete is a create with the same id.
+    b.apply(&[Op::CreateCard(c.clone())], CTX).unwrap();
+    assert_eq!(b.cards.len(), 1);
+}
+
+#[test]
+fn test_failed_batch_changes_nothing() {
+    let mut b = classic();
+    let before = b.clone();
+    let c = card(&b, "ok");
+    let err = b
+        .apply(
+            &[
+                Op::CreateCard(c.clone()),
+                Op::DeleteCard { id: CardId::new() },
+            ],
+            CTX,
+        )
+        .unwrap_err();
+    assert_eq!(err.index, 1);
+    assert_eq!(err.code(), "not_found");
+    assert_eq!(b, before);
+}
+
+#[test]
+fn test_text_over_limit_is_rejected_with_a_message() {
+    let mut b = classic();
+    let c = card(&b, &"я".repeat(limits::MAX_TEXT_CHARS + 1));
+    let err = b.apply(&[Op::CreateCard(c)], CTX).unwrap_err();
+    assert_eq!(err.code(), "too_long");
+    assert!(err.to_string().contains("5000"), "{err}");
+    // Exactly at the limit is fine, counted in characters, not bytes.
+    let c = card(&b, &"я".repeat(limits::MAX_TEXT_CHARS));
+    b.apply(&[Op::CreateCard(c)], CTX).unwrap();
+}
+
+#[test]
+fn test_delete_stage_cascades_to_cards_and_emotions() {
+    let mut b = classic();
+    let p = persona("Igor");
+    let c = card(&b, "x");
+    let stage = c.stage_id;
+    b.apply(
+        &[
+            Op::CreatePersona(p.clone()),
+            Op::CreateCard(c.clone()),
+            Op::SetEmotion {
+                persona_id: p.id,
+                stage_id: stage,
+                score: Some(-2),
+            },
+        ],
+        CTX,
+    )
+    .unwrap();
+    assert_eq!(b.emotion(p.id, stage), Some(-2));
+    let changes = b.apply(&[Op::DeleteStage { id: stage }], CTX).unwrap();
+    assert!(changes.contains(&Change::Card(c.id)));
+    assert!(changes.contains(&Change::Emotion(p.id, stage)));
+    assert!(b.cards.is_empty() && b.emotions.is_empty());
+}
+
+#[test]
+fn test_delete_persona_untags_cards() {
+    let mut b = classic();
+    let p = persona("Marina");
+    let mut c = card(&b, "x");
+    c.persona_id = Some(p.id);
+    b.apply(
+        &[Op::CreatePersona(p.clone()), Op::CreateCard(c.clone())],
+        CTX,
+    )
+    .unwrap();
+    b.apply(&[Op::DeletePersona { id: p.id }], CTX).unwrap();
+    assert_eq!(b.cards[&c.id].persona_id, None);
+}
+
+#[test]
+fn test_links_must_be_web_links() {
+    let mut b = classic();
+    let mut c = card(&b, "x");
+    c.evidence = vec![Evidence {
+        source: EvidenceSource::Interview,
+        quote: "q".into(),
+        link: Some("javascript:alert(1)".into()),
+        date: None,
+    }];
+    assert_eq!(
+        b.apply(&[Op::CreateCard(c)], CTX).unwrap_err().code(),
+        "invalid"
+    );
+}
+
+#[test]
+fn test_emotion_range() {
+    let mut b = classic();
+    let p = persona("P");
+    let s = b.stages_in_order()[0].id;
+    b.apply(&[Op::CreatePersona(p.clone())], CTX).unwrap();
+    let err = b.apply(
+        &[Op::SetEmotion {
+            persona_id: p.id,
+            stage_id: s,
+            score: Some(3),
+        }],
+        CTX,
+    );
+    assert_eq!(err.unwrap_err().code(), "invalid");
+    b.apply(
+        &[Op::SetEmotion {
+            persona_id: p.id,
+            stage_id: s,
+            score: Some(1),
+        }],
+        CTX,
+    )
+    .unwrap();
+    b.apply(
+        &[Op::SetEmotion {
+            persona_id: p.id,
+            stage_id: s,
+            score: None,
+        }],
+        CTX,
+    )
+    .unwrap();
+    assert!(b.emotions.is_empty());
+}
+
+#[test]
+fn test_empty_batch_is_refused() {
+    let mut b = classic();
+    assert_eq!(b.apply(&[], CTX).unwrap_err().code(), "batch_size");
+}
+
+#[test]
+fn test_sync_rebases_pending_over_remote_changes() {
+    let base = classic();
+    let mut server = base.clone();
+    let mut ana = SyncState::new(base.clone(), 0);
+
+    // Ana edits locally; before her ack, Bob's batch arrives.
+    let c = card(&base, "mine");
+    let mine = ana.propose(vec![Op::CreateCard(c.clone())], 1).unwrap();
+    let theirs = card(&base, "theirs");
+    let bob = Batch::new(vec![Op::CreateCard(theirs.clone())]);
+    server.apply(&bob.ops, CTX).unwrap();
+    ana.on_applied(&Applied {
+        seq: 1,
+        actor: "bob".into(),
+        client_op_id: bob.client_op_id,
+        at: CTX.at,
+        ops: bob.ops,
+    })
+    .unwrap();
+    assert_eq!(
+        ana.view().cards.len(),
+        2,
+        "pending edit stays visible on top"
+    );
+    assert_eq!(ana.confirmed().cards.len(), 1);
+
+    server.apply(&mine.ops, CTX).unwrap();
+    ana.on_applied(&Applied {
+        seq: 2,
+        actor: "ana".into(),
+        client_op_id: mine.client_op_id,
+        at: CTX.at,
+        ops: mine.ops,
+    })
+    .unwrap();
+    assert!(ana.pending().is_empty());
+    assert_eq!(ana.confirmed(), &server);
+    assert_eq!(ana.view(), &server);
+}
+
+#[test]
+fn test_sync_rejected_batch_rolls_back() {
+    let base = classic();
+    let mut ana = SyncState::new(base.clone(), 0);
+    let b = ana
+        .propose(vec![Op::CreateCard(card(&base, "x"))], 1)
+        .unwrap();
+    assert_eq!(ana.view().cards.len(), 1);
+    assert!(ana.on_rejected(b.client_op_id).is_some());
+    assert_eq!(ana.view(), &base);
+}
+
+#[test]
+fn test_sync_detects_a_gap() {
+    let base = classic();
+    let mut ana = SyncState::new(base.clone(), 0);
+    let b = Batch::new(vec![Op::SetBoardTitle { title: "x".into() }]);
+    let gap = Applied {
+        seq: 2,
+        actor: "bob".into(),
+        client_op_id: b.client_op_id,
+        at: 0,
+        ops: b.ops,
+    };
+    assert!(ana.on_applied(&gap).is_err());
+}
+
+/// Turns random numbers into a plausible op against the current board, so
+/// that most generated ops are valid and some are not.
+fn gen_op(b: &Board, (kind, x, y): (u8, u32, u32)) -> Op {
+    let stages: Vec<StageId> = b.stages.keys().copied().collect();
+    let lanes: Vec<LaneId> = b.lanes.keys().copied().collect();
+    let cards: Vec<CardId> = b.cards.keys().copied().collect();
+    let personas: Vec<PersonaId> = b.personas.keys().copied().collect();
+    let pick = |n: usize, r: u32| if n == 0 { None } else { Some(r as usize % n) };
+    let stage = pick(stages.len(), x).map(|i| stages[i]).unwrap_or_default();
+    let lane = pick(lanes.len(), y).map(|i| lanes[i]).unwrap_or_default();
+    let card_id = pick(cards.len(), x).map(|i| cards[i]).unwrap_or_default();
+    let order = OrderKey::sequence((y % 5 + 1) as usize).pop().unwrap();
+    match kind % 10 {
+        0 | 1 => Op::CreateCard(Card {
+            id: CardId::new(),
+            stage_id: stage,
+            lane_id: lane,
+            order,
+            text: format!("card {x}"),
+            color: Color::ALL[y as usize % Color::ALL.len()],
+            persona_id: None,
+            channel: None,
+            evidence: vec![],
+            opportunity: None,
+            updated_at: 0,
+        }),
+        2 => Op::UpdateCard {
+            id: card_id,
+            patch: CardPatch {
+                text: Some(format!("edit {y}")),
+                ..Default::default()
+            },
+        },
+        3 => Op::MoveCard {
+            id: card_id,
+            stage_id: stage,
+            lane_id: lane,
+            order,
+        },
+        4 => Op::DeleteCard { id: card_id },
+        5 => Op::CreateStage(Stage {
+            id: StageId::new(),
+            name: format!("S{x}"),
+            description: String::new(),
+            order,
+        }),
+        6 if x % 4 == 0 => Op::DeleteStage { id: stage },
+        6 => Op::MoveStage { id: stage, order },
+        7 => Op::CreatePersona(persona(&format!("P{x}"))),
+        8 => match pick(personas.len(), x) {
+            Some(i) => Op::SetEmotion {
+                persona_id: personas[i],
+                stage_id: stage,
+                score: Some((y % 5) as i8 - 2),
+            },
+            None => Op::SetBoardTitle {
+                title: format!("T{y}"),
+            },
+        },
+        _ => Op::UpdateCard {
+            id: CardId::new(),
+            patch: CardPatch::default(),
+        }, // always invalid
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Replicas that apply the same batches in the same order agree, including
+    /// a replica that joined midway from a JSON snapshot.
+    #[test]
+    fn same_batches_same_state(steps in prop::collection::vec((any::<u8>(), any::<u32>(), any::<u32>(), 1u8..4), 1..60),
+                               join_at in 0usize..60) {
+        let initial = classic();
+        let mut a = initial.clone();
+        let mut late: Option<Board> = None;
+        let mut accepted = Vec::new();
+        for (i, (kind, x, y, len)) in steps.into_iter().enumerate() {
+            if i == join_at {
+                late = Some(serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap());
+            }
+            let mut scratch = a.clone();
+            let mut ops = Vec::new();
+            for j in 0..len {
+                let op = gen_op(&scratch, (kind.wrapping_add(j), x.wrapping_mul(j as u32 + 1), y));
+                let _ = scratch.apply(std::slice::from_ref(&op), CTX);
+                ops.push(op);
+            }
+            let before = a.clone();
+            match a.apply(&ops, CTX) {
+                Ok(_) => accepted.push((i, ops)),
+                Err(_) => prop_assert_eq!(&a, &before, "a rejected batch changed nothing"),
+            }
+        }
+        let mut b = initial.clone();
+        for (_, ops) in &accepted {
+            b.apply(ops, CTX).unwrap();
+        }
+        prop_assert_eq!(&b, &a);
+        if let Some(mut late) = late {
+            for (i, ops) in &accepted {
+                if *i >= join_at {
+                    late.apply(ops, CTX).unwrap();
+                }
+            }
+            prop_assert_eq!(&late, &a);
+        }
+    }
+}
