@@ -1,1 +1,125 @@
+//! Persistence behind one `Store` trait, with a SQLite backend (the
+//! zero-setup default) and a Postgres backend (teams, several instances).
+//!
+//! Design note: both backends share every SQL statement (`$N` placeholders
+//! and `ON CONFLICT ... DO UPDATE` work in both), generated once by
+//! `shared::impl_store!`; only connection setup differs. The room applies a
+//! batch to its in-memory board first and then hands the store the board and
+//! the set of touched entities (`Change`), so what is written is by
+//! construction what `apply` computed, cascades included. One conformance
+//! suite (tests/conformance.rs) runs against both backends.
 
+mod error;
+mod postgres;
+mod rows;
+mod shared;
+mod sqlite;
+pub mod test_db;
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use cjm_core::protocol::Applied;
+use cjm_core::{Board, BoardId, Change, ClientOpId};
+use serde_json::Value;
+
+pub use error::StoreError;
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+/// A board as listed on the home page.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct BoardSummary {
+    pub id: BoardId,
+    pub title: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub stages: i64,
+    pub cards: i64,
+}
+
+/// A batch the room accepted and wants stored; the store assigns its seq.
+#[derive(Clone, Debug)]
+pub struct NewBatch {
+    pub client_op_id: ClientOpId,
+    pub actor: String,
+    pub at: i64,
+    /// The ops as JSON, serialised once by the room and reused here.
+    pub ops: Value,
+}
+
+/// What happened to one batch of a `commit`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Committed {
+    /// Stored under this seq.
+    New(u64),
+    /// A batch with this client_op_id was stored before, under this seq;
+    /// nothing was written.
+    Duplicate(u64),
+}
+
+impl Committed {
+    pub fn seq(self) -> u64 {
+        match self {
+            Committed::New(s) | Committed::Duplicate(s) => s,
+        }
+    }
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Stores a new board (from a template) at seq 0.
+    async fn create_board(&self, board: &Board, now: i64) -> Result<(), StoreError>;
+
+    /// Live boards, most recently changed first.
+    async fn list_boards(&self) -> Result<Vec<BoardSummary>, StoreError>;
+
+    /// The board's live entities and its current seq.
+    async fn load_board(&self, id: BoardId) -> Result<Option<(Board, u64)>, StoreError>;
+
+    /// Soft-deletes a board; false when there was no such live board.
+    async fn delete_board(&self, id: BoardId, now: i64) -> Result<bool, StoreError>;
+
+    /// Seqs of batches already stored under any of these client_op_ids.
+    async fn find_batches(
+        &self,
+        board: BoardId,
+        ids: &[ClientOpId],
+    ) -> Result<HashMap<ClientOpId, u64>, StoreError>;
+
+    /// Appends `batches` to the op log and writes the current value in
+    /// `board` of every entity in `changes`, all in one transaction (group
+    /// commit). Returns, per batch, its seq.
+    async fn commit(
+        &self,
+        board: &Board,
+        batches: &[NewBatch],
+        changes: &BTreeSet<Change>,
+    ) -> Result<Vec<Committed>, StoreError>;
+
+    /// Batches after `after_seq`, in order, at most `limit`.
+    async fn ops_since(
+        &self,
+        board: BoardId,
+        after_seq: u64,
+        limit: u64,
+    ) -> Result<Vec<Applied>, StoreError>;
+
+    /// Which backend this is ("sqlite" or "postgres"), for logs and tests.
+    fn backend(&self) -> &'static str;
+}
+
+/// Opens the store named by `url` (`sqlite://path` or `postgres://...`) and
+/// runs its migrations.
+pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PgStore::connect(url).await?))
+    } else if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(url).await?))
+    } else {
+        Err(StoreError::Config(format!(
+            "unsupported database URL {url:?}: use sqlite://path/to/file.db or postgres://..."
+        )))
+    }
+}

@@ -1,0 +1,17 @@
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("configuration: {0}")]
+    Config(String),
+    /// A stored value that the current code cannot read (a bug or a
+    /// hand-edited database); reported instead of guessed.
+    #[error("corrupt data in {table}: {detail}")]
+    Corrupt { table: &'static str, detail: String },
+    #[error("board {0} does not exist")]
+    NoSuchBoard(String),
+}

@@ -1,0 +1,193 @@
+//! Database rows and their conversion to domain entities. Enum-like columns
+//! are stored as the same snake_case strings the protocol uses.
+
+use cjm_core::*;
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use crate::StoreError;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct StageRow {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub ord: String,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct LaneRow {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: String,
+    pub ord: String,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct PersonaRow {
+    pub id: Uuid,
+    pub name: String,
+    pub ord: String,
+    pub color: String,
+    pub avatar_url: Option<String>,
+    pub age: Option<i32>,
+    pub role: String,
+    pub quote: String,
+    pub goals: String,
+    pub needs: String,
+    pub pains: String,
+    pub fears: String,
+    pub expectations: String,
+    pub about: String,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct CardRow {
+    pub id: Uuid,
+    pub stage_id: Uuid,
+    pub lane_id: Uuid,
+    pub ord: String,
+    pub text: String,
+    pub color: String,
+    pub persona_id: Option<Uuid>,
+    pub channel: Option<String>,
+    pub evidence: Json<Vec<Evidence>>,
+    pub opportunity: Option<Json<Opportunity>>,
+    pub updated_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct EmotionRow {
+    pub persona_id: Uuid,
+    pub stage_id: Uuid,
+    pub score: i32,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct OpRow {
+    pub seq: i64,
+    pub actor: String,
+    pub client_op_id: Uuid,
+    pub ops: Json<Vec<Op>>,
+    pub at: i64,
+}
+
+fn corrupt(table: &'static str, detail: impl Into<String>) -> StoreError {
+    StoreError::Corrupt {
+        table,
+        detail: detail.into(),
+    }
+}
+
+fn order(table: &'static str, s: &str) -> Result<OrderKey, StoreError> {
+    OrderKey::parse(s).ok_or_else(|| corrupt(table, format!("bad order key {s:?}")))
+}
+
+fn color(table: &'static str, s: &str) -> Result<Color, StoreError> {
+    Color::parse(s).ok_or_else(|| corrupt(table, format!("bad colour {s:?}")))
+}
+
+/// Serialises a unit enum to the string stored in its column.
+pub(crate) fn enum_str<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => unreachable!("unit enums serialise to strings"),
+    }
+}
+
+fn parse_enum<T: serde::de::DeserializeOwned>(
+    table: &'static str,
+    s: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned()))
+        .map_err(|_| corrupt(table, format!("unknown value {s:?}")))
+}
+
+impl StageRow {
+    pub fn into_stage(self) -> Result<Stage, StoreError> {
+        Ok(Stage {
+            id: StageId(self.id),
+            order: order("stages", &self.ord)?,
+            name: self.name,
+            description: self.description,
+        })
+    }
+}
+
+impl LaneRow {
+    pub fn into_lane(self) -> Result<Lane, StoreError> {
+        Ok(Lane {
+            id: LaneId(self.id),
+            kind: LaneKind::parse(&self.kind)
+                .ok_or_else(|| corrupt("lanes", format!("bad kind {:?}", self.kind)))?,
+            order: order("lanes", &self.ord)?,
+            name: self.name,
+        })
+    }
+}
+
+impl PersonaRow {
+    pub fn into_persona(self) -> Result<Persona, StoreError> {
+        Ok(Persona {
+            id: PersonaId(self.id),
+            order: order("personas", &self.ord)?,
+            color: color("personas", &self.color)?,
+            age: self.age.and_then(|a| u16::try_from(a).ok()),
+            name: self.name,
+            avatar_url: self.avatar_url,
+            role: self.role,
+            quote: self.quote,
+            goals: self.goals,
+            needs: self.needs,
+            pains: self.pains,
+            fears: self.fears,
+            expectations: self.expectations,
+            about: self.about,
+        })
+    }
+}
+
+impl CardRow {
+    pub fn into_card(self) -> Result<Card, StoreError> {
+        Ok(Card {
+            id: CardId(self.id),
+            stage_id: StageId(self.stage_id),
+            lane_id: LaneId(self.lane_id),
+            order: order("cards", &self.ord)?,
+            color: color("cards", &self.color)?,
+            channel: self
+                .channel
+                .as_deref()
+                .map(|c| parse_enum("cards", c))
+                .transpose()?,
+            text: self.text,
+            persona_id: self.persona_id.map(PersonaId),
+            evidence: self.evidence.0,
+            opportunity: self.opportunity.map(|o| o.0),
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+impl EmotionRow {
+    pub fn into_point(self) -> Result<EmotionPoint, StoreError> {
+        Ok(EmotionPoint {
+            persona_id: PersonaId(self.persona_id),
+            stage_id: StageId(self.stage_id),
+            score: i8::try_from(self.score)
+                .map_err(|_| corrupt("emotion_points", format!("score {}", self.score)))?,
+        })
+    }
+}
+
+impl OpRow {
+    pub fn into_applied(self) -> protocol::Applied {
+        protocol::Applied {
+            seq: self.seq as u64,
+            actor: self.actor,
+            client_op_id: ClientOpId(self.client_op_id),
+            at: self.at,
+            ops: self.ops.0,
+        }
+    }
+}

@@ -1,0 +1,420 @@
+//! The `Store` implementation shared by both backends. Every statement here
+//! runs unchanged on SQLite and Postgres; `impl_store!` instantiates the
+//! code for one backend's pool and transaction types.
+
+macro_rules! impl_store {
+    ($store:ty, $db:ty, $backend:literal) => {
+        impl $store {
+            /// Writes the current value of one touched entity.
+            async fn write_change(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                board: &cjm_core::Board,
+                change: &cjm_core::Change,
+                now: i64,
+            ) -> Result<(), $crate::StoreError> {
+                use cjm_core::Change;
+                use sqlx::types::Json;
+                use $crate::rows::enum_str;
+                let b = board.id.0;
+                match change {
+                    Change::Board => {
+                        sqlx::query("UPDATE boards SET title = $2 WHERE id = $1")
+                            .bind(b)
+                            .bind(&board.title)
+                            .execute(&mut **tx)
+                            .await?;
+                    }
+                    Change::Stage(id) => match board.stages.get(id) {
+                        Some(s) => {
+                            sqlx::query(
+                                "INSERT INTO stages (board_id, id, name, description, ord)
+                                 VALUES ($1, $2, $3, $4, $5)
+                                 ON CONFLICT (board_id, id) DO UPDATE SET name = excluded.name,
+                                   description = excluded.description, ord = excluded.ord,
+                                   deleted_at = NULL",
+                            )
+                            .bind(b)
+                            .bind(s.id.0)
+                            .bind(&s.name)
+                            .bind(&s.description)
+                            .bind(s.order.as_str())
+                            .execute(&mut **tx)
+                            .await?;
+                        }
+                        None => Self::soft_delete(tx, "stages", b, id.0, now).await?,
+                    },
+                    Change::Lane(id) => match board.lanes.get(id) {
+                        Some(l) => {
+                            sqlx::query(
+                                "INSERT INTO lanes (board_id, id, name, kind, ord)
+                                 VALUES ($1, $2, $3, $4, $5)
+                                 ON CONFLICT (board_id, id) DO UPDATE SET name = excluded.name,
+                                   kind = excluded.kind, ord = excluded.ord, deleted_at = NULL",
+                            )
+                            .bind(b)
+                            .bind(l.id.0)
+                            .bind(&l.name)
+                            .bind(l.kind.as_str())
+                            .bind(l.order.as_str())
+                            .execute(&mut **tx)
+                            .await?;
+                        }
+                        None => Self::soft_delete(tx, "lanes", b, id.0, now).await?,
+                    },
+                    Change::Card(id) => match board.cards.get(id) {
+                        Some(c) => {
+                            sqlx::query(
+                                "INSERT INTO cards (board_id, id, stage_id, lane_id, ord, text, color,
+                                   persona_id, channel, evidence, opportunity, updated_at)
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                                 ON CONFLICT (board_id, id) DO UPDATE SET stage_id = excluded.stage_id,
+                                   lane_id = excluded.lane_id, ord = excluded.ord, text = excluded.text,
+                                   color = excluded.color, persona_id = excluded.persona_id,
+                                   channel = excluded.channel, evidence = excluded.evidence,
+                                   opportunity = excluded.opportunity, updated_at = excluded.updated_at,
+                                   deleted_at = NULL",
+                            )
+                            .bind(b)
+                            .bind(c.id.0)
+                            .bind(c.stage_id.0)
+                            .bind(c.lane_id.0)
+                            .bind(c.order.as_str())
+                            .bind(&c.text)
+                            .bind(c.color.as_str())
+                            .bind(c.persona_id.map(|p| p.0))
+                            .bind(c.channel.as_ref().map(enum_str))
+                            .bind(Json(&c.evidence))
+                            .bind(c.opportunity.as_ref().map(Json))
+                            .bind(c.updated_at)
+                            .execute(&mut **tx)
+                            .await?;
+                        }
+                        None => Self::soft_delete(tx, "cards", b, id.0, now).await?,
+                    },
+                    Change::Persona(id) => match board.personas.get(id) {
+                        Some(p) => {
+                            sqlx::query(
+                                "INSERT INTO personas (board_id, id, name, ord, color, avatar_url, age,
+                                   role, quote, goals, needs, pains, fears, expectations, about)
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                                 ON CONFLICT (board_id, id) DO UPDATE SET name = excluded.name,
+                                   ord = excluded.ord, color = excluded.color,
+                                   avatar_url = excluded.avatar_url, age = excluded.age,
+                                   role = excluded.role, quote = excluded.quote, goals = excluded.goals,
+                                   needs = excluded.needs, pains = excluded.pains, fears = excluded.fears,
+                                   expectations = excluded.expectations, about = excluded.about,
+                                   deleted_at = NULL",
+                            )
+                            .bind(b)
+                            .bind(p.id.0)
+                            .bind(&p.name)
+                            .bind(p.order.as_str())
+                            .bind(p.color.as_str())
+                            .bind(&p.avatar_url)
+                            .bind(p.age.map(i32::from))
+                            .bind(&p.role)
+                            .bind(&p.quote)
+                            .bind(&p.goals)
+                            .bind(&p.needs)
+                            .bind(&p.pains)
+                            .bind(&p.fears)
+                            .bind(&p.expectations)
+                            .bind(&p.about)
+                            .execute(&mut **tx)
+                            .await?;
+                        }
+                        None => Self::soft_delete(tx, "personas", b, id.0, now).await?,
+                    },
+                    Change::Emotion(p, s) => match board.emotion(*p, *s) {
+                        Some(score) => {
+                            sqlx::query(
+                                "INSERT INTO emotion_points (board_id, persona_id, stage_id, score)
+                                 VALUES ($1, $2, $3, $4)
+                                 ON CONFLICT (board_id, persona_id, stage_id)
+                                 DO UPDATE SET score = excluded.score",
+                            )
+                            .bind(b)
+                            .bind(p.0)
+                            .bind(s.0)
+                            .bind(i32::from(score))
+                            .execute(&mut **tx)
+                            .await?;
+                        }
+                        None => {
+                            sqlx::query(
+                                "DELETE FROM emotion_points
+                                 WHERE board_id = $1 AND persona_id = $2 AND stage_id = $3",
+                            )
+                            .bind(b)
+                            .bind(p.0)
+                            .bind(s.0)
+                            .execute(&mut **tx)
+                            .await?;
+                        }
+                    },
+                }
+                Ok(())
+            }
+
+            async fn soft_delete(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                table: &'static str,
+                board: uuid::Uuid,
+                id: uuid::Uuid,
+                now: i64,
+            ) -> Result<(), $crate::StoreError> {
+                // `table` is one of our own literals, never user input.
+                let sql = format!(
+                    "UPDATE {table} SET deleted_at = $3 WHERE board_id = $1 AND id = $2 AND deleted_at IS NULL"
+                );
+                sqlx::query(&sql).bind(board).bind(id).bind(now).execute(&mut **tx).await?;
+                Ok(())
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::Store for $store {
+            #[tracing::instrument(skip_all, fields(board = %board.id))]
+            async fn create_board(&self, board: &cjm_core::Board, now: i64) -> Result<(), $crate::StoreError> {
+                use cjm_core::Change;
+                let mut tx = self.writer().begin().await?;
+                sqlx::query(
+                    "INSERT INTO boards (id, title, seq, created_at, updated_at) VALUES ($1, $2, 0, $3, $3)",
+                )
+                .bind(board.id.0)
+                .bind(&board.title)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                let changes = board
+                    .stages
+                    .keys()
+                    .map(|id| Change::Stage(*id))
+                    .chain(board.lanes.keys().map(|id| Change::Lane(*id)))
+                    .chain(board.personas.keys().map(|id| Change::Persona(*id)))
+                    .chain(board.cards.keys().map(|id| Change::Card(*id)))
+                    .chain(board.emotions.iter().map(|e| Change::Emotion(e.persona_id, e.stage_id)));
+                for change in changes {
+                    Self::write_change(&mut tx, board, &change, now).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip_all)]
+            async fn list_boards(&self) -> Result<Vec<$crate::BoardSummary>, $crate::StoreError> {
+                let rows: Vec<(uuid::Uuid, String, i64, i64, i64, i64)> = sqlx::query_as(
+                    "SELECT b.id, b.title, b.created_at, b.updated_at,
+                       (SELECT COUNT(*) FROM stages s WHERE s.board_id = b.id AND s.deleted_at IS NULL),
+                       (SELECT COUNT(*) FROM cards c WHERE c.board_id = b.id AND c.deleted_at IS NULL)
+                     FROM boards b WHERE b.deleted_at IS NULL
+                     ORDER BY b.updated_at DESC LIMIT 1000",
+                )
+                .fetch_all(self.reader())
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(id, title, created_at, updated_at, stages, cards)| $crate::BoardSummary {
+                        id: cjm_core::BoardId(id),
+                        title,
+                        created_at,
+                        updated_at,
+                        stages,
+                        cards,
+                    })
+                    .collect())
+            }
+
+            #[tracing::instrument(skip_all, fields(board = %id))]
+            async fn load_board(
+                &self,
+                id: cjm_core::BoardId,
+            ) -> Result<Option<(cjm_core::Board, u64)>, $crate::StoreError> {
+                use $crate::rows::*;
+                // One read transaction: a consistent view of all tables.
+                let mut tx = self.reader().begin().await?;
+                let head: Option<(String, i64)> =
+                    sqlx::query_as("SELECT title, seq FROM boards WHERE id = $1 AND deleted_at IS NULL")
+                        .bind(id.0)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let Some((title, seq)) = head else { return Ok(None) };
+                let mut board = cjm_core::Board::new(id, title);
+                let stages: Vec<StageRow> = sqlx::query_as(
+                    "SELECT id, name, description, ord FROM stages WHERE board_id = $1 AND deleted_at IS NULL",
+                )
+                .bind(id.0)
+                .fetch_all(&mut *tx)
+                .await?;
+                for r in stages {
+                    let s = r.into_stage()?;
+                    board.stages.insert(s.id, s);
+                }
+                let lanes: Vec<LaneRow> = sqlx::query_as(
+                    "SELECT id, name, kind, ord FROM lanes WHERE board_id = $1 AND deleted_at IS NULL",
+                )
+                .bind(id.0)
+                .fetch_all(&mut *tx)
+                .await?;
+                for r in lanes {
+                    let l = r.into_lane()?;
+                    board.lanes.insert(l.id, l);
+                }
+                let personas: Vec<PersonaRow> = sqlx::query_as(
+                    "SELECT id, name, ord, color, avatar_url, age, role, quote, goals, needs, pains,
+                       fears, expectations, about
+                     FROM personas WHERE board_id = $1 AND deleted_at IS NULL",
+                )
+                .bind(id.0)
+                .fetch_all(&mut *tx)
+                .await?;
+                for r in personas {
+                    let p = r.into_persona()?;
+                    board.personas.insert(p.id, p);
+                }
+                let cards: Vec<CardRow> = sqlx::query_as(
+                    "SELECT id, stage_id, lane_id, ord, text, color, persona_id, channel, evidence,
+                       opportunity, updated_at
+                     FROM cards WHERE board_id = $1 AND deleted_at IS NULL",
+                )
+                .bind(id.0)
+                .fetch_all(&mut *tx)
+                .await?;
+                for r in cards {
+                    let c = r.into_card()?;
+                    board.cards.insert(c.id, c);
+                }
+                let points: Vec<EmotionRow> = sqlx::query_as(
+                    "SELECT persona_id, stage_id, score FROM emotion_points WHERE board_id = $1",
+                )
+                .bind(id.0)
+                .fetch_all(&mut *tx)
+                .await?;
+                for r in points {
+                    board.emotions.push(r.into_point()?);
+                }
+                board.emotions.sort_by_key(|e| (e.persona_id, e.stage_id));
+                tx.commit().await?;
+                Ok(Some((board, seq as u64)))
+            }
+
+            #[tracing::instrument(skip_all, fields(board = %id))]
+            async fn delete_board(&self, id: cjm_core::BoardId, now: i64) -> Result<bool, $crate::StoreError> {
+                let done = sqlx::query(
+                    "UPDATE boards SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL",
+                )
+                .bind(id.0)
+                .bind(now)
+                .execute(self.writer())
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            #[tracing::instrument(skip_all, fields(board = %board))]
+            async fn find_batches(
+                &self,
+                board: cjm_core::BoardId,
+                ids: &[cjm_core::ClientOpId],
+            ) -> Result<std::collections::HashMap<cjm_core::ClientOpId, u64>, $crate::StoreError> {
+                let mut found = std::collections::HashMap::new();
+                if ids.is_empty() {
+                    return Ok(found);
+                }
+                let mut conn = self.reader().acquire().await?;
+                for id in ids {
+                    let seq: Option<i64> = sqlx::query_scalar(
+                        "SELECT seq FROM op_log WHERE board_id = $1 AND client_op_id = $2",
+                    )
+                    .bind(board.0)
+                    .bind(id.0)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                    if let Some(seq) = seq {
+                        found.insert(*id, seq as u64);
+                    }
+                }
+                Ok(found)
+            }
+
+            #[tracing::instrument(skip_all, fields(board = %board.id, batches = batches.len()))]
+            async fn commit(
+                &self,
+                board: &cjm_core::Board,
+                batches: &[$crate::NewBatch],
+                changes: &std::collections::BTreeSet<cjm_core::Change>,
+            ) -> Result<Vec<$crate::Committed>, $crate::StoreError> {
+                let mut tx = self.writer().begin().await?;
+                let mut out = Vec::with_capacity(batches.len());
+                let mut now = 0;
+                for b in batches {
+                    now = now.max(b.at);
+                    let seen: Option<i64> = sqlx::query_scalar(
+                        "SELECT seq FROM op_log WHERE board_id = $1 AND client_op_id = $2",
+                    )
+                    .bind(board.id.0)
+                    .bind(b.client_op_id.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if let Some(seq) = seen {
+                        out.push($crate::Committed::Duplicate(seq as u64));
+                        continue;
+                    }
+                    // The row lock taken here serialises commits to one board,
+                    // even across server instances: seqs stay gap-free.
+                    let seq: Option<i64> = sqlx::query_scalar(
+                        "UPDATE boards SET seq = seq + 1, updated_at = $2
+                         WHERE id = $1 AND deleted_at IS NULL RETURNING seq",
+                    )
+                    .bind(board.id.0)
+                    .bind(b.at)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let seq = seq.ok_or_else(|| $crate::StoreError::NoSuchBoard(board.id.to_string()))?;
+                    sqlx::query(
+                        "INSERT INTO op_log (board_id, seq, actor, client_op_id, ops, at)
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(board.id.0)
+                    .bind(seq)
+                    .bind(&b.actor)
+                    .bind(b.client_op_id.0)
+                    .bind(sqlx::types::Json(&b.ops))
+                    .bind(b.at)
+                    .execute(&mut *tx)
+                    .await?;
+                    out.push($crate::Committed::New(seq as u64));
+                }
+                for change in changes {
+                    Self::write_change(&mut tx, board, change, now).await?;
+                }
+                tx.commit().await?;
+                Ok(out)
+            }
+
+            #[tracing::instrument(skip_all, fields(board = %board, after_seq))]
+            async fn ops_since(
+                &self,
+                board: cjm_core::BoardId,
+                after_seq: u64,
+                limit: u64,
+            ) -> Result<Vec<cjm_core::protocol::Applied>, $crate::StoreError> {
+                let rows: Vec<$crate::rows::OpRow> = sqlx::query_as(
+                    "SELECT seq, actor, client_op_id, ops, at FROM op_log
+                     WHERE board_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                )
+                .bind(board.0)
+                .bind(after_seq as i64)
+                .bind(limit as i64)
+                .fetch_all(self.reader())
+                .await?;
+                Ok(rows.into_iter().map(|r| r.into_applied()).collect())
+            }
+
+            fn backend(&self) -> &'static str {
+                $backend
+            }
+        }
+    };
+}
+
+pub(crate) use impl_store;

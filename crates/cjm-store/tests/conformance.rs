@@ -1,0 +1,304 @@
+//! One conformance suite, run against both backends: SQLite in a temporary
+//! file and the real Postgres in a fresh database per test.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use cjm_core::template::{Locale, Template};
+use cjm_core::*;
+use cjm_store::test_db::TestPgDb;
+use cjm_store::{Committed, NewBatch, Store};
+
+const NOW: i64 = 1_760_000_000_000;
+
+/// Applies `ops` as the room does and commits the result.
+async fn submit(store: &dyn Store, board: &mut Board, ops: Vec<Op>) -> (Batch, Committed) {
+    let batch = Batch::new(ops);
+    let changes = board
+        .apply(&batch.ops, ApplyCtx { at: NOW })
+        .expect("valid batch");
+    let c = commit(store, board, &batch, &changes).await;
+    (batch, c)
+}
+
+async fn commit(
+    store: &dyn Store,
+    board: &Board,
+    batch: &Batch,
+    changes: &BTreeSet<Change>,
+) -> Committed {
+    let new = NewBatch {
+        client_op_id: batch.client_op_id,
+        actor: "ana".into(),
+        at: NOW,
+        ops: serde_json::to_value(&batch.ops).unwrap(),
+    };
+    store.commit(board, &[new], changes).await.expect("commit")[0]
+}
+
+fn new_card(board: &Board, stage: usize, text: &str) -> Card {
+    Card {
+        id: CardId::new(),
+        stage_id: board.stages_in_order()[stage].id,
+        lane_id: board.lanes_in_order()[0].id,
+        order: OrderKey::first(),
+        text: text.into(),
+        color: Color::Yellow,
+        persona_id: None,
+        channel: Some(Channel::Email),
+        evidence: vec![Evidence {
+            source: EvidenceSource::Interview,
+            quote: "«Не понял, где доставка»".into(),
+            link: Some("https://example.com/i/1".into()),
+            date: Some("2026-11-01".into()),
+        }],
+        opportunity: None,
+        updated_at: 0,
+    }
+}
+
+async fn test_create_from_template_and_load(store: Arc<dyn Store>) {
+    let board = Template::Classic.build(BoardId::new(), "Холодильник", Locale::Ru);
+    store.create_board(&board, NOW).await.unwrap();
+    let (loaded, seq) = store
+        .load_board(board.id)
+        .await
+        .unwrap()
+        .expect("board exists");
+    assert_eq!(seq, 0);
+    assert_eq!(loaded, board);
+    let list = store.list_boards().await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].title, "Холодильник");
+    assert_eq!(list[0].stages, 6);
+    assert!(store.load_board(BoardId::new()).await.unwrap().is_none());
+}
+
+async fn test_batches_persist_every_entity_kind(store: Arc<dyn Store>) {
+    let mut board = Template::Classic.build(BoardId::new(), "Fridge", Locale::En);
+    store.create_board(&board, NOW).await.unwrap();
+    let persona = Persona {
+        id: PersonaId::new(),
+        name: "Igor".into(),
+        order: OrderKey::first(),
+        color: Color::Blue,
+        avatar_url: None,
+        age: Some(45),
+        role: "engineer".into(),
+        quote: "I want it to just work".into(),
+        goals: "a quiet fridge".into(),
+        needs: String::new(),
+        pains: String::new(),
+        fears: String::new(),
+        expectations: String::new(),
+        about: String::new(),
+    };
+    let mut card = new_card(&board, 0, "Reads reviews");
+    card.persona_id = Some(persona.id);
+    let mut opp = new_card(&board, 1, "Delivery slots");
+    opp.opportunity = Some(Opportunity {
+        impact: 5,
+        effort: 2,
+        owner: "Olga".into(),
+        status: OpportunityStatus::Planned,
+        addresses: vec![card.id],
+    });
+    let stage0 = board.stages_in_order()[0].id;
+    let (_, c1) = submit(
+        &*store,
+        &mut board,
+        vec![
+            Op::CreatePersona(persona.clone()),
+            Op::CreateCard(card.clone()),
+            Op::CreateCard(opp),
+            Op::SetEmotion {
+                persona_id: persona.id,
+                stage_id: stage0,
+                score: Some(-2),
+            },
+            Op::SetBoardTitle {
+                title: "Fridge v2".into(),
+            },
+        ],
+    )
+    .await;
+    assert_eq!(c1, Committed::New(1));
+    let (loaded, seq) = store.load_board(board.id).await.unwrap().unwrap();
+    assert_eq!(seq, 1);
+    assert_eq!(loaded, board);
+
+    // Moves, edits and cascading deletes.
+    let stage2 = board.stages_in_order()[2].id;
+    let lane = board.lanes_in_order()[1].id;
+    let (_, c2) = submit(
+        &*store,
+        &mut board,
+        vec![
+            Op::MoveCard {
+                id: card.id,
+                stage_id: stage2,
+                lane_id: lane,
+                order: OrderKey::first(),
+            },
+            Op::UpdateCard {
+                id: card.id,
+                patch: CardPatch {
+                    text: Some("edited".into()),
+                    ..Default::default()
+                },
+            },
+            Op::DeleteStage { id: stage0 },
+            Op::DeletePersona { id: persona.id },
+        ],
+    )
+    .await;
+    assert_eq!(c2, Committed::New(2));
+    let (loaded, seq) = store.load_board(board.id).await.unwrap().unwrap();
+    assert_eq!(seq, 2);
+    assert_eq!(loaded, board);
+
+    // Undo of a delete: the same card id comes back.
+    let (_, _) = submit(&*store, &mut board, vec![Op::DeleteCard { id: card.id }]).await;
+    let mut back = board.clone();
+    let restore = board_card_restore(&card, stage2, lane);
+    let (_, _) = submit(&*store, &mut back, vec![Op::CreateCard(restore)]).await;
+    let (loaded, _) = store.load_board(board.id).await.unwrap().unwrap();
+    assert_eq!(loaded, back);
+}
+
+fn board_card_restore(card: &Card, stage: StageId, lane: LaneId) -> Card {
+    Card {
+        stage_id: stage,
+        lane_id: lane,
+        persona_id: None,
+        text: "edited".into(),
+        ..card.clone()
+    }
+}
+
+async fn test_resent_batch_is_a_noop_returning_original_seq(store: Arc<dyn Store>) {
+    let mut board = Template::Blank.build(BoardId::new(), "B", Locale::En);
+    store.create_board(&board, NOW).await.unwrap();
+    let card = new_card(&board, 0, "x");
+    let (batch, first) = submit(&*store, &mut board, vec![Op::CreateCard(card)]).await;
+    assert_eq!(first, Committed::New(1));
+    submit(
+        &*store,
+        &mut board,
+        vec![Op::SetBoardTitle { title: "B2".into() }],
+    )
+    .await;
+
+    let again = commit(&*store, &board, &batch, &BTreeSet::new()).await;
+    assert_eq!(again, Committed::Duplicate(1));
+    let (_, seq) = store.load_board(board.id).await.unwrap().unwrap();
+    assert_eq!(seq, 2, "nothing was appended");
+    let found = store
+        .find_batches(board.id, &[batch.client_op_id, ClientOpId::new()])
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[&batch.client_op_id], 1);
+}
+
+async fn test_ops_since_returns_the_log_in_order(store: Arc<dyn Store>) {
+    let mut board = Template::Blank.build(BoardId::new(), "B", Locale::En);
+    store.create_board(&board, NOW).await.unwrap();
+    let mut sent = Vec::new();
+    for i in 0..5 {
+        let (b, _) = submit(
+            &*store,
+            &mut board,
+            vec![Op::SetBoardTitle {
+                title: format!("T{i}"),
+            }],
+        )
+        .await;
+        sent.push(b);
+    }
+    let log = store.ops_since(board.id, 2, 100).await.unwrap();
+    assert_eq!(log.iter().map(|a| a.seq).collect::<Vec<_>>(), [3, 4, 5]);
+    assert_eq!(log[0].client_op_id, sent[2].client_op_id);
+    assert_eq!(log[0].ops, sent[2].ops);
+    assert_eq!(log[0].actor, "ana");
+    assert_eq!(store.ops_since(board.id, 0, 2).await.unwrap().len(), 2);
+
+    // Replaying the log on the initial state gives the stored state.
+    let mut replay = Template::Blank.build(board.id, "B", Locale::En);
+    replay.stages = board.stages.clone();
+    replay.lanes = board.lanes.clone();
+    for a in store.ops_since(board.id, 0, 100).await.unwrap() {
+        replay.apply(&a.ops, ApplyCtx { at: a.at }).unwrap();
+    }
+    assert_eq!(replay, store.load_board(board.id).await.unwrap().unwrap().0);
+}
+
+async fn test_group_commit_assigns_consecutive_seqs(store: Arc<dyn Store>) {
+    let mut board = Template::Blank.build(BoardId::new(), "B", Locale::En);
+    store.create_board(&board, NOW).await.unwrap();
+    let mut news = Vec::new();
+    let mut changes = BTreeSet::new();
+    for i in 0..10 {
+        let batch = Batch::new(vec![Op::CreateCard(new_card(&board, 0, &format!("c{i}")))]);
+        changes.extend(board.apply(&batch.ops, ApplyCtx { at: NOW }).unwrap());
+        news.push(NewBatch {
+            client_op_id: batch.client_op_id,
+            actor: "bob".into(),
+            at: NOW,
+            ops: serde_json::to_value(&batch.ops).unwrap(),
+        });
+    }
+    let out = store.commit(&board, &news, &changes).await.unwrap();
+    assert_eq!(out, (1..=10).map(Committed::New).collect::<Vec<_>>());
+    assert_eq!(
+        store.load_board(board.id).await.unwrap().unwrap(),
+        (board, 10)
+    );
+}
+
+async fn test_delete_board_hides_it(store: Arc<dyn Store>) {
+    let board = Template::Blank.build(BoardId::new(), "B", Locale::En);
+    store.create_board(&board, NOW).await.unwrap();
+    assert!(store.delete_board(board.id, NOW).await.unwrap());
+    assert!(!store.delete_board(board.id, NOW).await.unwrap());
+    assert!(store.load_board(board.id).await.unwrap().is_none());
+    assert!(store.list_boards().await.unwrap().is_empty());
+}
+
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let dir = tempfile::tempdir().unwrap();
+                    let url = format!("sqlite://{}/cjm.db", dir.path().display());
+                    let store = cjm_store::connect(&url).await.unwrap();
+                    assert_eq!(store.backend(), "sqlite");
+                    super::$name(store).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let db = super::TestPgDb::create().await.unwrap();
+                    let store = cjm_store::connect(&db.url).await.unwrap();
+                    assert_eq!(store.backend(), "postgres");
+                    super::$name(store).await;
+                    db.drop_db().await.unwrap();
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    test_create_from_template_and_load,
+    test_batches_persist_every_entity_kind,
+    test_resent_batch_is_a_noop_returning_original_seq,
+    test_ops_since_returns_the_log_in_order,
+    test_group_commit_assigns_consecutive_seqs,
+    test_delete_board_hides_it,
+);
