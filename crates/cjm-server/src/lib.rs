@@ -1,1 +1,96 @@
+//! The CJM Board server: REST API, websocket rooms and the web front end.
+//!
+//! `router(state)` builds the whole HTTP surface; `serve` runs it on a
+//! listener until a shutdown signal, then lets every room finish the commit
+//! it is in. Tests use both directly on a loopback port.
 
+pub mod api;
+pub mod assets;
+pub mod clock;
+pub mod error;
+pub mod room;
+pub mod rooms;
+pub mod state;
+pub mod ws;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::routing::get;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+pub use state::AppState;
+
+/// Only our own scripts and wasm may run; card text can never become code.
+const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; connect-src 'self'; \
+object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+/// REST request bodies are small JSON documents.
+const MAX_BODY_BYTES: usize = 1 << 20;
+
+pub fn router(state: Arc<AppState>) -> Router {
+    let api = Router::new()
+        .route("/boards", get(api::list_boards).post(api::create_board))
+        .route(
+            "/boards/{id}",
+            get(api::get_board).delete(api::delete_board),
+        )
+        .route("/boards/{id}/ws", get(ws::upgrade))
+        .route("/templates", get(api::list_templates))
+        .fallback(api::api_not_found);
+    Router::new()
+        .nest("/api", api)
+        .route("/healthz", get(api::healthz))
+        .route("/", get(assets::index))
+        .route("/b/{id}", get(assets::index))
+        .route("/assets/{file}", get(assets::asset))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            MAX_BODY_BYTES,
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then closes websockets and waits for
+/// the rooms to finish their in-flight commits.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state.clone());
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let watcher = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            shutdown.await;
+            // Websockets never end by themselves: close them first so that
+            // the HTTP server can drain.
+            state.shutdown().await;
+            let _ = stop_tx.send(());
+        })
+    };
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            let _ = stop_rx.await;
+        })
+        .await;
+    watcher.abort();
+    result
+}

@@ -1,0 +1,371 @@
+//! One room per open board: a task that owns the board state and its
+//! sessions, and is the only writer of that board.
+//!
+//! For each group of queued batches it checks idempotency, applies each
+//! batch to the in-memory board (a failing batch is rejected alone), stores
+//! all accepted batches in one transaction (group commit) and only then
+//! broadcasts `applied` — the sender's acknowledgement. If the commit fails,
+//! the board is reloaded from the store and the batches are rejected, so the
+//! memory never holds anything the database does not.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+use axum::extract::ws::Utf8Bytes;
+use cjm_core::protocol::{Applied, PROTOCOL_VERSION, ServerMsg};
+use cjm_core::{ApplyCtx, Batch, Board, BoardId, ClientOpId};
+use cjm_store::{Committed, NewBatch, Store};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::clock::now_ms;
+use crate::rooms::{JoinError, Registry, deregister, deregister_if_idle};
+
+/// At most this many queued commands are handled (and committed) together.
+const MAX_GROUP: usize = 256;
+/// A reconnecting client that missed more than this gets a snapshot.
+const CATCH_UP_LIMIT: u64 = 1_000;
+
+pub enum RoomCmd {
+    Join {
+        session: u64,
+        actor: String,
+        last_seq: Option<u64>,
+        out: mpsc::Sender<Utf8Bytes>,
+        reply: oneshot::Sender<Result<(), JoinError>>,
+    },
+    Submit {
+        session: u64,
+        batch: Batch,
+    },
+    Leave {
+        session: u64,
+    },
+    /// The board was deleted.
+    Close,
+    Shutdown,
+}
+
+struct Member {
+    actor: Arc<str>,
+    out: mpsc::Sender<Utf8Bytes>,
+}
+
+struct Room {
+    board: Board,
+    seq: u64,
+    /// Server time of the last batch; batch times never go backwards.
+    last_at: i64,
+    store: Arc<dyn Store>,
+    members: HashMap<u64, Member>,
+}
+
+pub fn encode(msg: &ServerMsg) -> Utf8Bytes {
+    // Our own message types always serialise.
+    Utf8Bytes::from(serde_json::to_string(msg).unwrap_or_default())
+}
+
+pub(crate) async fn run(
+    id: BoardId,
+    store: Arc<dyn Store>,
+    mut rx: mpsc::Receiver<RoomCmd>,
+    registry: Registry,
+    generation: u64,
+) {
+    let (board, seq) = match store.load_board(id).await {
+        Ok(Some(loaded)) => loaded,
+        outcome => {
+            let err = match outcome {
+                Err(e) => {
+                    tracing::error!(board = %id, error = %e, "cannot load board");
+                    JoinError::Unavailable("the board could not be loaded".into())
+                }
+                _ => JoinError::NotFound,
+            };
+            deregister(&registry, id, generation);
+            rx.close();
+            while let Some(cmd) = rx.recv().await {
+                if let RoomCmd::Join { reply, .. } = cmd {
+                    let _ = reply.send(Err(err.clone()));
+                }
+            }
+            return;
+        }
+    };
+    tracing::debug!(board = %id, seq, "room opened");
+    let mut room = Room {
+        board,
+        seq,
+        last_at: 0,
+        store,
+        members: HashMap::new(),
+    };
+    let mut group: Vec<(u64, Batch)> = Vec::new();
+    while let Some(first) = rx.recv().await {
+        let mut cmds = vec![first];
+        while cmds.len() < MAX_GROUP {
+            match rx.try_recv() {
+                Ok(cmd) => cmds.push(cmd),
+                Err(_) => break,
+            }
+        }
+        for cmd in cmds {
+            match cmd {
+                RoomCmd::Submit { session, batch } => group.push((session, batch)),
+                other => {
+                    // Everything queued before a join or leave is committed
+                    // first, so a joiner's snapshot includes it.
+                    if !room.flush(&mut group).await {
+                        deregister(&registry, id, generation);
+                        return;
+                    }
+                    match other {
+                        RoomCmd::Join {
+                            session,
+                            actor,
+                            last_seq,
+                            out,
+                            reply,
+                        } => room.join(session, actor, last_seq, out, reply).await,
+                        RoomCmd::Leave { session } => {
+                            room.members.remove(&session);
+                        }
+                        RoomCmd::Close => {
+                            room.broadcast(&ServerMsg::Error {
+                                code: "board_deleted".into(),
+                                message: "This board was deleted.".into(),
+                            });
+                            deregister(&registry, id, generation);
+                            return;
+                        }
+                        RoomCmd::Shutdown => return,
+                        RoomCmd::Submit { .. } => unreachable!("handled above"),
+                    }
+                }
+            }
+        }
+        if !room.flush(&mut group).await {
+            deregister(&registry, id, generation);
+            return;
+        }
+        if room.members.is_empty() && deregister_if_idle(&registry, id, generation, &rx) {
+            tracing::debug!(board = %id, "room closed");
+            return;
+        }
+    }
+}
+
+impl Room {
+    async fn join(
+        &mut self,
+        session: u64,
+        actor: String,
+        last_seq: Option<u64>,
+        out: mpsc::Sender<Utf8Bytes>,
+        reply: oneshot::Sender<Result<(), JoinError>>,
+    ) {
+        let mut welcome = ServerMsg::Welcome {
+            protocol: PROTOCOL_VERSION,
+            seq: self.seq,
+            actor: actor.clone(),
+            board: None,
+            batches: Vec::new(),
+        };
+        let missed = last_seq.filter(|&s| s <= self.seq && self.seq - s <= CATCH_UP_LIMIT);
+        let caught_up = match missed {
+            Some(s) if s == self.seq => true,
+            Some(s) => match self.store.ops_since(self.board.id, s, CATCH_UP_LIMIT).await {
+                Ok(batches) if batches.len() as u64 == self.seq - s => {
+                    if let ServerMsg::Welcome { batches: b, .. } = &mut welcome {
+                        *b = batches;
+                    }
+                    true
+                }
+                _ => false,
+            },
+            None => false,
+        };
+        if !caught_up {
+            if let ServerMsg::Welcome { board, .. } = &mut welcome {
+                *board = Some(self.board.clone());
+            }
+        }
+        if out.try_send(encode(&welcome)).is_err() {
+            let _ = reply.send(Err(JoinError::Unavailable("connection closed".into())));
+            return;
+        }
+        self.members.insert(
+            session,
+            Member {
+                actor: actor.into(),
+                out,
+            },
+        );
+        let _ = reply.send(Ok(()));
+    }
+
+    /// Sends to everyone; a member whose queue is full is dropped (its
+    /// connection then tells the client to resync).
+    fn broadcast(&mut self, msg: &ServerMsg) {
+        let text = encode(msg);
+        self.members
+            .retain(|_, m| m.out.try_send(text.clone()).is_ok());
+    }
+
+    fn send_to(&mut self, session: u64, msg: &ServerMsg) {
+        let full = self
+            .members
+            .get(&session)
+            .is_some_and(|m| m.out.try_send(encode(msg)).is_err());
+        if full {
+            self.members.remove(&session);
+        }
+    }
+
+    fn actor(&self, session: u64) -> Arc<str> {
+        self.members
+            .get(&session)
+            .map(|m| m.actor.clone())
+            .unwrap_or_else(|| "unknown".into())
+    }
+
+    /// Commits a group of batches. Returns false if the room can no longer
+    /// trust its state (store unreachable even for a reload).
+    async fn flush(&mut self, group: &mut Vec<(u64, Batch)>) -> bool {
+        if group.is_empty() {
+            return true;
+        }
+        let ids: Vec<ClientOpId> = group.iter().map(|(_, b)| b.client_op_id).collect();
+        let known = match self.store.find_batches(self.board.id, &ids).await {
+            Ok(known) => known,
+            Err(e) => {
+                tracing::error!(board = %self.board.id, error = %e, "idempotency check failed");
+                for (session, batch) in group.drain(..) {
+                    self.reject_storage(session, batch.client_op_id);
+                }
+                return true;
+            }
+        };
+        let at = now_ms().max(self.last_at);
+        self.last_at = at;
+        let mut accepted: Vec<(u64, Batch)> = Vec::new();
+        let mut news = Vec::new();
+        let mut changes = BTreeSet::new();
+        let mut seen_here: HashSet<ClientOpId> = HashSet::new();
+        let mut repeats: Vec<(u64, ClientOpId)> = Vec::new();
+        for (session, batch) in group.drain(..) {
+            if let Some(&seq) = known.get(&batch.client_op_id) {
+                self.resend_original(session, seq).await;
+                continue;
+            }
+            if !seen_here.insert(batch.client_op_id) {
+                repeats.push((session, batch.client_op_id));
+                continue;
+            }
+            match self.board.apply(&batch.ops, ApplyCtx { at }) {
+                Ok(touched) => {
+                    changes.extend(touched);
+                    news.push(NewBatch {
+                        client_op_id: batch.client_op_id,
+                        actor: self.actor(session).to_string(),
+                        at,
+                        ops: serde_json::to_value(&batch.ops).unwrap_or_default(),
+                    });
+                    accepted.push((session, batch));
+                }
+                Err(e) => self.send_to(
+                    session,
+                    &ServerMsg::Rejected {
+                        client_op_id: batch.client_op_id,
+                        code: e.code().into(),
+                        message: e.to_string(),
+                    },
+                ),
+            }
+        }
+        if !news.is_empty() {
+            match self.store.commit(&self.board, &news, &changes).await {
+                Ok(outcomes) if outcomes.iter().all(|c| matches!(c, Committed::New(_))) => {
+                    for ((_, batch), (outcome, new)) in
+                        accepted.into_iter().zip(outcomes.into_iter().zip(news))
+                    {
+                        self.seq = outcome.seq();
+                        self.broadcast(&ServerMsg::Applied(Applied {
+                            seq: outcome.seq(),
+                            actor: new.actor,
+                            client_op_id: batch.client_op_id,
+                            at,
+                            ops: batch.ops,
+                        }));
+                    }
+                }
+                outcome => {
+                    match outcome {
+                        Err(e) => {
+                            tracing::error!(board = %self.board.id, error = %e, "commit failed")
+                        }
+                        Ok(_) => {
+                            tracing::warn!(board = %self.board.id, "batch stored elsewhere meanwhile")
+                        }
+                    }
+                    if !self.reload().await {
+                        return false;
+                    }
+                    for (session, batch) in accepted {
+                        self.reject_storage(session, batch.client_op_id);
+                    }
+                }
+            }
+        }
+        for (session, id) in repeats {
+            if let Ok(found) = self.store.find_batches(self.board.id, &[id]).await {
+                if let Some(&seq) = found.get(&id) {
+                    self.resend_original(session, seq).await;
+                }
+            }
+        }
+        true
+    }
+
+    /// A resent batch: answer with the original `applied`, apply nothing.
+    async fn resend_original(&mut self, session: u64, seq: u64) {
+        match self.store.ops_since(self.board.id, seq - 1, 1).await {
+            Ok(mut v) if !v.is_empty() => {
+                let original = v.remove(0);
+                self.send_to(session, &ServerMsg::Applied(original));
+            }
+            other => {
+                if let Err(e) = other {
+                    tracing::error!(board = %self.board.id, error = %e, "cannot read op log");
+                }
+            }
+        }
+    }
+
+    fn reject_storage(&mut self, session: u64, client_op_id: ClientOpId) {
+        self.send_to(
+            session,
+            &ServerMsg::Rejected {
+                client_op_id,
+                code: "storage_error".into(),
+                message: "The change could not be saved. Please try again.".into(),
+            },
+        );
+    }
+
+    async fn reload(&mut self) -> bool {
+        match self.store.load_board(self.board.id).await {
+            Ok(Some((board, seq))) => {
+                if seq != self.seq {
+                    // Members may have missed batches stored elsewhere: drop
+                    // them all; each connection then tells its client to
+                    // resync and it reconnects with its last seq.
+                    self.members.clear();
+                }
+                self.board = board;
+                self.seq = seq;
+                true
+            }
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! Test harness: the real server on a loopback port with a real store, and
+//! real websocket clients speaking the shared protocol types.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use cjm_core::protocol::{ClientMsg, PROTOCOL_VERSION, ServerMsg};
+use cjm_core::{Batch, Board, BoardId, Op};
+use cjm_server::AppState;
+use cjm_server::assets::Assets;
+use cjm_store::test_db::TestPgDb;
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::oneshot;
+use tokio_tungstenite::tungstenite::Message;
+
+pub enum Db {
+    Sqlite(tempfile::TempDir),
+    Postgres(TestPgDb),
+}
+
+impl Db {
+    pub async fn new(backend: &str) -> Self {
+        match backend {
+            "sqlite" => Db::Sqlite(tempfile::tempdir().unwrap()),
+            _ => Db::Postgres(TestPgDb::create().await.unwrap()),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        match self {
+            Db::Sqlite(dir) => format!("sqlite://{}/cjm.db", dir.path().display()),
+            Db::Postgres(db) => db.url.clone(),
+        }
+    }
+
+    pub async fn cleanup(self) {
+        if let Db::Postgres(db) = self {
+            db.drop_db().await.unwrap();
+        }
+    }
+}
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub state: Arc<AppState>,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl TestServer {
+    pub async fn start(db: &Db) -> Self {
+        let store = cjm_store::connect(&db.url()).await.unwrap();
+        let state = AppState::new(store, Assets::None);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(cjm_server::serve(listener, state.clone(), async move {
+            let _ = rx.await;
+        }));
+        Self {
+            addr,
+            state,
+            stop: Some(tx),
+            task,
+        }
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.stop.take().unwrap().send(());
+        self.task.await.unwrap().unwrap();
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub async fn create_board(&self, template: &str) -> (Board, u64) {
+        let res = reqwest::Client::new()
+            .post(self.url("/api/boards"))
+            .json(&serde_json::json!({"title": "Test map", "template": template}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        let body: serde_json::Value = res.json().await.unwrap();
+        (serde_json::from_value(body["board"].clone()).unwrap(), 0)
+    }
+
+    pub async fn snapshot(&self, id: BoardId) -> (Board, u64) {
+        let body: serde_json::Value = reqwest::get(self.url(&format!("/api/boards/{id}")))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        (
+            serde_json::from_value(body["board"].clone()).unwrap(),
+            body["seq"].as_u64().unwrap(),
+        )
+    }
+
+    pub async fn client(&self, board: BoardId, name: &str) -> Client {
+        self.client_from(board, name, None).await
+    }
+
+    pub async fn client_from(&self, board: BoardId, name: &str, last_seq: Option<u64>) -> Client {
+        let mut c = Client::connect(self.addr, board).await;
+        c.send(&ClientMsg::Hello {
+            protocol: PROTOCOL_VERSION,
+            last_seq,
+            client_id: Some(name.into()),
+        })
+        .await;
+        c
+    }
+}
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+pub struct Client {
+    pub ws: Ws,
+}
+
+impl Client {
+    pub async fn connect(addr: SocketAddr, board: BoardId) -> Self {
+        let (ws, _) =
+            tokio_tungstenite::connect_async(format!("ws://{addr}/api/boards/{board}/ws"))
+                .await
+                .unwrap();
+        Self { ws }
+    }
+
+    pub async fn send(&mut self, msg: &ClientMsg) {
+        self.send_text(serde_json::to_string(msg).unwrap()).await;
+    }
+
+    pub async fn send_text(&mut self, text: String) {
+        self.ws.send(Message::Text(text.into())).await.unwrap();
+    }
+
+    pub async fn submit(&mut self, ops: Vec<Op>) -> Batch {
+        let batch = Batch::new(ops);
+        self.send(&ClientMsg::Submit(batch.clone())).await;
+        batch
+    }
+
+    /// The next protocol message (skipping pings), or panics after 5 s.
+    pub async fn recv(&mut self) -> ServerMsg {
+        self.try_recv(Duration::from_secs(5))
+            .await
+            .expect("a message within 5 s")
+    }
+
+    pub async fn try_recv(&mut self, wait: Duration) -> Option<ServerMsg> {
+        loop {
+            let msg = tokio::time::timeout(wait, self.ws.next())
+                .await
+                .ok()??
+                .ok()?;
+            match msg {
+                Message::Text(t) => {
+                    return Some(serde_json::from_str(&t).expect("valid server message"));
+                }
+                Message::Close(_) => return None,
+                _ => continue,
+            }
+        }
+    }
+
+    /// The welcome's board and seq.
+    pub async fn welcome(&mut self) -> (Option<Board>, u64, Vec<cjm_core::protocol::Applied>) {
+        match self.recv().await {
+            ServerMsg::Welcome {
+                board,
+                seq,
+                batches,
+                ..
+            } => (board, seq, batches),
+            other => panic!("expected welcome, got {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,348 @@
+//! The server end to end: REST, websocket rooms, persistence across
+//! restarts, and bad input, on SQLite and on the real Postgres.
+
+mod common;
+
+use std::time::Duration;
+
+use cjm_core::limits::MAX_MESSAGE_BYTES;
+use cjm_core::protocol::ServerMsg;
+use cjm_core::*;
+use common::{Db, TestServer};
+use serde_json::{Value, json};
+
+fn card_in(board: &Board, stage: usize, lane: usize, text: &str) -> Card {
+    Card {
+        id: CardId::new(),
+        stage_id: board.stages_in_order()[stage].id,
+        lane_id: board.lanes_in_order()[lane].id,
+        order: OrderKey::first(),
+        text: text.into(),
+        color: Color::Yellow,
+        persona_id: None,
+        channel: None,
+        evidence: vec![],
+        opportunity: None,
+        updated_at: 0,
+    }
+}
+
+async fn test_rest_boards_and_json_errors(backend: &str) {
+    let db = Db::new(backend).await;
+    let server = TestServer::start(&db).await;
+    let http = reqwest::Client::new();
+
+    let (board, _) = server.create_board("classic").await;
+    assert_eq!(board.stages.len(), 6);
+    let list: Value = http
+        .get(server.url("/api/boards"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["boards"][0]["id"], json!(board.id));
+    assert_eq!(list["boards"][0]["stages"], 6);
+
+    let ru: Value = http
+        .post(server.url("/api/boards"))
+        .json(&json!({"title": "Карта", "template": "classic", "locale": "ru"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ru: Board = serde_json::from_value(ru["board"].clone()).unwrap();
+    assert_eq!(ru.stages_in_order()[0].name, "Осведомлённость");
+
+    for (path, status, code) in [
+        (format!("/api/boards/{}", BoardId::new()), 404, "not_found"),
+        ("/api/boards/not-a-uuid".to_string(), 404, "not_found"),
+        ("/api/nothing-here".to_string(), 404, "not_found"),
+    ] {
+        let res = http.get(server.url(&path)).send().await.unwrap();
+        assert_eq!(res.status(), status, "{path}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["code"], code, "{path}");
+        assert!(body["error"]["message"].as_str().unwrap().len() > 3);
+    }
+    let bad = [
+        (
+            json!({"title": "x", "template": "nope"}),
+            422,
+            "unknown_template",
+        ),
+        (
+            json!({"title": "  ", "template": "blank"}),
+            422,
+            "invalid_title",
+        ),
+        (
+            json!({"title": "x".repeat(201), "template": "blank"}),
+            422,
+            "invalid_title",
+        ),
+        (json!({"title": 5}), 400, "bad_request"),
+    ];
+    for (body, status, code) in bad {
+        let res = http
+            .post(server.url("/api/boards"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), status, "{body}");
+        let err: Value = res.json().await.unwrap();
+        assert_eq!(err["error"]["code"], code, "{body}");
+    }
+    let res = http
+        .post(server.url("/api/boards"))
+        .body("{not json")
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+
+    let templates: Value = http
+        .get(server.url("/api/templates"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(templates["templates"][1]["id"], "classic");
+    assert_eq!(templates["templates"][1]["name_ru"], "Классический путь");
+
+    let res = http
+        .delete(server.url(&format!("/api/boards/{}", board.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let res = http
+        .get(server.url(&format!("/api/boards/{}", board.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let health: Value = http
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "ok");
+    server.stop().await;
+    db.cleanup().await;
+}
+
+async fn test_two_clients_see_each_others_changes_live(backend: &str) {
+    let db = Db::new(backend).await;
+    let server = TestServer::start(&db).await;
+    let (board, _) = server.create_board("classic").await;
+    let mut ana = server.client(board.id, "ana").await;
+    let mut bob = server.client(board.id, "bob").await;
+    let (snapshot, seq, _) = ana.welcome().await;
+    assert_eq!((snapshot.as_ref(), seq), (Some(&board), 0));
+    bob.welcome().await;
+
+    let card = card_in(&board, 0, 0, "Sees an ad");
+    let sent = ana.submit(vec![Op::CreateCard(card.clone())]).await;
+    for c in [&mut ana, &mut bob] {
+        match c.recv().await {
+            ServerMsg::Applied(a) => {
+                assert_eq!(
+                    (a.seq, a.client_op_id, a.actor.as_str()),
+                    (1, sent.client_op_id, "ana")
+                );
+                assert_eq!(a.ops, sent.ops);
+            }
+            other => panic!("expected applied, got {other:?}"),
+        }
+    }
+    // Bob drags it to another stage; Ana sees the move.
+    let stage = board.stages_in_order()[3].id;
+    bob.submit(vec![Op::MoveCard {
+        id: card.id,
+        stage_id: stage,
+        lane_id: card.lane_id,
+        order: OrderKey::first(),
+    }])
+    .await;
+    let ServerMsg::Applied(a) = ana.recv().await else {
+        panic!("expected applied")
+    };
+    assert_eq!((a.seq, a.actor.as_str()), (2, "bob"));
+
+    let (stored, seq) = server.snapshot(board.id).await;
+    assert_eq!(seq, 2);
+    assert_eq!(stored.cards[&card.id].stage_id, stage);
+    server.stop().await;
+    db.cleanup().await;
+}
+
+async fn test_bad_input_is_refused_and_connection_stays_usable(backend: &str) {
+    let db = Db::new(backend).await;
+    let server = TestServer::start(&db).await;
+    let (board, _) = server.create_board("classic").await;
+    let mut ana = server.client(board.id, "ana").await;
+    ana.welcome().await;
+
+    // Text over the limit: rejected with a message, nothing half-applied.
+    let ok = card_in(&board, 0, 0, "fine");
+    let long = card_in(&board, 0, 0, &"x".repeat(limits::MAX_TEXT_CHARS + 1));
+    let sent = ana
+        .submit(vec![Op::CreateCard(ok.clone()), Op::CreateCard(long)])
+        .await;
+    match ana.recv().await {
+        ServerMsg::Rejected {
+            client_op_id,
+            code,
+            message,
+        } => {
+            assert_eq!(
+                (client_op_id, code.as_str()),
+                (sent.client_op_id, "too_long")
+            );
+            assert!(message.contains("5000"), "{message}");
+        }
+        other => panic!("expected rejected, got {other:?}"),
+    }
+    // Malformed JSON, an unknown op, and an oversized message.
+    ana.send_text("{oops".into()).await;
+    assert!(matches!(ana.recv().await, ServerMsg::Error { code, .. } if code == "malformed"));
+    ana.send_text(r#"{"type":"submit","client_op_id":"x","ops":[{"op":"explode"}]}"#.into())
+        .await;
+    assert!(matches!(ana.recv().await, ServerMsg::Error { code, .. } if code == "malformed"));
+    ana.send_text(format!(
+        r#"{{"type":"ping","pad":"{}"}}"#,
+        "x".repeat(MAX_MESSAGE_BYTES)
+    ))
+    .await;
+    assert!(matches!(ana.recv().await, ServerMsg::Error { code, .. } if code == "too_large"));
+
+    // Still usable.
+    ana.submit(vec![Op::CreateCard(ok.clone())]).await;
+    let ServerMsg::Applied(a) = ana.recv().await else {
+        panic!("expected applied")
+    };
+    assert_eq!(a.seq, 1);
+    let (stored, _) = server.snapshot(board.id).await;
+    assert_eq!(stored.cards.len(), 1);
+
+    // Unknown board over the websocket.
+    let mut lost = server.client(BoardId::new(), "ana").await;
+    assert!(matches!(lost.recv().await, ServerMsg::Error { code, .. } if code == "not_found"));
+    server.stop().await;
+    db.cleanup().await;
+}
+
+async fn test_board_survives_restart_and_client_catches_up(backend: &str) {
+    let db = Db::new(backend).await;
+    let server = TestServer::start(&db).await;
+    let (board, _) = server.create_board("classic").await;
+    let mut ana = server.client(board.id, "ana").await;
+    ana.welcome().await;
+    let card = card_in(&board, 1, 2, "Calls the shop");
+    ana.submit(vec![Op::CreateCard(card.clone())]).await;
+    ana.recv().await;
+    let patch = CardPatch {
+        text: Some("Calls the call centre".into()),
+        color: Some(Color::Red),
+        ..Default::default()
+    };
+    ana.submit(vec![Op::UpdateCard { id: card.id, patch }])
+        .await;
+    ana.recv().await;
+    let (before, _) = server.snapshot(board.id).await;
+    server.stop().await;
+    assert!(
+        ana.try_recv(Duration::from_secs(2)).await.is_none(),
+        "socket closed on shutdown"
+    );
+
+    let server = TestServer::start(&db).await;
+    let (after, seq) = server.snapshot(board.id).await;
+    assert_eq!((after.clone(), seq), (before, 2));
+    assert_eq!(after.cards[&card.id].text, "Calls the call centre");
+
+    // A client that saw seq 1 gets just the batch it missed.
+    let mut late = server.client_from(board.id, "bob", Some(1)).await;
+    let (snapshot, seq, batches) = late.welcome().await;
+    assert!(snapshot.is_none());
+    assert_eq!(seq, 2);
+    assert_eq!(batches.iter().map(|b| b.seq).collect::<Vec<_>>(), [2]);
+    server.stop().await;
+    db.cleanup().await;
+}
+
+async fn test_resent_batch_is_answered_with_its_original_seq(backend: &str) {
+    let db = Db::new(backend).await;
+    let server = TestServer::start(&db).await;
+    let (board, _) = server.create_board("blank").await;
+    let mut ana = server.client(board.id, "ana").await;
+    ana.welcome().await;
+    let batch = Batch::new(vec![Op::CreateCard(card_in(&board, 0, 0, "once"))]);
+    let submit = cjm_core::protocol::ClientMsg::Submit(batch.clone());
+    ana.send(&submit).await;
+    let ServerMsg::Applied(first) = ana.recv().await else {
+        panic!()
+    };
+    ana.submit(vec![Op::SetBoardTitle { title: "T".into() }])
+        .await;
+    ana.recv().await;
+    // Resent after a reconnect, say: same client_op_id.
+    ana.send(&submit).await;
+    let ServerMsg::Applied(again) = ana.recv().await else {
+        panic!()
+    };
+    assert_eq!(again, first);
+    let (stored, seq) = server.snapshot(board.id).await;
+    assert_eq!((stored.cards.len(), seq), (1, 2));
+    server.stop().await;
+    db.cleanup().await;
+}
+
+async fn test_room_unloads_when_last_client_leaves(backend: &str) {
+    let db = Db::new(backend).await;
+    let server = TestServer::start(&db).await;
+    let (board, _) = server.create_board("blank").await;
+    let mut ana = server.client(board.id, "ana").await;
+    ana.welcome().await;
+    assert_eq!(server.state.rooms.live(), 1);
+    ana.ws.close(None).await.unwrap();
+    for _ in 0..100 {
+        if server.state.rooms.live() == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(server.state.rooms.live(), 0);
+    // And comes back on the next join.
+    let mut bob = server.client(board.id, "bob").await;
+    assert!(bob.welcome().await.0.is_some());
+    server.stop().await;
+    db.cleanup().await;
+}
+
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite { $( #[tokio::test] async fn $name() { super::$name("sqlite").await } )* }
+        mod postgres { $( #[tokio::test] async fn $name() { super::$name("postgres").await } )* }
+    };
+}
+
+on_both_stores!(
+    test_rest_boards_and_json_errors,
+    test_two_clients_see_each_others_changes_live,
+    test_bad_input_is_refused_and_connection_stays_usable,
+    test_board_survives_restart_and_client_catches_up,
+    test_resent_batch_is_answered_with_its_original_seq,
+    test_room_unloads_when_last_client_leaves,
+);
