@@ -1,1 +1,33 @@
+//! CJM Board web app (Leptos CSR). Routes: `/` is the home page (boards),
+//! `/b/{id}` is a board. The board page talks to the server through
+//! `connection::Connection`, which applies edits optimistically with the same
+//! `cjm_core` code the server runs.
 
+mod board;
+mod browser;
+mod connection;
+mod home;
+mod i18n;
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::wasm_bindgen;
+
+use crate::i18n::{I18n, Lang};
+
+#[component]
+fn App() -> impl IntoView {
+    let i18n = I18n(RwSignal::new(Lang::initial()));
+    browser::set_document_lang(i18n.0.get_untracked().code());
+    provide_context(i18n);
+    let path = window().location().pathname().unwrap_or_default();
+    let board = path.strip_prefix("/b/").and_then(|id| id.parse::<cjm_core::BoardId>().ok());
+    match board {
+        Some(id) => view! { <board::BoardPage id=id/> }.into_any(),
+        None => view! { <home::Home/> }.into_any(),
+    }
+}
+
+#[wasm_bindgen(start)]
+pub fn main() {
+    leptos::mount::mount_to_body(App);
+}

@@ -1,0 +1,131 @@
+//! One cell (stage × lane): its cards in order, the drop line while a card
+//! is dragged over it, and the "new card" editor.
+
+use cjm_core::{Card, CardId, LaneId, Op, OrderKey, StageId};
+use leptos::html;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::card::CardView;
+use super::use_ui;
+use crate::i18n::{T, use_i18n};
+
+#[component]
+pub fn Cell(stage: StageId, lane: LaneId) -> impl IntoView {
+    let ui = use_ui();
+    let i18n = use_i18n();
+    let cards = Memo::new(move |_| ui.cells.with(|m| m.get(&(stage, lane)).cloned().unwrap_or_default()));
+    let target = Memo::new(move |_| {
+        ui.drag.card.with(|d| d.as_ref().and_then(|d| d.target).filter(|t| t.stage == stage && t.lane == lane))
+    });
+    let drafting = Memo::new(move |_| ui.draft.get() == Some((stage, lane)));
+    let open_draft = move || {
+        ui.editing.set(None);
+        ui.draft.set(Some((stage, lane)));
+    };
+    let on_dblclick = move |ev: leptos::ev::MouseEvent| {
+        // Only on the cell's empty space, not on a card.
+        let on_cell = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|el| el.has_attribute("data-cell"));
+        if on_cell {
+            open_draft();
+        }
+    };
+    view! {
+        <div
+            class="cell"
+            class:drop-target=move || target.get().is_some()
+            class:empty=move || cards.with(|c| c.is_empty())
+            data-cell=""
+            data-stage=stage.to_string()
+            data-lane=lane.to_string()
+            data-testid="cell"
+            on:dblclick=on_dblclick
+        >
+            <For each=move || cards.get() key=|id| *id let:id>
+                <CardView id=id/>
+            </For>
+            {move || target.get().map(|t| view! { <div class="drop-line" style:top=format!("{}px", t.line_y)></div> })}
+            <Show when=move || drafting.get()>
+                <Draft stage=stage lane=lane/>
+            </Show>
+            <button
+                class="add-card"
+                data-testid="add-card"
+                title=move || i18n.t(T::AddCard)
+                aria-label=move || i18n.t(T::AddCard)
+                on:click=move |_| open_draft()
+            >
+                "+"
+            </button>
+        </div>
+    }
+}
+
+/// Types a new card: Enter adds it and stays open for the next one (fast
+/// entry in a workshop), Esc or leaving the field closes it.
+#[component]
+fn Draft(stage: StageId, lane: LaneId) -> impl IntoView {
+    let ui = use_ui();
+    let i18n = use_i18n();
+    let input = NodeRef::<html::Textarea>::new();
+    Effect::new(move |_| {
+        if let Some(el) = input.get() {
+            let _ = el.focus();
+        }
+    });
+    let create = move |text: String| -> bool {
+        let text = text.trim().to_string();
+        if text.is_empty() {
+            return false;
+        }
+        let (last, color) = ui.conn.board.with_untracked(|b| {
+            let b = b.as_ref();
+            let last = b.and_then(|b| b.cards_in_cell(stage, lane).last().map(|c| c.order.clone()));
+            let color = b.and_then(|b| b.lanes.get(&lane)).map(|l| l.kind.default_color()).unwrap_or(cjm_core::Color::Yellow);
+            (last, color)
+        });
+        ui.submit(vec![Op::CreateCard(Card {
+            id: CardId::new(),
+            stage_id: stage,
+            lane_id: lane,
+            order: OrderKey::between(last.as_ref(), None),
+            text,
+            color,
+            persona_id: None,
+            channel: None,
+            evidence: vec![],
+            opportunity: None,
+            updated_at: 0,
+        })])
+    };
+    view! {
+        <textarea
+            class="card-editor draft"
+            data-testid="card-draft"
+            node_ref=input
+            rows="3"
+            placeholder=move || i18n.t(T::CardPlaceholder)
+            aria-label=move || i18n.t(T::AddCard)
+            on:keydown=move |ev| match ev.key().as_str() {
+                "Enter" if !ev.shift_key() => {
+                    ev.prevent_default();
+                    let el = input.get_untracked();
+                    if let Some(el) = el {
+                        if create(el.value()) {
+                            el.set_value("");
+                        }
+                    }
+                }
+                "Escape" => ui.draft.set(None),
+                _ => {}
+            }
+            on:blur=move |ev| {
+                let text = event_target_value(&ev);
+                // Close unless the text was refused (then it stays to fix).
+                if (text.trim().is_empty() || create(text)) && ui.draft.get_untracked() == Some((stage, lane)) {
+                    ui.draft.set(None);
+                }
+            }
+        ></textarea>
+    }
+}

@@ -1,0 +1,93 @@
+//! Small wrappers over browser APIs (storage, fetch, time, navigation) so
+//! that components read as the product, not as web-sys plumbing.
+
+use leptos::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+pub fn storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+pub fn storage_get(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok().flatten()
+}
+
+pub fn storage_set(key: &str, value: &str) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(key, value);
+    }
+}
+
+pub fn storage_remove(key: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(key);
+    }
+}
+
+pub fn set_document_lang(code: &str) {
+    if let Some(el) = document().document_element() {
+        let _ = el.set_attribute("lang", code);
+    }
+}
+
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+pub fn navigate(path: &str) {
+    let _ = window().location().set_href(path);
+}
+
+pub fn confirm(message: &str) -> bool {
+    window().confirm_with_message(message).unwrap_or(false)
+}
+
+/// A stable random id for this browser, sent as the actor of its edits until
+/// accounts exist.
+pub fn client_id() -> String {
+    if let Some(id) = storage_get("cjm.client_id") {
+        return id;
+    }
+    let id = format!("guest-{}", &uuid::Uuid::now_v7().simple().to_string()[20..]);
+    storage_set("cjm.client_id", &id);
+    id
+}
+
+/// Formats unix milliseconds in the user's locale.
+pub fn format_time(ms: i64, lang: &str) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
+    date.to_locale_string(lang, &JsValue::UNDEFINED).into()
+}
+
+/// Calls the REST API; errors come back as the server's message.
+pub async fn fetch_json(method: &str, url: &str, body: Option<String>) -> Result<serde_json::Value, String> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    if let Some(body) = &body {
+        init.set_body(&JsValue::from_str(body));
+    }
+    let req = web_sys::Request::new_with_str_and_init(url, &init).map_err(js_err)?;
+    if body.is_some() {
+        req.headers().set("content-type", "application/json").map_err(js_err)?;
+    }
+    let resp: web_sys::Response =
+        JsFuture::from(window().fetch_with_request(&req)).await.map_err(js_err)?.unchecked_into();
+    let status = resp.status();
+    let text = JsFuture::from(resp.text().map_err(js_err)?).await.map_err(js_err)?;
+    let text = text.as_string().unwrap_or_default();
+    let json: serde_json::Value = if text.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_str(&text).map_err(|e| format!("bad response: {e}"))?
+    };
+    if (200..300).contains(&status) {
+        Ok(json)
+    } else {
+        Err(json["error"]["message"].as_str().unwrap_or("request failed").to_string())
+    }
+}
+
+fn js_err(e: JsValue) -> String {
+    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+}

@@ -1,0 +1,319 @@
+//! The board's live connection: websocket, optimistic edits, reconnects.
+//!
+//! Edits are applied locally at once (`SyncState::propose`) and sent; the
+//! server's `applied` is the acknowledgement. Unacknowledged batches are
+//! kept in localStorage, so a reload or a lost connection loses nothing:
+//! after `welcome` they are resent with the same client_op_id (the server
+//! applies each at most once). Reconnects back off exponentially with jitter.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use cjm_core::protocol::{ClientMsg, PROTOCOL_VERSION, ServerMsg};
+use cjm_core::sync::{Pending, SyncState};
+use cjm_core::{Board, BoardId, Op, OpError};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+use web_sys::{CloseEvent, MessageEvent, WebSocket};
+
+use crate::browser;
+use crate::i18n::{I18n, T};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Connecting,
+    Online,
+    Reconnecting,
+    Offline,
+    NotFound,
+    Deleted,
+}
+
+/// Handles shared by the whole board page (Copy, through context).
+#[derive(Clone, Copy)]
+pub struct Connection {
+    /// What the user sees: confirmed state plus pending edits.
+    pub board: RwSignal<Option<Board>>,
+    pub status: RwSignal<Status>,
+    /// Edits not yet acknowledged by the server.
+    pub unsynced: RwSignal<usize>,
+    /// The last refused edit or error, for the toast.
+    pub notice: RwSignal<Option<String>>,
+    i18n: I18n,
+    inner: StoredValue<Rc<RefCell<Inner>>, LocalStorage>,
+}
+
+struct Inner {
+    id: BoardId,
+    sync: Option<SyncState>,
+    /// Batches restored from storage before the first welcome.
+    restored: Vec<Pending>,
+    ws: Option<WebSocket>,
+    /// Bumped for every socket, so events of an old one are ignored.
+    generation: u32,
+    welcomed: bool,
+    attempt: u32,
+    _handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+}
+
+fn pending_key(id: BoardId) -> String {
+    format!("cjm.pending.{id}")
+}
+
+impl Connection {
+    pub fn open(id: BoardId, i18n: I18n) -> Self {
+        let restored = browser::storage_get(&pending_key(id))
+            .and_then(|s| serde_json::from_str::<Vec<Pending>>(&s).ok())
+            .unwrap_or_default();
+        let conn = Connection {
+            board: RwSignal::new(None),
+            status: RwSignal::new(Status::Connecting),
+            unsynced: RwSignal::new(restored.len()),
+            notice: RwSignal::new(None),
+            i18n,
+            inner: StoredValue::new_local(Rc::new(RefCell::new(Inner {
+                id,
+                sync: None,
+                restored,
+                ws: None,
+                generation: 0,
+                welcomed: false,
+                attempt: 0,
+                _handlers: Vec::new(),
+            }))),
+        };
+        conn.connect();
+        conn
+    }
+
+    fn inner(&self) -> Rc<RefCell<Inner>> {
+        self.inner.get_value()
+    }
+
+    /// Applies `ops` locally and sends them. On a local validation error
+    /// nothing changes and the message is returned (and shown).
+    pub fn submit(&self, ops: Vec<Op>) -> Result<(), OpError> {
+        let inner = self.inner();
+        let mut inner = inner.borrow_mut();
+        let Some(sync) = inner.sync.as_mut() else { return Ok(()) };
+        match sync.propose(ops, browser::now_ms()) {
+            Ok(batch) => {
+                if inner.welcomed {
+                    if let Some(ws) = &inner.ws {
+                        let _ = ws.send_with_str(&to_json(&ClientMsg::Submit(batch)));
+                    }
+                }
+                drop(inner);
+                self.publish();
+                Ok(())
+            }
+            Err(e) => {
+                drop(inner);
+                self.notice.set(Some(e.kind.to_string()));
+                Err(e)
+            }
+        }
+    }
+
+    fn connect(&self) {
+        let conn = *self;
+        let inner_rc = self.inner();
+        let mut inner = inner_rc.borrow_mut();
+        inner.generation += 1;
+        inner.welcomed = false;
+        let generation = inner.generation;
+        let location = window().location();
+        let scheme = if location.protocol().unwrap_or_default() == "https:" { "wss" } else { "ws" };
+        let url = format!("{scheme}://{}/api/boards/{}/ws", location.host().unwrap_or_default(), inner.id);
+        let Ok(ws) = WebSocket::new(&url) else {
+            drop(inner);
+            self.schedule_reconnect();
+            return;
+        };
+        let current = {
+            let inner_rc = inner_rc.clone();
+            move || inner_rc.borrow().generation == generation
+        };
+        let on_open = {
+            let current = current.clone();
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+                if current() {
+                    conn.on_open();
+                }
+            })
+        };
+        let on_message = {
+            let current = current.clone();
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
+                let Some(text) = ev.dyn_ref::<MessageEvent>().and_then(|m| m.data().as_string()) else {
+                    return;
+                };
+                if current() {
+                    conn.on_message(&text);
+                }
+            })
+        };
+        let on_close = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
+            let _ = ev.dyn_ref::<CloseEvent>();
+            if current() {
+                conn.on_close();
+            }
+        });
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        inner._handlers = vec![on_open, on_message, on_close];
+        if let Some(old) = inner.ws.replace(ws) {
+            let _ = old.close();
+        }
+    }
+
+    fn on_open(&self) {
+        let inner = self.inner();
+        let inner = inner.borrow();
+        let hello = ClientMsg::Hello {
+            protocol: PROTOCOL_VERSION,
+            last_seq: inner.sync.as_ref().map(|s| s.seq()),
+            client_id: Some(browser::client_id()),
+        };
+        if let Some(ws) = &inner.ws {
+            let _ = ws.send_with_str(&to_json(&hello));
+        }
+    }
+
+    fn on_message(&self, text: &str) {
+        let Ok(msg) = serde_json::from_str::<ServerMsg>(text) else { return };
+        let inner_rc = self.inner();
+        let mut inner = inner_rc.borrow_mut();
+        match msg {
+            ServerMsg::Welcome { board, seq, batches, .. } => {
+                let ok = match (inner.sync.as_mut(), board) {
+                    (Some(sync), board) => sync.on_welcome(board, seq, &batches).is_ok(),
+                    (None, Some(board)) => {
+                        let mut sync = SyncState::new(board, seq);
+                        let ok = sync.on_welcome(None, seq, &batches).is_ok();
+                        sync.restore_pending(std::mem::take(&mut inner.restored));
+                        inner.sync = Some(sync);
+                        ok
+                    }
+                    (None, None) => false,
+                };
+                if !ok {
+                    drop(inner);
+                    self.resync_from_snapshot();
+                    return;
+                }
+                inner.welcomed = true;
+                inner.attempt = 0;
+                if let (Some(ws), Some(sync)) = (&inner.ws, &inner.sync) {
+                    for p in sync.pending() {
+                        let _ = ws.send_with_str(&to_json(&ClientMsg::Submit(p.batch.clone())));
+                    }
+                }
+                self.status.set(Status::Online);
+            }
+            ServerMsg::Applied(a) => {
+                let ok = inner.sync.as_mut().is_some_and(|s| s.on_applied(&a).is_ok());
+                if !ok {
+                    drop(inner);
+                    self.resync_from_snapshot();
+                    return;
+                }
+            }
+            ServerMsg::Rejected { client_op_id, code, message } => {
+                if let Some(sync) = inner.sync.as_mut() {
+                    sync.on_rejected(client_op_id);
+                }
+                self.notice.set(Some(self.localize_refusal(&code, &message)));
+            }
+            ServerMsg::Error { code, message } => match code.as_str() {
+                "not_found" => self.status.set(Status::NotFound),
+                "board_deleted" => self.status.set(Status::Deleted),
+                _ => self.notice.set(Some(message)),
+            },
+            ServerMsg::Resync => {
+                if let Some(ws) = &inner.ws {
+                    let _ = ws.close();
+                }
+            }
+            ServerMsg::Pong => {}
+        }
+        drop(inner);
+        self.publish();
+    }
+
+    /// Our confirmed state cannot follow the server any more: keep the
+    /// pending edits, drop the rest, and ask for a fresh snapshot.
+    fn resync_from_snapshot(&self) {
+        let inner = self.inner();
+        let mut inner = inner.borrow_mut();
+        if let Some(sync) = inner.sync.take() {
+            inner.restored = sync.pending().to_vec();
+        }
+        if let Some(ws) = &inner.ws {
+            let _ = ws.close();
+        }
+    }
+
+    fn on_close(&self) {
+        {
+            let inner = self.inner();
+            let mut inner = inner.borrow_mut();
+            inner.welcomed = false;
+            inner.ws = None;
+        }
+        if matches!(self.status.get_untracked(), Status::NotFound | Status::Deleted) {
+            return;
+        }
+        self.schedule_reconnect();
+    }
+
+    fn schedule_reconnect(&self) {
+        let conn = *self;
+        let attempt = {
+            let inner = self.inner();
+            let mut inner = inner.borrow_mut();
+            inner.attempt += 1;
+            inner.attempt
+        };
+        let online = window().navigator().on_line();
+        self.status.set(if online { Status::Reconnecting } else { Status::Offline });
+        // 0.5 s, 1 s, 2 s ... capped at 10 s, with jitter so that a restarted
+        // server is not hit by every client at the same instant.
+        let base = (500.0 * 2f64.powi(attempt.min(5) as i32 - 1)).min(10_000.0);
+        let delay = base * (0.5 + js_sys::Math::random() * 0.5);
+        set_timeout(move || conn.connect(), Duration::from_millis(delay as u64));
+    }
+
+    /// Pushes the current view to the UI and saves pending edits.
+    fn publish(&self) {
+        let inner = self.inner();
+        let inner = inner.borrow();
+        let Some(sync) = &inner.sync else { return };
+        self.board.set(Some(sync.view().clone()));
+        self.unsynced.set(sync.pending().len());
+        let key = pending_key(inner.id);
+        if sync.pending().is_empty() {
+            browser::storage_remove(&key);
+        } else if let Ok(json) = serde_json::to_string(sync.pending()) {
+            browser::storage_set(&key, &json);
+        }
+    }
+}
+
+fn to_json(msg: &ClientMsg) -> String {
+    serde_json::to_string(msg).unwrap_or_default()
+}
+
+impl Connection {
+    fn localize_refusal(&self, code: &str, message: &str) -> String {
+        let detail = match code {
+            "too_long" => self.i18n.t(T::TooLong).to_string(),
+            "not_found" => self.i18n.t(T::DeletedBySomeone).to_string(),
+            _ => message.to_string(),
+        };
+        format!("{}: {detail}", self.i18n.t(T::Refused))
+    }
+}

@@ -1,0 +1,139 @@
+//! The home page: create a board from a template, open or delete one.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::Deserialize;
+
+use crate::browser;
+use crate::i18n::{LangSwitch, T, use_i18n};
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+struct Summary {
+    id: String,
+    title: String,
+    updated_at: i64,
+    stages: i64,
+    cards: i64,
+}
+
+#[component]
+pub fn Home() -> impl IntoView {
+    let i18n = use_i18n();
+    let boards = RwSignal::new(None::<Vec<Summary>>);
+    let error = RwSignal::new(None::<String>);
+    let title = RwSignal::new(String::new());
+    let template = RwSignal::new("classic".to_string());
+    let busy = RwSignal::new(false);
+
+    let load = move || {
+        spawn_local(async move {
+            match browser::fetch_json("GET", "/api/boards", None).await {
+                Ok(v) => boards.set(serde_json::from_value(v["boards"].clone()).ok()),
+                Err(e) => error.set(Some(e)),
+            }
+        })
+    };
+    load();
+
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let name = title.get_untracked().trim().to_string();
+        let name = if name.is_empty() { i18n.t(T::NewBoard).to_string() } else { name };
+        let body = serde_json::json!({
+            "title": name,
+            "template": template.get_untracked(),
+            "locale": i18n.0.get_untracked().code(),
+        });
+        busy.set(true);
+        spawn_local(async move {
+            match browser::fetch_json("POST", "/api/boards", Some(body.to_string())).await {
+                Ok(v) => browser::navigate(&format!("/b/{}", v["id"].as_str().unwrap_or_default())),
+                Err(e) => {
+                    error.set(Some(e));
+                    busy.set(false);
+                }
+            }
+        });
+    };
+
+    let delete = move |id: String| {
+        if !browser::confirm(i18n.t(T::ConfirmDeleteBoard)) {
+            return;
+        }
+        spawn_local(async move {
+            match browser::fetch_json("DELETE", &format!("/api/boards/{id}"), None).await {
+                Ok(_) => load(),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">{move || i18n.t(T::AppName)}</a>
+            <span class="tagline">{move || i18n.t(T::Tagline)}</span>
+            <span class="spacer"></span>
+            <LangSwitch/>
+        </header>
+        <main class="home">
+            <section class="new-board" aria-labelledby="new-board-h">
+                <h1 id="new-board-h">{move || i18n.t(T::NewBoard)}</h1>
+                <form on:submit=create>
+                    <label>
+                        <span>{move || i18n.t(T::Title)}</span>
+                        <input
+                            data-testid="new-board-title"
+                            maxlength="200"
+                            prop:value=move || title.get()
+                            on:input=move |ev| title.set(event_target_value(&ev))
+                            placeholder=move || i18n.t(T::NewBoard)
+                        />
+                    </label>
+                    <label>
+                        <span>{move || i18n.t(T::Template)}</span>
+                        <select
+                            data-testid="new-board-template"
+                            on:change=move |ev| template.set(event_target_value(&ev))
+                            prop:value=move || template.get()
+                        >
+                            <option value="classic">{move || i18n.t(T::TplClassic)}</option>
+                            <option value="blank">{move || i18n.t(T::TplBlank)}</option>
+                        </select>
+                    </label>
+                    <button class="primary" type="submit" data-testid="create-board" disabled=move || busy.get()>
+                        {move || i18n.t(T::Create)}
+                    </button>
+                </form>
+            </section>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <section class="board-list" aria-labelledby="boards-h">
+                <h2 id="boards-h">{move || i18n.t(T::AllBoards)}</h2>
+                {move || match boards.get() {
+                    None => view! { <p class="muted">{i18n.t(T::Loading)}</p> }.into_any(),
+                    Some(list) if list.is_empty() => view! { <p class="muted">{i18n.t(T::NoBoards)}</p> }.into_any(),
+                    Some(list) => view! {
+                        <ul class="boards">
+                            {list.into_iter().map(|b| {
+                                let id = b.id.clone();
+                                let lang = i18n.0.get().code();
+                                view! {
+                                    <li class="board-item" data-testid="board-item">
+                                        <a href=format!("/b/{}", b.id)>
+                                            <strong>{b.title.clone()}</strong>
+                                            <span class="muted">
+                                                {format!("{} {} · {} {} · {} {}", b.stages, i18n.t(T::Stages), b.cards,
+                                                    i18n.t(T::Cards), i18n.t(T::Updated), browser::format_time(b.updated_at, lang))}
+                                            </span>
+                                        </a>
+                                        <button class="icon danger" title=i18n.t(T::Delete) aria-label=i18n.t(T::Delete)
+                                            on:click=move |_| delete(id.clone())>"🗑"</button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                }}
+            </section>
+        </main>
+    }
+}
