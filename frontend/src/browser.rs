@@ -61,7 +61,11 @@ pub fn format_time(ms: i64, lang: &str) -> String {
 }
 
 /// Calls the REST API; errors come back as the server's message.
-pub async fn fetch_json(method: &str, url: &str, body: Option<String>) -> Result<serde_json::Value, String> {
+pub async fn fetch_json(
+    method: &str,
+    url: &str,
+    body: Option<String>,
+) -> Result<serde_json::Value, String> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     if let Some(body) = &body {
@@ -69,12 +73,18 @@ pub async fn fetch_json(method: &str, url: &str, body: Option<String>) -> Result
     }
     let req = web_sys::Request::new_with_str_and_init(url, &init).map_err(js_err)?;
     if body.is_some() {
-        req.headers().set("content-type", "application/json").map_err(js_err)?;
+        req.headers()
+            .set("content-type", "application/json")
+            .map_err(js_err)?;
     }
-    let resp: web_sys::Response =
-        JsFuture::from(window().fetch_with_request(&req)).await.map_err(js_err)?.unchecked_into();
+    let resp: web_sys::Response = JsFuture::from(window().fetch_with_request(&req))
+        .await
+        .map_err(js_err)?
+        .unchecked_into();
     let status = resp.status();
-    let text = JsFuture::from(resp.text().map_err(js_err)?).await.map_err(js_err)?;
+    let text = JsFuture::from(resp.text().map_err(js_err)?)
+        .await
+        .map_err(js_err)?;
     let text = text.as_string().unwrap_or_default();
     let json: serde_json::Value = if text.is_empty() {
         serde_json::Value::Null
@@ -84,7 +94,10 @@ pub async fn fetch_json(method: &str, url: &str, body: Option<String>) -> Result
     if (200..300).contains(&status) {
         Ok(json)
     } else {
-        Err(json["error"]["message"].as_str().unwrap_or("request failed").to_string())
+        Err(json["error"]["message"]
+            .as_str()
+            .unwrap_or("request failed")
+            .to_string())
     }
 }
 

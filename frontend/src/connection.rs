@@ -97,7 +97,9 @@ impl Connection {
     pub fn submit(&self, ops: Vec<Op>) -> Result<(), OpError> {
         let inner = self.inner();
         let mut inner = inner.borrow_mut();
-        let Some(sync) = inner.sync.as_mut() else { return Ok(()) };
+        let Some(sync) = inner.sync.as_mut() else {
+            return Ok(());
+        };
         match sync.propose(ops, browser::now_ms()) {
             Ok(batch) => {
                 if inner.welcomed {
@@ -125,8 +127,16 @@ impl Connection {
         inner.welcomed = false;
         let generation = inner.generation;
         let location = window().location();
-        let scheme = if location.protocol().unwrap_or_default() == "https:" { "wss" } else { "ws" };
-        let url = format!("{scheme}://{}/api/boards/{}/ws", location.host().unwrap_or_default(), inner.id);
+        let scheme = if location.protocol().unwrap_or_default() == "https:" {
+            "wss"
+        } else {
+            "ws"
+        };
+        let url = format!(
+            "{scheme}://{}/api/boards/{}/ws",
+            location.host().unwrap_or_default(),
+            inner.id
+        );
         let Ok(ws) = WebSocket::new(&url) else {
             drop(inner);
             self.schedule_reconnect();
@@ -147,7 +157,10 @@ impl Connection {
         let on_message = {
             let current = current.clone();
             Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
-                let Some(text) = ev.dyn_ref::<MessageEvent>().and_then(|m| m.data().as_string()) else {
+                let Some(text) = ev
+                    .dyn_ref::<MessageEvent>()
+                    .and_then(|m| m.data().as_string())
+                else {
                     return;
                 };
                 if current() {
@@ -184,11 +197,18 @@ impl Connection {
     }
 
     fn on_message(&self, text: &str) {
-        let Ok(msg) = serde_json::from_str::<ServerMsg>(text) else { return };
+        let Ok(msg) = serde_json::from_str::<ServerMsg>(text) else {
+            return;
+        };
         let inner_rc = self.inner();
         let mut inner = inner_rc.borrow_mut();
         match msg {
-            ServerMsg::Welcome { board, seq, batches, .. } => {
+            ServerMsg::Welcome {
+                board,
+                seq,
+                batches,
+                ..
+            } => {
                 let ok = match (inner.sync.as_mut(), board) {
                     (Some(sync), board) => sync.on_welcome(board, seq, &batches).is_ok(),
                     (None, Some(board)) => {
@@ -215,18 +235,26 @@ impl Connection {
                 self.status.set(Status::Online);
             }
             ServerMsg::Applied(a) => {
-                let ok = inner.sync.as_mut().is_some_and(|s| s.on_applied(&a).is_ok());
+                let ok = inner
+                    .sync
+                    .as_mut()
+                    .is_some_and(|s| s.on_applied(&a).is_ok());
                 if !ok {
                     drop(inner);
                     self.resync_from_snapshot();
                     return;
                 }
             }
-            ServerMsg::Rejected { client_op_id, code, message } => {
+            ServerMsg::Rejected {
+                client_op_id,
+                code,
+                message,
+            } => {
                 if let Some(sync) = inner.sync.as_mut() {
                     sync.on_rejected(client_op_id);
                 }
-                self.notice.set(Some(self.localize_refusal(&code, &message)));
+                self.notice
+                    .set(Some(self.localize_refusal(&code, &message)));
             }
             ServerMsg::Error { code, message } => match code.as_str() {
                 "not_found" => self.status.set(Status::NotFound),
@@ -264,7 +292,10 @@ impl Connection {
             inner.welcomed = false;
             inner.ws = None;
         }
-        if matches!(self.status.get_untracked(), Status::NotFound | Status::Deleted) {
+        if matches!(
+            self.status.get_untracked(),
+            Status::NotFound | Status::Deleted
+        ) {
             return;
         }
         self.schedule_reconnect();
@@ -279,7 +310,11 @@ impl Connection {
             inner.attempt
         };
         let online = window().navigator().on_line();
-        self.status.set(if online { Status::Reconnecting } else { Status::Offline });
+        self.status.set(if online {
+            Status::Reconnecting
+        } else {
+            Status::Offline
+        });
         // 0.5 s, 1 s, 2 s ... capped at 10 s, with jitter so that a restarted
         // server is not hit by every client at the same instant.
         let base = (500.0 * 2f64.powi(attempt.min(5) as i32 - 1)).min(10_000.0);

@@ -38,7 +38,11 @@ pub fn Home() -> impl IntoView {
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let name = title.get_untracked().trim().to_string();
-        let name = if name.is_empty() { i18n.t(T::NewBoard).to_string() } else { name };
+        let name = if name.is_empty() {
+            i18n.t(T::NewBoard).to_string()
+        } else {
+            name
+        };
         let body = serde_json::json!({
             "title": name,
             "template": template.get_untracked(),
@@ -126,7 +130,7 @@ pub fn Home() -> impl IntoView {
                                             </span>
                                         </a>
                                         <button class="icon danger" title=i18n.t(T::Delete) aria-label=i18n.t(T::Delete)
-                                            on:click=move |_| delete(id.clone())>"🗑"</button>
+                                            on:click=move |_| delete(id.clone())>"×"</button>
                                     </li>
                                 }
                             }).collect_view()}

@@ -22,8 +22,14 @@ impl Lang {
     /// The saved choice, else the browser's language.
     pub fn initial() -> Self {
         let saved = browser::storage_get("cjm.lang");
-        let guess = saved.or_else(|| window().navigator().language()).unwrap_or_default();
-        if guess.starts_with("ru") { Lang::Ru } else { Lang::En }
+        let guess = saved
+            .or_else(|| window().navigator().language())
+            .unwrap_or_default();
+        if guess.starts_with("ru") {
+            Lang::Ru
+        } else {
+            Lang::En
+        }
     }
 }
 

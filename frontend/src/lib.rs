@@ -20,7 +20,9 @@ fn App() -> impl IntoView {
     browser::set_document_lang(i18n.0.get_untracked().code());
     provide_context(i18n);
     let path = window().location().pathname().unwrap_or_default();
-    let board = path.strip_prefix("/b/").and_then(|id| id.parse::<cjm_core::BoardId>().ok());
+    let board = path
+        .strip_prefix("/b/")
+        .and_then(|id| id.parse::<cjm_core::BoardId>().ok());
     match board {
         Some(id) => view! { <board::BoardPage id=id/> }.into_any(),
         None => view! { <home::Home/> }.into_any(),

@@ -1,1 +1,91 @@
-fn main() {}
+//! `cargo xtask <command>`: the developer entry points, in plain Rust.
+//!
+//! - `build`: the wasm front end into `frontend/dist` (content-hashed assets)
+//!   and the release `cjm` binary with the front end embedded.
+//! - `run`: build the front end, then run the server from the source tree.
+//! - `test`: everything CI checks, in order, ending with a one-line summary.
+
+mod frontend;
+mod run;
+mod test;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+fn main() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let cmd = args.next().unwrap_or_default();
+    let rest: Vec<String> = args.collect();
+    match cmd.as_str() {
+        "build" => {
+            frontend::build()?;
+            cargo(&[
+                "build",
+                "--release",
+                "-p",
+                "cjm-server",
+                "--features",
+                "embed-frontend",
+            ])?;
+            println!(
+                "release binary: {}",
+                target_dir().join("release/cjm").display()
+            );
+            Ok(())
+        }
+        "build-frontend" => frontend::build().map(|_| ()),
+        "run" => run::run(&rest),
+        "test" => test::test(),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <command>\n\n\
+                 commands:\n  \
+                 run [ARGS]       build the front end and start the server (ARGS go to `cjm serve`)\n  \
+                 test             fmt, clippy, all Rust tests (SQLite + Postgres), wasm build, browser tests\n  \
+                 build            release binary with the front end embedded\n  \
+                 build-frontend   only the wasm front end, into frontend/dist"
+            );
+            if cmd.is_empty() {
+                Ok(())
+            } else {
+                bail!("unknown command {cmd:?}")
+            }
+        }
+    }
+}
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+}
+
+pub fn cargo_bin() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// Runs cargo in the workspace root, failing on a non-zero exit.
+pub fn cargo(args: &[&str]) -> Result<()> {
+    let status = Command::new(cargo_bin())
+        .current_dir(root())
+        .args(args)
+        .status()
+        .with_context(|| format!("cannot run cargo {}", args.join(" ")))?;
+    if !status.success() {
+        bail!("`cargo {}` failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
+
+pub fn is_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
+}

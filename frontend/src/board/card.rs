@@ -13,11 +13,19 @@ use crate::i18n::{T, use_i18n};
 pub fn CardView(id: CardId) -> impl IntoView {
     let ui = use_ui();
     let i18n = use_i18n();
-    let card = Memo::new(move |_| ui.conn.board.with(|b| b.as_ref().and_then(|b| b.cards.get(&id).cloned())));
+    let card = Memo::new(move |_| {
+        ui.conn
+            .board
+            .with(|b| b.as_ref().and_then(|b| b.cards.get(&id).cloned()))
+    });
     let text = move || card.with(|c| c.as_ref().map(|c| c.text.clone()).unwrap_or_default());
     let color = move || card.with(|c| c.as_ref().map(|c| c.color).unwrap_or(Color::Yellow));
     let editing = Memo::new(move |_| ui.editing.get() == Some(id));
-    let dragging = Memo::new(move |_| ui.drag.card.with(|d| d.as_ref().is_some_and(|d| d.id == id && d.active)));
+    let dragging = Memo::new(move |_| {
+        ui.drag
+            .card
+            .with(|d| d.as_ref().is_some_and(|d| d.id == id && d.active))
+    });
     let root = NodeRef::<html::Div>::new();
 
     let delete = move || {
@@ -137,7 +145,13 @@ fn CardEditor(id: CardId, initial: String) -> impl IntoView {
         // An edit the rules refuse (too long...) keeps the editor open with
         // the text, and the toast says why: nothing typed is lost.
         if value != original
-            && !ui.submit(vec![Op::UpdateCard { id, patch: CardPatch { text: Some(value), ..Default::default() } }])
+            && !ui.submit(vec![Op::UpdateCard {
+                id,
+                patch: CardPatch {
+                    text: Some(value),
+                    ..Default::default()
+                },
+            }])
         {
             return;
         }

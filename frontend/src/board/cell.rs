@@ -14,9 +14,16 @@ use crate::i18n::{T, use_i18n};
 pub fn Cell(stage: StageId, lane: LaneId) -> impl IntoView {
     let ui = use_ui();
     let i18n = use_i18n();
-    let cards = Memo::new(move |_| ui.cells.with(|m| m.get(&(stage, lane)).cloned().unwrap_or_default()));
+    let cards = Memo::new(move |_| {
+        ui.cells
+            .with(|m| m.get(&(stage, lane)).cloned().unwrap_or_default())
+    });
     let target = Memo::new(move |_| {
-        ui.drag.card.with(|d| d.as_ref().and_then(|d| d.target).filter(|t| t.stage == stage && t.lane == lane))
+        ui.drag.card.with(|d| {
+            d.as_ref()
+                .and_then(|d| d.target)
+                .filter(|t| t.stage == stage && t.lane == lane)
+        })
     });
     let drafting = Memo::new(move |_| ui.draft.get() == Some((stage, lane)));
     let open_draft = move || {
@@ -25,7 +32,10 @@ pub fn Cell(stage: StageId, lane: LaneId) -> impl IntoView {
     };
     let on_dblclick = move |ev: leptos::ev::MouseEvent| {
         // Only on the cell's empty space, not on a card.
-        let on_cell = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|el| el.has_attribute("data-cell"));
+        let on_cell = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| el.has_attribute("data-cell"));
         if on_cell {
             open_draft();
         }
@@ -81,7 +91,10 @@ fn Draft(stage: StageId, lane: LaneId) -> impl IntoView {
         let (last, color) = ui.conn.board.with_untracked(|b| {
             let b = b.as_ref();
             let last = b.and_then(|b| b.cards_in_cell(stage, lane).last().map(|c| c.order.clone()));
-            let color = b.and_then(|b| b.lanes.get(&lane)).map(|l| l.kind.default_color()).unwrap_or(cjm_core::Color::Yellow);
+            let color = b
+                .and_then(|b| b.lanes.get(&lane))
+                .map(|l| l.kind.default_color())
+                .unwrap_or(cjm_core::Color::Yellow);
             (last, color)
         });
         ui.submit(vec![Op::CreateCard(Card {

@@ -55,7 +55,10 @@ pub struct DragState {
 
 impl DragState {
     pub fn new() -> Self {
-        Self { card: RwSignal::new(None), header: RwSignal::new(None) }
+        Self {
+            card: RwSignal::new(None),
+            header: RwSignal::new(None),
+        }
     }
 }
 
@@ -65,7 +68,10 @@ fn element(ev: &PointerEvent) -> Option<Element> {
 
 /// Presses on buttons, fields and menus are not drags.
 fn is_control(el: &Element) -> bool {
-    el.closest("button, textarea, input, select, .palette, .menu").ok().flatten().is_some()
+    el.closest("button, textarea, input, select, .palette, .menu")
+        .ok()
+        .flatten()
+        .is_some()
 }
 
 pub fn card_pointer_down(ui: Ui, id: CardId, ev: &PointerEvent) {
@@ -76,9 +82,10 @@ pub fn card_pointer_down(ui: Ui, id: CardId, ev: &PointerEvent) {
     if is_control(&el) {
         return;
     }
-    let Some(card) = el.closest("[data-card]").ok().flatten() else { return };
+    let Some(card) = el.closest("[data-card]").ok().flatten() else {
+        return;
+    };
     let rect = card.get_bounding_client_rect();
-    let _ = card.set_pointer_capture(ev.pointer_id());
     let p = (ev.client_x() as f64, ev.client_y() as f64);
     ui.drag.card.set(Some(CardDrag {
         id,
@@ -91,8 +98,24 @@ pub fn card_pointer_down(ui: Ui, id: CardId, ev: &PointerEvent) {
     }));
 }
 
+/// Captures the pointer once a press becomes a drag (not before: a capture
+/// retargets the clicks and double-clicks of a plain press).
+fn capture(ev: &PointerEvent) {
+    if let Some(el) = ev
+        .current_target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+    {
+        let _ = el.set_pointer_capture(ev.pointer_id());
+    }
+}
+
 pub fn card_pointer_move(ui: Ui, ev: &PointerEvent) {
     if ui.drag.card.with_untracked(|d| d.is_none()) {
+        return;
+    }
+    if ev.buttons() == 0 {
+        // Released outside before the drag began: it was never a drag.
+        ui.drag.card.set(None);
         return;
     }
     let p = (ev.client_x() as f64, ev.client_y() as f64);
@@ -101,6 +124,7 @@ pub fn card_pointer_move(ui: Ui, ev: &PointerEvent) {
         d.pos = p;
         if !d.active && (p.0 - d.start.0).hypot(p.1 - d.start.1) > DRAG_THRESHOLD {
             d.active = true;
+            capture(ev);
             ui.menu.set(None);
         }
         if d.active {
@@ -111,7 +135,9 @@ pub fn card_pointer_move(ui: Ui, ev: &PointerEvent) {
 }
 
 pub fn card_pointer_up(ui: Ui, ev: &PointerEvent) {
-    let Some(drag) = ui.drag.card.get_untracked() else { return };
+    let Some(drag) = ui.drag.card.get_untracked() else {
+        return;
+    };
     ui.drag.card.set(None);
     if let Some(el) = element(ev) {
         let _ = el.release_pointer_capture(ev.pointer_id());
@@ -135,7 +161,9 @@ fn card_target_at((x, y): (f64, f64)) -> Option<CardTarget> {
     let mut index = 0;
     let mut line_y = 8.0;
     for i in 0..cards.length() {
-        let Some(card) = cards.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else { continue };
+        let Some(card) = cards.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+            continue;
+        };
         let r = card.get_bounding_client_rect();
         if y > r.top() + r.height() / 2.0 {
             index += 1;
@@ -145,16 +173,35 @@ fn card_target_at((x, y): (f64, f64)) -> Option<CardTarget> {
             break;
         }
     }
-    Some(CardTarget { stage, lane, index, line_y })
+    Some(CardTarget {
+        stage,
+        lane,
+        index,
+        line_y,
+    })
 }
 
 /// Scrolls the board when a drag nears its edge.
 fn autoscroll((x, y): (f64, f64)) {
-    let Some(scroller) = document().query_selector(".board-scroll").ok().flatten() else { return };
+    let Some(scroller) = document().query_selector(".board-scroll").ok().flatten() else {
+        return;
+    };
     let r = scroller.get_bounding_client_rect();
     let edge = 48.0;
-    let dx = if x < r.left() + edge { -16 } else if x > r.right() - edge { 16 } else { 0 };
-    let dy = if y < r.top() + edge { -16 } else if y > r.bottom() - edge { 16 } else { 0 };
+    let dx = if x < r.left() + edge {
+        -16
+    } else if x > r.right() - edge {
+        16
+    } else {
+        0
+    };
+    let dy = if y < r.top() + edge {
+        -16
+    } else if y > r.bottom() - edge {
+        16
+    } else {
+        0
+    };
     if dx != 0 || dy != 0 {
         scroller.scroll_by_with_x_and_y(dx as f64, dy as f64);
     }
@@ -173,7 +220,11 @@ pub fn move_card(ui: Ui, id: CardId, stage: StageId, lane: LaneId, index: usize)
     let op = ui.conn.board.with_untracked(|b| {
         let b = b.as_ref()?;
         let card = b.cards.get(&id)?;
-        let siblings: Vec<_> = b.cards_in_cell(stage, lane).into_iter().filter(|c| c.id != id).collect();
+        let siblings: Vec<_> = b
+            .cards_in_cell(stage, lane)
+            .into_iter()
+            .filter(|c| c.id != id)
+            .collect();
         if card.stage_id == stage && card.lane_id == lane {
             let current = b.cards_in_cell(stage, lane).iter().position(|c| c.id == id);
             if current == Some(index) {
@@ -181,7 +232,12 @@ pub fn move_card(ui: Ui, id: CardId, stage: StageId, lane: LaneId, index: usize)
             }
         }
         let keys: Vec<OrderKey> = siblings.iter().map(|c| c.order.clone()).collect();
-        Some(Op::MoveCard { id, stage_id: stage, lane_id: lane, order: key_at(&keys, index) })
+        Some(Op::MoveCard {
+            id,
+            stage_id: stage,
+            lane_id: lane,
+            order: key_at(&keys, index),
+        })
     });
     if let Some(op) = op {
         ui.submit(vec![op]);
@@ -198,7 +254,9 @@ pub fn move_card_by_key(ui: Ui, id: CardId, key: &str) {
         let cell = b.cards_in_cell(card.stage_id, card.lane_id);
         let ci = cell.iter().position(|c| c.id == id)?;
         match key {
-            "ArrowLeft" => stages.get(si.checked_sub(1)?).map(|s| (s.id, card.lane_id, usize::MAX)),
+            "ArrowLeft" => stages
+                .get(si.checked_sub(1)?)
+                .map(|s| (s.id, card.lane_id, usize::MAX)),
             "ArrowRight" => stages.get(si + 1).map(|s| (s.id, card.lane_id, usize::MAX)),
             "ArrowUp" => ci.checked_sub(1).map(|i| (card.stage_id, card.lane_id, i)),
             _ => (ci + 1 < cell.len()).then_some((card.stage_id, card.lane_id, ci + 1)),
@@ -206,7 +264,11 @@ pub fn move_card_by_key(ui: Ui, id: CardId, key: &str) {
     });
     if let Some((stage, lane, index)) = plan {
         let index = if index == usize::MAX {
-            ui.conn.board.with_untracked(|b| b.as_ref().map(|b| b.cards_in_cell(stage, lane).len()).unwrap_or(0))
+            ui.conn.board.with_untracked(|b| {
+                b.as_ref()
+                    .map(|b| b.cards_in_cell(stage, lane).len())
+                    .unwrap_or(0)
+            })
         } else {
             index
         };
@@ -239,15 +301,23 @@ pub fn header_pointer_down(ui: Ui, which: Menu, ev: &PointerEvent) {
     if is_control(&el) {
         return;
     }
-    if let Some(h) = el.closest(header_selector(which)).ok().flatten() {
-        let _ = h.set_pointer_capture(ev.pointer_id());
-    }
     let p = (ev.client_x() as f64, ev.client_y() as f64);
-    ui.drag.header.set(Some(HeaderDrag { which, start: p, pos: p, active: false, index: None, marker: None }));
+    ui.drag.header.set(Some(HeaderDrag {
+        which,
+        start: p,
+        pos: p,
+        active: false,
+        index: None,
+        marker: None,
+    }));
 }
 
 pub fn header_pointer_move(ui: Ui, ev: &PointerEvent) {
     if ui.drag.header.with_untracked(|d| d.is_none()) {
+        return;
+    }
+    if ev.buttons() == 0 {
+        ui.drag.header.set(None);
         return;
     }
     let p = (ev.client_x() as f64, ev.client_y() as f64);
@@ -256,6 +326,7 @@ pub fn header_pointer_move(ui: Ui, ev: &PointerEvent) {
         d.pos = p;
         if !d.active && (p.0 - d.start.0).hypot(p.1 - d.start.1) > DRAG_THRESHOLD {
             d.active = true;
+            capture(ev);
             ui.menu.set(None);
         }
         if d.active {
@@ -269,7 +340,9 @@ pub fn header_pointer_move(ui: Ui, ev: &PointerEvent) {
 }
 
 pub fn header_pointer_up(ui: Ui, ev: &PointerEvent) {
-    let Some(drag) = ui.drag.header.get_untracked() else { return };
+    let Some(drag) = ui.drag.header.get_untracked() else {
+        return;
+    };
     ui.drag.header.set(None);
     if let Some(el) = element(ev) {
         let _ = el.release_pointer_capture(ev.pointer_id());
@@ -292,12 +365,18 @@ fn header_target(which: Menu, (x, y): (f64, f64)) -> Option<(usize, (f64, f64, f
     let mut marker = None;
     let mut last = None;
     for i in 0..nodes.length() {
-        let Some(el) = nodes.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else { continue };
+        let Some(el) = nodes.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+            continue;
+        };
         if el.get_attribute("data-id").as_deref() == Some(dragged.as_str()) {
             continue;
         }
         let r = el.get_bounding_client_rect();
-        let past = if horizontal { x > r.left() + r.width() / 2.0 } else { y > r.top() + r.height() / 2.0 };
+        let past = if horizontal {
+            x > r.left() + r.width() / 2.0
+        } else {
+            y > r.top() + r.height() / 2.0
+        };
         if past {
             index += 1;
             last = Some(r);
@@ -311,7 +390,13 @@ fn header_target(which: Menu, (x, y): (f64, f64)) -> Option<(usize, (f64, f64, f
         }
     }
     let marker = marker.or_else(|| {
-        last.map(|r| if horizontal { (r.right() - 1.0, r.top(), 4.0, r.height()) } else { (r.left(), r.bottom() - 1.0, r.width(), 4.0) })
+        last.map(|r| {
+            if horizontal {
+                (r.right() - 1.0, r.top(), 4.0, r.height())
+            } else {
+                (r.left(), r.bottom() - 1.0, r.width(), 4.0)
+            }
+        })
     })?;
     Some((index, marker))
 }
@@ -326,16 +411,30 @@ pub fn move_header(ui: Ui, which: Menu, index: usize) {
                 if all.iter().position(|s| s.id == id) == Some(index) {
                     return None;
                 }
-                let keys: Vec<OrderKey> = all.iter().filter(|s| s.id != id).map(|s| s.order.clone()).collect();
-                Some(Op::MoveStage { id, order: key_at(&keys, index) })
+                let keys: Vec<OrderKey> = all
+                    .iter()
+                    .filter(|s| s.id != id)
+                    .map(|s| s.order.clone())
+                    .collect();
+                Some(Op::MoveStage {
+                    id,
+                    order: key_at(&keys, index),
+                })
             }
             Menu::Lane(id) => {
                 let all = b.lanes_in_order();
                 if all.iter().position(|l| l.id == id) == Some(index) {
                     return None;
                 }
-                let keys: Vec<OrderKey> = all.iter().filter(|l| l.id != id).map(|l| l.order.clone()).collect();
-                Some(Op::MoveLane { id, order: key_at(&keys, index) })
+                let keys: Vec<OrderKey> = all
+                    .iter()
+                    .filter(|l| l.id != id)
+                    .map(|l| l.order.clone())
+                    .collect();
+                Some(Op::MoveLane {
+                    id,
+                    order: key_at(&keys, index),
+                })
             }
             Menu::CardColor(_) => None,
         }
@@ -353,7 +452,9 @@ pub fn Ghost() -> impl IntoView {
     let card = move || {
         let d = ui.drag.card.get().filter(|d| d.active)?;
         let (text, color) = ui.conn.board.with_untracked(|b| {
-            b.as_ref().and_then(|b| b.cards.get(&d.id)).map(|c| (c.text.clone(), c.color.as_str()))
+            b.as_ref()
+                .and_then(|b| b.cards.get(&d.id))
+                .map(|c| (c.text.clone(), c.color.as_str()))
         })?;
         Some(view! {
             <div

@@ -15,15 +15,26 @@ pub fn Grid() -> impl IntoView {
     let i18n = use_i18n();
     let board = ui.conn.board;
     let stages = Memo::new(move |_| {
-        board.with(|b| b.as_ref().map(|b| b.stages_in_order().iter().map(|s| s.id).collect::<Vec<_>>()).unwrap_or_default())
+        board.with(|b| {
+            b.as_ref()
+                .map(|b| b.stages_in_order().iter().map(|s| s.id).collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
     });
     let lanes = Memo::new(move |_| {
-        board.with(|b| b.as_ref().map(|b| b.lanes_in_order().iter().map(|l| l.id).collect::<Vec<_>>()).unwrap_or_default())
+        board.with(|b| {
+            b.as_ref()
+                .map(|b| b.lanes_in_order().iter().map(|l| l.id).collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
     });
     let loaded = Memo::new(move |_| board.with(|b| b.is_some()));
 
     let add_stage = move |_| {
-        let last = board.with_untracked(|b| b.as_ref().and_then(|b| b.stages_in_order().last().map(|s| s.order.clone())));
+        let last = board.with_untracked(|b| {
+            b.as_ref()
+                .and_then(|b| b.stages_in_order().last().map(|s| s.order.clone()))
+        });
         let id = StageId::new();
         let stage = Stage {
             id,
@@ -36,7 +47,10 @@ pub fn Grid() -> impl IntoView {
         }
     };
     let add_lane = move |_| {
-        let last = board.with_untracked(|b| b.as_ref().and_then(|b| b.lanes_in_order().last().map(|l| l.order.clone())));
+        let last = board.with_untracked(|b| {
+            b.as_ref()
+                .and_then(|b| b.lanes_in_order().last().map(|l| l.order.clone()))
+        });
         let id = LaneId::new();
         let lane = Lane {
             id,

@@ -44,9 +44,17 @@ pub fn Header(target: Menu) -> impl IntoView {
         Menu::Lane(id) => id.to_string(),
         Menu::CardColor(id) => id.to_string(),
     };
-    let header_class = if is_stage { "stage-header" } else { "lane-header" };
+    let header_class = if is_stage {
+        "stage-header"
+    } else {
+        "lane-header"
+    };
     let renaming = Memo::new(move |_| ui.renaming.get() == Some(target));
-    let dragging = Memo::new(move |_| ui.drag.header.with(|d| d.as_ref().is_some_and(|d| d.which == target && d.active)));
+    let dragging = Memo::new(move |_| {
+        ui.drag
+            .header
+            .with(|d| d.as_ref().is_some_and(|d| d.which == target && d.active))
+    });
 
     let rename = move |value: String| {
         ui.renaming.set(None);
@@ -55,14 +63,30 @@ pub fn Header(target: Menu) -> impl IntoView {
             return;
         }
         let op = match target {
-            Menu::Stage(id) => Op::UpdateStage { id, patch: StagePatch { name: Some(value), ..Default::default() } },
-            Menu::Lane(id) => Op::UpdateLane { id, patch: LanePatch { name: Some(value), ..Default::default() } },
+            Menu::Stage(id) => Op::UpdateStage {
+                id,
+                patch: StagePatch {
+                    name: Some(value),
+                    ..Default::default()
+                },
+            },
+            Menu::Lane(id) => Op::UpdateLane {
+                id,
+                patch: LanePatch {
+                    name: Some(value),
+                    ..Default::default()
+                },
+            },
             Menu::CardColor(_) => return,
         };
         ui.submit(vec![op]);
     };
     let delete = move || {
-        let question = if is_stage { T::ConfirmDeleteStage } else { T::ConfirmDeleteLane };
+        let question = if is_stage {
+            T::ConfirmDeleteStage
+        } else {
+            T::ConfirmDeleteLane
+        };
         if !browser::confirm(i18n.t(question)) {
             return;
         }
@@ -80,7 +104,11 @@ pub fn Header(target: Menu) -> impl IntoView {
             drag::move_header(ui, target, to as usize);
         }
     };
-    let (back_label, forward_label) = if is_stage { (T::MoveLeft, T::MoveRight) } else { (T::MoveUp, T::MoveDown) };
+    let (back_label, forward_label) = if is_stage {
+        (T::MoveLeft, T::MoveRight)
+    } else {
+        (T::MoveUp, T::MoveDown)
+    };
 
     let input = NodeRef::<html::Input>::new();
     Effect::new(move |_| {
@@ -102,6 +130,7 @@ pub fn Header(target: Menu) -> impl IntoView {
             on:pointermove=move |ev| drag::header_pointer_move(ui, &ev)
             on:pointerup=move |ev| drag::header_pointer_up(ui, &ev)
             on:pointercancel=move |_| ui.drag.header.set(None)
+            on:dblclick=move |_| ui.renaming.set(Some(target))
         >
             {move || kind().map(|k| view! { <span class=format!("kind-dot color-{}", k.default_color().as_str()) title=k.as_str() aria-hidden="true"></span> })}
             {move || if renaming.get() {
@@ -118,8 +147,7 @@ pub fn Header(target: Menu) -> impl IntoView {
                 }.into_any()
             } else {
                 view! {
-                    <span class="header-name" data-testid="header-name" title=name
-                        on:dblclick=move |_| ui.renaming.set(Some(target))>{name}</span>
+                    <span class="header-name" data-testid="header-name" title=name>{name}</span>
                 }.into_any()
             }}
             <button class="icon menu-button" data-testid="header-menu" aria-haspopup="menu"

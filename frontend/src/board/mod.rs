@@ -87,7 +87,10 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
     // Toasts disappear by themselves.
     Effect::new(move |_| {
         if conn.notice.get().is_some() {
-            set_timeout(move || conn.notice.set(None), std::time::Duration::from_secs(6));
+            set_timeout(
+                move || conn.notice.set(None),
+                std::time::Duration::from_secs(6),
+            );
         }
     });
     let title = Memo::new(move |_| conn.board.with(|b| b.as_ref().map(|b| b.title.clone())));
@@ -130,7 +133,11 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
 fn BoardTitle() -> impl IntoView {
     let ui = use_ui();
     let editing = RwSignal::new(false);
-    let title = Memo::new(move |_| ui.conn.board.with(|b| b.as_ref().map(|b| b.title.clone()).unwrap_or_default()));
+    let title = Memo::new(move |_| {
+        ui.conn
+            .board
+            .with(|b| b.as_ref().map(|b| b.title.clone()).unwrap_or_default())
+    });
     let save = move |value: String| {
         editing.set(false);
         let value = value.trim().to_string();
