@@ -102,10 +102,10 @@ impl Connection {
         };
         match sync.propose(ops, browser::now_ms()) {
             Ok(batch) => {
-                if inner.welcomed {
-                    if let Some(ws) = &inner.ws {
-                        let _ = ws.send_with_str(&to_json(&ClientMsg::Submit(batch)));
-                    }
+                if inner.welcomed
+                    && let Some(ws) = &inner.ws
+                {
+                    let _ = ws.send_with_str(&to_json(&ClientMsg::Submit(batch)));
                 }
                 drop(inner);
                 self.publish();

@@ -533,12 +533,10 @@ impl Tx<'_> {
             } => {
                 self.persona(*persona_id)?;
                 self.stage(*stage_id)?;
-                if let Some(s) = score {
-                    if !(EMOTION_MIN..=EMOTION_MAX).contains(s) {
-                        return Err(OpErrorKind::Invalid(format!(
-                            "emotion score must be between {EMOTION_MIN} and {EMOTION_MAX}"
-                        )));
-                    }
+                if score.is_some_and(|s| !(EMOTION_MIN..=EMOTION_MAX).contains(&s)) {
+                    return Err(OpErrorKind::Invalid(format!(
+                        "emotion score must be between {EMOTION_MIN} and {EMOTION_MAX}"
+                    )));
                 }
                 self.put_emotion(*persona_id, *stage_id, *score);
             }

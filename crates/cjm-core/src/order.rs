@@ -53,7 +53,7 @@ impl OrderKey {
         // The crate's decoder slices the string two bytes at a time: check
         // the alphabet and length first so that odd input can never panic it.
         let canonical_hex = s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-        if s.len() > MAX_ORDER_KEY_CHARS || s.len() % 2 != 0 || !canonical_hex {
+        if s.len() > MAX_ORDER_KEY_CHARS || !s.len().is_multiple_of(2) || !canonical_hex {
             return None;
         }
         FractionalIndex::from_string(s)

@@ -163,32 +163,24 @@ impl Room {
         out: mpsc::Sender<Utf8Bytes>,
         reply: oneshot::Sender<Result<(), JoinError>>,
     ) {
-        let mut welcome = ServerMsg::Welcome {
+        // The batches the client missed if the op log has them all, else a
+        // snapshot of the whole board.
+        let missed = last_seq.filter(|&s| s <= self.seq && self.seq - s <= CATCH_UP_LIMIT);
+        let catch_up = match missed {
+            Some(s) if s == self.seq => Some(Vec::new()),
+            Some(s) => match self.store.ops_since(self.board.id, s, CATCH_UP_LIMIT).await {
+                Ok(batches) if batches.len() as u64 == self.seq - s => Some(batches),
+                _ => None,
+            },
+            None => None,
+        };
+        let welcome = ServerMsg::Welcome {
             protocol: PROTOCOL_VERSION,
             seq: self.seq,
             actor: actor.clone(),
-            board: None,
-            batches: Vec::new(),
+            board: catch_up.is_none().then(|| self.board.clone()),
+            batches: catch_up.unwrap_or_default(),
         };
-        let missed = last_seq.filter(|&s| s <= self.seq && self.seq - s <= CATCH_UP_LIMIT);
-        let caught_up = match missed {
-            Some(s) if s == self.seq => true,
-            Some(s) => match self.store.ops_since(self.board.id, s, CATCH_UP_LIMIT).await {
-                Ok(batches) if batches.len() as u64 == self.seq - s => {
-                    if let ServerMsg::Welcome { batches: b, .. } = &mut welcome {
-                        *b = batches;
-                    }
-                    true
-                }
-                _ => false,
-            },
-            None => false,
-        };
-        if !caught_up {
-            if let ServerMsg::Welcome { board, .. } = &mut welcome {
-                *board = Some(self.board.clone());
-            }
-        }
         if out.try_send(encode(&welcome)).is_err() {
             let _ = reply.send(Err(JoinError::Unavailable("connection closed".into())));
             return;
@@ -317,10 +309,10 @@ impl Room {
             }
         }
         for (session, id) in repeats {
-            if let Ok(found) = self.store.find_batches(self.board.id, &[id]).await {
-                if let Some(&seq) = found.get(&id) {
-                    self.resend_original(session, seq).await;
-                }
+            if let Ok(found) = self.store.find_batches(self.board.id, &[id]).await
+                && let Some(&seq) = found.get(&id)
+            {
+                self.resend_original(session, seq).await;
             }
         }
         true

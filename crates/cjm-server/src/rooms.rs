@@ -133,10 +133,10 @@ impl Rooms {
 
     fn get_or_spawn(&self, board: BoardId) -> mpsc::Sender<RoomCmd> {
         let mut map = self.lock();
-        if let Some(e) = map.get(&board) {
-            if !e.tx.is_closed() {
-                return e.tx.clone();
-            }
+        if let Some(e) = map.get(&board)
+            && !e.tx.is_closed()
+        {
+            return e.tx.clone();
         }
         let generation = self.ids.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = mpsc::channel(ROOM_QUEUE);

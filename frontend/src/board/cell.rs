@@ -123,10 +123,10 @@ fn Draft(stage: StageId, lane: LaneId) -> impl IntoView {
                 "Enter" if !ev.shift_key() => {
                     ev.prevent_default();
                     let el = input.get_untracked();
-                    if let Some(el) = el {
-                        if create(el.value()) {
-                            el.set_value("");
-                        }
+                    if let Some(el) = el
+                        && create(el.value())
+                    {
+                        el.set_value("");
                     }
                 }
                 "Escape" => ui.draft.set(None),

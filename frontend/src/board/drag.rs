@@ -277,10 +277,10 @@ pub fn move_card_by_key(ui: Ui, id: CardId, key: &str) {
 }
 
 pub fn focus_card(id: CardId) {
-    if let Ok(Some(el)) = document().query_selector(&format!("[data-card=\"{id}\"]")) {
-        if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
-            let _ = el.focus();
-        }
+    if let Ok(Some(el)) = document().query_selector(&format!("[data-card=\"{id}\"]"))
+        && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
+    {
+        let _ = el.focus();
     }
 }
 
@@ -329,11 +329,11 @@ pub fn header_pointer_move(ui: Ui, ev: &PointerEvent) {
             capture(ev);
             ui.menu.set(None);
         }
-        if d.active {
-            if let Some((index, marker)) = header_target(d.which, p) {
-                d.index = Some(index);
-                d.marker = Some(marker);
-            }
+        if d.active
+            && let Some((index, marker)) = header_target(d.which, p)
+        {
+            d.index = Some(index);
+            d.marker = Some(marker);
         }
     });
     autoscroll(p);
