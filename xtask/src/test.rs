@@ -41,6 +41,9 @@ pub fn test() -> Result<()> {
     })?;
     done.push("clippy".into());
 
+    step("docker-compose.yml", check_compose)?;
+    done.push("compose config".into());
+
     step("postgres", require_postgres)?;
     drop_leftover_test_databases();
     step("rust tests (SQLite + Postgres)", || {
@@ -121,6 +124,19 @@ fn step<T>(name: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
     let out = f().with_context(|| format!("step failed: {name}"))?;
     println!("==> {name}: ok ({:.1} s)", t.elapsed().as_secs_f64());
     Ok(out)
+}
+
+/// No Docker engine runs here, so the deployment file is validated, not run.
+fn check_compose() -> Result<()> {
+    let out = Command::new("docker-compose")
+        .current_dir(root())
+        .args(["-f", "docker-compose.yml", "config", "-q"])
+        .output()
+        .context("docker-compose is needed to validate docker-compose.yml; install it with:\n  sudo apt-get install -y docker-compose")?;
+    if !out.status.success() {
+        bail!("docker-compose.yml is invalid:\n{}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(())
 }
 
 fn require_postgres() -> Result<()> {
