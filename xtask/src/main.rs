@@ -14,7 +14,15 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-fn main() -> Result<()> {
+fn main() {
+    // Errors are for people: the chain of causes, without a backtrace.
+    if let Err(e) = run_command() {
+        eprintln!("\nerror: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run_command() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let cmd = args.next().unwrap_or_default();
     let rest: Vec<String> = args.collect();

@@ -134,7 +134,10 @@ fn check_compose() -> Result<()> {
         .output()
         .context("docker-compose is needed to validate docker-compose.yml; install it with:\n  sudo apt-get install -y docker-compose")?;
     if !out.status.success() {
-        bail!("docker-compose.yml is invalid:\n{}", String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "docker-compose.yml is invalid:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     Ok(())
 }
