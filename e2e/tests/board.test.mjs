@@ -196,6 +196,29 @@ test('text over the limit is refused with a message and nothing is lost', async 
   await page.context().close();
 });
 
+test('someone else changing a card while I type keeps my text; both changes win', async () => {
+  const id = await createBoard('Concurrent');
+  const ana = await newPage(browser);
+  const bob = await newPage(browser);
+  await openBoard(ana, id);
+  await openBoard(bob, id);
+  await addCard(ana, 'Awareness', 'Actions', 'draft');
+  const anaCard = (await cell(ana, 'Awareness', 'Actions')).getByTestId('card').first();
+  await anaCard.dblclick();
+  await anaCard.getByTestId('card-editor').fill('Ana is typing this');
+  // Bob recolours the same card meanwhile.
+  const bobCard = (await cell(bob, 'Awareness', 'Actions')).getByTestId('card').first();
+  await bobCard.hover();
+  await bobCard.getByTestId('card-color').click();
+  await bob.getByTestId('color-green').click();
+  await ana.locator('.card.color-green').waitFor({ timeout: 3000 });
+  assert.equal(await anaCard.getByTestId('card-editor').inputValue(), 'Ana is typing this');
+  await anaCard.getByTestId('card-editor').press('Enter');
+  await bob.locator('.card.color-green').filter({ hasText: 'Ana is typing this' }).waitFor({ timeout: 3000 });
+  await ana.context().close();
+  await bob.context().close();
+});
+
 test('Russian UI: switch language, create a board, stage names in Russian', async () => {
   const page = await newPage(browser);
   await page.goto(BASE);

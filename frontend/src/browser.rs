@@ -31,6 +31,21 @@ pub fn set_document_lang(code: &str) {
     }
 }
 
+/// Focuses (and selects the text of) a field as soon as it is mounted;
+/// `field` reads the field's node ref, so the effect runs when it appears.
+pub fn focus_when_mounted(field: impl Fn() -> Option<web_sys::HtmlElement> + 'static) {
+    Effect::new(move |_| {
+        if let Some(el) = field() {
+            let _ = el.focus();
+            if let Some(input) = el.dyn_ref::<web_sys::HtmlInputElement>() {
+                input.select();
+            } else if let Some(area) = el.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+                area.select();
+            }
+        }
+    });
+}
+
 pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }

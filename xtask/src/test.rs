@@ -81,9 +81,13 @@ pub fn test() -> Result<()> {
     })?;
     done.push(wasm);
 
-    step("server binary", || {
-        cargo(&["build", "-p", "cjm-server", "--bin", "cjm"])
-    })?;
+    // The integration tests already built `cjm` with the same features;
+    // building it on its own would re-resolve features and recompile.
+    if !target_dir().join("debug/cjm").exists() {
+        step("server binary", || {
+            cargo(&["build", "-p", "cjm-server", "--bin", "cjm"])
+        })?;
+    }
     let chromium = step("chromium", find_or_install_chromium)?;
     step("npm packages", install_npm_packages)?;
     let sqlite_dir = tempdir("cjm-e2e")?;

@@ -198,6 +198,31 @@ pub struct Card {
     pub updated_at: i64,
 }
 
+impl Card {
+    /// A plain note: no persona, channel, evidence or opportunity yet.
+    pub fn new(
+        stage_id: StageId,
+        lane_id: LaneId,
+        order: OrderKey,
+        text: impl Into<String>,
+        color: Color,
+    ) -> Self {
+        Self {
+            id: CardId::new(),
+            stage_id,
+            lane_id,
+            order,
+            text: text.into(),
+            color,
+            persona_id: None,
+            channel: None,
+            evidence: Vec::new(),
+            opportunity: None,
+            updated_at: 0,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {

@@ -18,19 +18,7 @@ fn classic() -> Board {
 fn card(board: &Board, text: &str) -> Card {
     let stage = board.stages_in_order()[0].id;
     let lane = board.lanes_in_order()[0].id;
-    Card {
-        id: CardId::new(),
-        stage_id: stage,
-        lane_id: lane,
-        order: OrderKey::first(),
-        text: text.into(),
-        color: Color::Yellow,
-        persona_id: None,
-        channel: None,
-        evidence: vec![],
-        opportunity: None,
-        updated_at: 0,
-    }
+    Card::new(stage, lane, OrderKey::first(), text, Color::Yellow)
 }
 
 fn persona(name: &str) -> Persona {
@@ -301,19 +289,13 @@ fn gen_op(b: &Board, (kind, x, y): (u8, u32, u32)) -> Op {
     let card_id = pick(cards.len(), x).map(|i| cards[i]).unwrap_or_default();
     let order = OrderKey::sequence((y % 5 + 1) as usize).pop().unwrap();
     match kind % 10 {
-        0 | 1 => Op::CreateCard(Card {
-            id: CardId::new(),
-            stage_id: stage,
-            lane_id: lane,
+        0 | 1 => Op::CreateCard(Card::new(
+            stage,
+            lane,
             order,
-            text: format!("card {x}"),
-            color: Color::ALL[y as usize % Color::ALL.len()],
-            persona_id: None,
-            channel: None,
-            evidence: vec![],
-            opportunity: None,
-            updated_at: 0,
-        }),
+            format!("card {x}"),
+            Color::ALL[y as usize % Color::ALL.len()],
+        )),
         2 => Op::UpdateCard {
             id: card_id,
             patch: CardPatch {

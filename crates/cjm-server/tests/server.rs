@@ -8,31 +8,22 @@ use std::time::Duration;
 use cjm_core::limits::MAX_MESSAGE_BYTES;
 use cjm_core::protocol::ServerMsg;
 use cjm_core::*;
-use common::{Db, TestServer};
+use common::{TestServer, setup, teardown};
 use serde_json::{Value, json};
 
 fn card_in(board: &Board, stage: usize, lane: usize, text: &str) -> Card {
-    Card {
-        id: CardId::new(),
-        stage_id: board.stages_in_order()[stage].id,
-        lane_id: board.lanes_in_order()[lane].id,
-        order: OrderKey::first(),
-        text: text.into(),
-        color: Color::Yellow,
-        persona_id: None,
-        channel: None,
-        evidence: vec![],
-        opportunity: None,
-        updated_at: 0,
-    }
+    Card::new(
+        board.stages_in_order()[stage].id,
+        board.lanes_in_order()[lane].id,
+        OrderKey::first(),
+        text,
+        Color::Yellow,
+    )
 }
 
 async fn test_rest_boards_and_json_errors(backend: &str) {
-    let db = Db::new(backend).await;
-    let server = TestServer::start(&db).await;
+    let (db, server, board) = setup(backend, "classic").await;
     let http = reqwest::Client::new();
-
-    let (board, _) = server.create_board("classic").await;
     assert_eq!(board.stages.len(), 6);
     let list: Value = http
         .get(server.url("/api/boards"))
@@ -138,14 +129,11 @@ async fn test_rest_boards_and_json_errors(backend: &str) {
         .await
         .unwrap();
     assert_eq!(health["status"], "ok");
-    server.stop().await;
-    db.cleanup().await;
+    teardown(db, server).await;
 }
 
 async fn test_two_clients_see_each_others_changes_live(backend: &str) {
-    let db = Db::new(backend).await;
-    let server = TestServer::start(&db).await;
-    let (board, _) = server.create_board("classic").await;
+    let (db, server, board) = setup(backend, "classic").await;
     let mut ana = server.client(board.id, "ana").await;
     let mut bob = server.client(board.id, "bob").await;
     let (snapshot, seq, _) = ana.welcome().await;
@@ -183,14 +171,11 @@ async fn test_two_clients_see_each_others_changes_live(backend: &str) {
     let (stored, seq) = server.snapshot(board.id).await;
     assert_eq!(seq, 2);
     assert_eq!(stored.cards[&card.id].stage_id, stage);
-    server.stop().await;
-    db.cleanup().await;
+    teardown(db, server).await;
 }
 
 async fn test_bad_input_is_refused_and_connection_stays_usable(backend: &str) {
-    let db = Db::new(backend).await;
-    let server = TestServer::start(&db).await;
-    let (board, _) = server.create_board("classic").await;
+    let (db, server, board) = setup(backend, "classic").await;
     let mut ana = server.client(board.id, "ana").await;
     ana.welcome().await;
 
@@ -239,14 +224,11 @@ async fn test_bad_input_is_refused_and_connection_stays_usable(backend: &str) {
     // Unknown board over the websocket.
     let mut lost = server.client(BoardId::new(), "ana").await;
     assert!(matches!(lost.recv().await, ServerMsg::Error { code, .. } if code == "not_found"));
-    server.stop().await;
-    db.cleanup().await;
+    teardown(db, server).await;
 }
 
 async fn test_board_survives_restart_and_client_catches_up(backend: &str) {
-    let db = Db::new(backend).await;
-    let server = TestServer::start(&db).await;
-    let (board, _) = server.create_board("classic").await;
+    let (db, server, board) = setup(backend, "classic").await;
     let mut ana = server.client(board.id, "ana").await;
     ana.welcome().await;
     let card = card_in(&board, 1, 2, "Calls the shop");
@@ -278,14 +260,11 @@ async fn test_board_survives_restart_and_client_catches_up(backend: &str) {
     assert!(snapshot.is_none());
     assert_eq!(seq, 2);
     assert_eq!(batches.iter().map(|b| b.seq).collect::<Vec<_>>(), [2]);
-    server.stop().await;
-    db.cleanup().await;
+    teardown(db, server).await;
 }
 
 async fn test_resent_batch_is_answered_with_its_original_seq(backend: &str) {
-    let db = Db::new(backend).await;
-    let server = TestServer::start(&db).await;
-    let (board, _) = server.create_board("blank").await;
+    let (db, server, board) = setup(backend, "blank").await;
     let mut ana = server.client(board.id, "ana").await;
     ana.welcome().await;
     let batch = Batch::new(vec![Op::CreateCard(card_in(&board, 0, 0, "once"))]);
@@ -305,14 +284,11 @@ async fn test_resent_batch_is_answered_with_its_original_seq(backend: &str) {
     assert_eq!(again, first);
     let (stored, seq) = server.snapshot(board.id).await;
     assert_eq!((stored.cards.len(), seq), (1, 2));
-    server.stop().await;
-    db.cleanup().await;
+    teardown(db, server).await;
 }
 
 async fn test_room_unloads_when_last_client_leaves(backend: &str) {
-    let db = Db::new(backend).await;
-    let server = TestServer::start(&db).await;
-    let (board, _) = server.create_board("blank").await;
+    let (db, server, board) = setup(backend, "blank").await;
     let mut ana = server.client(board.id, "ana").await;
     ana.welcome().await;
     assert_eq!(server.state.rooms.live(), 1);
@@ -327,8 +303,7 @@ async fn test_room_unloads_when_last_client_leaves(backend: &str) {
     // And comes back on the next join.
     let mut bob = server.client(board.id, "bob").await;
     assert!(bob.welcome().await.0.is_some());
-    server.stop().await;
-    db.cleanup().await;
+    teardown(db, server).await;
 }
 
 macro_rules! on_both_stores {

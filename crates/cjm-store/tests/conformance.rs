@@ -37,24 +37,21 @@ async fn commit(
 }
 
 fn new_card(board: &Board, stage: usize, text: &str) -> Card {
-    Card {
-        id: CardId::new(),
-        stage_id: board.stages_in_order()[stage].id,
-        lane_id: board.lanes_in_order()[0].id,
-        order: OrderKey::first(),
-        text: text.into(),
-        color: Color::Yellow,
-        persona_id: None,
-        channel: Some(Channel::Email),
-        evidence: vec![Evidence {
-            source: EvidenceSource::Interview,
-            quote: "«Не понял, где доставка»".into(),
-            link: Some("https://example.com/i/1".into()),
-            date: Some("2026-11-01".into()),
-        }],
-        opportunity: None,
-        updated_at: 0,
-    }
+    let mut card = Card::new(
+        board.stages_in_order()[stage].id,
+        board.lanes_in_order()[0].id,
+        OrderKey::first(),
+        text,
+        Color::Yellow,
+    );
+    card.channel = Some(Channel::Email);
+    card.evidence = vec![Evidence {
+        source: EvidenceSource::Interview,
+        quote: "«Не понял, где доставка»".into(),
+        link: Some("https://example.com/i/1".into()),
+        date: Some("2026-11-01".into()),
+    }];
+    card
 }
 
 async fn test_create_from_template_and_load(store: Arc<dyn Store>) {

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use super::drag;
 use super::{Menu, use_ui};
+use crate::browser;
 use crate::i18n::{T, use_i18n};
 
 #[component]
@@ -78,7 +79,10 @@ pub fn CardView(id: CardId) -> impl IntoView {
             on:keydown=on_keydown
         >
             {move || if editing.get() {
-                view! { <CardEditor id=id initial=text()/> }.into_any()
+                // Untracked: a concurrent change to this card must not
+                // recreate the editor and throw away what is being typed.
+                let initial = card.with_untracked(|c| c.as_ref().map(|c| c.text.clone()).unwrap_or_default());
+                view! { <CardEditor id=id initial=initial/> }.into_any()
             } else {
                 view! { <p class="card-text" data-testid="card-text">{text}</p> }.into_any()
             }}
@@ -131,12 +135,7 @@ fn CardEditor(id: CardId, initial: String) -> impl IntoView {
     let ui = use_ui();
     let i18n = use_i18n();
     let input = NodeRef::<html::Textarea>::new();
-    Effect::new(move |_| {
-        if let Some(el) = input.get() {
-            let _ = el.focus();
-            el.select();
-        }
-    });
+    browser::focus_when_mounted(move || input.get().map(Into::into));
     let original = initial.clone();
     let save = move |value: String| {
         if ui.editing.get_untracked() != Some(id) {

@@ -1,13 +1,14 @@
 //! One cell (stage × lane): its cards in order, the drop line while a card
 //! is dragged over it, and the "new card" editor.
 
-use cjm_core::{Card, CardId, LaneId, Op, OrderKey, StageId};
+use cjm_core::{Card, LaneId, Op, OrderKey, StageId};
 use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::card::CardView;
 use super::use_ui;
+use crate::browser;
 use crate::i18n::{T, use_i18n};
 
 #[component]
@@ -78,11 +79,7 @@ fn Draft(stage: StageId, lane: LaneId) -> impl IntoView {
     let ui = use_ui();
     let i18n = use_i18n();
     let input = NodeRef::<html::Textarea>::new();
-    Effect::new(move |_| {
-        if let Some(el) = input.get() {
-            let _ = el.focus();
-        }
-    });
+    browser::focus_when_mounted(move || input.get().map(Into::into));
     let create = move |text: String| -> bool {
         let text = text.trim().to_string();
         if text.is_empty() {
@@ -97,19 +94,13 @@ fn Draft(stage: StageId, lane: LaneId) -> impl IntoView {
                 .unwrap_or(cjm_core::Color::Yellow);
             (last, color)
         });
-        ui.submit(vec![Op::CreateCard(Card {
-            id: CardId::new(),
-            stage_id: stage,
-            lane_id: lane,
-            order: OrderKey::between(last.as_ref(), None),
+        ui.submit(vec![Op::CreateCard(Card::new(
+            stage,
+            lane,
+            OrderKey::between(last.as_ref(), None),
             text,
             color,
-            persona_id: None,
-            channel: None,
-            evidence: vec![],
-            opportunity: None,
-            updated_at: 0,
-        })])
+        ))])
     };
     view! {
         <textarea

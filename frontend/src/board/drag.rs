@@ -109,29 +109,49 @@ fn capture(ev: &PointerEvent) {
     }
 }
 
-pub fn card_pointer_move(ui: Ui, ev: &PointerEvent) {
-    if ui.drag.card.with_untracked(|d| d.is_none()) {
-        return;
+/// False (and the press forgotten) when no press is tracked or the button
+/// was released outside the element before a drag began.
+fn still_pressed<T: Send + Sync + 'static>(state: RwSignal<Option<T>>, ev: &PointerEvent) -> bool {
+    if state.with_untracked(|d| d.is_none()) {
+        return false;
     }
     if ev.buttons() == 0 {
-        // Released outside before the drag began: it was never a drag.
-        ui.drag.card.set(None);
+        state.set(None);
+        return false;
+    }
+    true
+}
+
+/// Follows the pointer; true once the press has become a drag.
+fn follow(
+    ui: Ui,
+    ev: &PointerEvent,
+    start: (f64, f64),
+    pos: &mut (f64, f64),
+    active: &mut bool,
+) -> bool {
+    let p = (ev.client_x() as f64, ev.client_y() as f64);
+    *pos = p;
+    if !*active && (p.0 - start.0).hypot(p.1 - start.1) > DRAG_THRESHOLD {
+        *active = true;
+        capture(ev);
+        ui.menu.set(None);
+    }
+    *active
+}
+
+pub fn card_pointer_move(ui: Ui, ev: &PointerEvent) {
+    if !still_pressed(ui.drag.card, ev) {
         return;
     }
-    let p = (ev.client_x() as f64, ev.client_y() as f64);
     ui.drag.card.update(|d| {
-        let Some(d) = d else { return };
-        d.pos = p;
-        if !d.active && (p.0 - d.start.0).hypot(p.1 - d.start.1) > DRAG_THRESHOLD {
-            d.active = true;
-            capture(ev);
-            ui.menu.set(None);
-        }
-        if d.active {
-            d.target = card_target_at(p);
+        if let Some(d) = d
+            && follow(ui, ev, d.start, &mut d.pos, &mut d.active)
+        {
+            d.target = card_target_at(d.pos);
         }
     });
-    autoscroll(p);
+    autoscroll((ev.client_x() as f64, ev.client_y() as f64));
 }
 
 pub fn card_pointer_up(ui: Ui, ev: &PointerEvent) {
@@ -313,30 +333,19 @@ pub fn header_pointer_down(ui: Ui, which: Menu, ev: &PointerEvent) {
 }
 
 pub fn header_pointer_move(ui: Ui, ev: &PointerEvent) {
-    if ui.drag.header.with_untracked(|d| d.is_none()) {
+    if !still_pressed(ui.drag.header, ev) {
         return;
     }
-    if ev.buttons() == 0 {
-        ui.drag.header.set(None);
-        return;
-    }
-    let p = (ev.client_x() as f64, ev.client_y() as f64);
     ui.drag.header.update(|d| {
-        let Some(d) = d else { return };
-        d.pos = p;
-        if !d.active && (p.0 - d.start.0).hypot(p.1 - d.start.1) > DRAG_THRESHOLD {
-            d.active = true;
-            capture(ev);
-            ui.menu.set(None);
-        }
-        if d.active
-            && let Some((index, marker)) = header_target(d.which, p)
+        if let Some(d) = d
+            && follow(ui, ev, d.start, &mut d.pos, &mut d.active)
+            && let Some((index, marker)) = header_target(d.which, d.pos)
         {
             d.index = Some(index);
             d.marker = Some(marker);
         }
     });
-    autoscroll(p);
+    autoscroll((ev.client_x() as f64, ev.client_y() as f64));
 }
 
 pub fn header_pointer_up(ui: Ui, ev: &PointerEvent) {

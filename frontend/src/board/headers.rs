@@ -111,12 +111,7 @@ pub fn Header(target: Menu) -> impl IntoView {
     };
 
     let input = NodeRef::<html::Input>::new();
-    Effect::new(move |_| {
-        if let Some(el) = input.get() {
-            let _ = el.focus();
-            el.select();
-        }
-    });
+    browser::focus_when_mounted(move || input.get().map(Into::into));
 
     view! {
         <div
@@ -136,7 +131,7 @@ pub fn Header(target: Menu) -> impl IntoView {
             {move || if renaming.get() {
                 view! {
                     <input class="header-input" data-testid="header-input" node_ref=input maxlength="200"
-                        prop:value=name()
+                        prop:value=info.with_untracked(|i| i.as_ref().map(|i| i.0.clone()).unwrap_or_default())
                         on:keydown=move |ev| match ev.key().as_str() {
                             "Enter" => rename(event_target_value(&ev)),
                             "Escape" => ui.renaming.set(None),

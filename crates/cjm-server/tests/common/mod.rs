@@ -50,6 +50,20 @@ pub struct TestServer {
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
+/// A fresh database, a server on it, and one board made from `template`.
+pub async fn setup(backend: &str, template: &str) -> (Db, TestServer, Board) {
+    let db = Db::new(backend).await;
+    let server = TestServer::start(&db).await;
+    let (board, _) = server.create_board(template).await;
+    (db, server, board)
+}
+
+/// Stops the server and drops the test database.
+pub async fn teardown(db: Db, server: TestServer) {
+    server.stop().await;
+    db.cleanup().await;
+}
+
 impl TestServer {
     pub async fn start(db: &Db) -> Self {
         let store = cjm_store::connect(&db.url()).await.unwrap();
