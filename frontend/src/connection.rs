@@ -7,10 +7,11 @@
 //! applies each at most once). Reconnects back off exponentially with jitter.
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::Duration;
 
-use cjm_core::protocol::{ClientMsg, PROTOCOL_VERSION, ServerMsg};
+use cjm_core::protocol::{ClientMsg, PROTOCOL_VERSION, Peer, Presence, ServerMsg};
 use cjm_core::sync::{Pending, SyncState};
 use cjm_core::{Board, BoardId, Op, OpError};
 use leptos::prelude::*;
@@ -41,6 +42,8 @@ pub struct Connection {
     pub unsynced: RwSignal<usize>,
     /// The last refused edit or error, for the toast.
     pub notice: RwSignal<Option<String>>,
+    /// Everyone else on the board, by session.
+    pub peers: RwSignal<BTreeMap<u64, Peer>>,
     i18n: I18n,
     inner: StoredValue<Rc<RefCell<Inner>>, LocalStorage>,
 }
@@ -54,9 +57,15 @@ struct Inner {
     /// Bumped for every socket, so events of an old one are ignored.
     generation: u32,
     welcomed: bool,
+    /// Presence waiting for the throttle (at most one send per 50 ms).
+    presence: Option<Presence>,
+    presence_sent_at: f64,
+    presence_timer: bool,
     attempt: u32,
     _handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
 }
+
+const PRESENCE_INTERVAL_MS: f64 = 50.0;
 
 fn pending_key(id: BoardId) -> String {
     format!("cjm.pending.{id}")
@@ -71,6 +80,7 @@ impl Connection {
             board: RwSignal::new(None),
             status: RwSignal::new(Status::Connecting),
             unsynced: RwSignal::new(restored.len()),
+            peers: RwSignal::new(BTreeMap::new()),
             notice: RwSignal::new(None),
             i18n,
             inner: StoredValue::new_local(Rc::new(RefCell::new(Inner {
@@ -81,6 +91,9 @@ impl Connection {
                 generation: 0,
                 welcomed: false,
                 attempt: 0,
+                presence: None,
+                presence_sent_at: 0.0,
+                presence_timer: false,
                 _handlers: Vec::new(),
             }))),
         };
@@ -116,6 +129,43 @@ impl Connection {
                 self.notice.set(Some(e.kind.to_string()));
                 Err(e)
             }
+        }
+    }
+
+    /// Shares this user's presence, at most 20 times a second; the latest
+    /// state always goes out (a trailing send after the throttle).
+    pub fn send_presence(&self, presence: Presence) {
+        let inner_rc = self.inner();
+        let mut inner = inner_rc.borrow_mut();
+        inner.presence = Some(presence);
+        if inner.presence_timer {
+            return;
+        }
+        let wait = PRESENCE_INTERVAL_MS - (js_sys::Date::now() - inner.presence_sent_at);
+        if wait <= 0.0 {
+            Self::flush_presence(&mut inner);
+        } else {
+            inner.presence_timer = true;
+            let conn = *self;
+            set_timeout(
+                move || {
+                    let inner = conn.inner();
+                    let mut inner = inner.borrow_mut();
+                    inner.presence_timer = false;
+                    Self::flush_presence(&mut inner);
+                },
+                Duration::from_millis(wait as u64),
+            );
+        }
+    }
+
+    fn flush_presence(inner: &mut Inner) {
+        if !inner.welcomed {
+            return;
+        }
+        if let (Some(p), Some(ws)) = (inner.presence.take(), &inner.ws) {
+            let _ = ws.send_with_str(&to_json(&ClientMsg::Presence(p)));
+            inner.presence_sent_at = js_sys::Date::now();
         }
     }
 
@@ -190,6 +240,7 @@ impl Connection {
             protocol: PROTOCOL_VERSION,
             last_seq: inner.sync.as_ref().map(|s| s.seq()),
             client_id: Some(browser::client_id()),
+            name: Some(browser::display_name(self.i18n.t(T::Guest))),
         };
         if let Some(ws) = &inner.ws {
             let _ = ws.send_with_str(&to_json(&hello));
@@ -207,6 +258,7 @@ impl Connection {
                 board,
                 seq,
                 batches,
+                peers,
                 ..
             } => {
                 let ok = match (inner.sync.as_mut(), board) {
@@ -232,6 +284,8 @@ impl Connection {
                         let _ = ws.send_with_str(&to_json(&ClientMsg::Submit(p.batch.clone())));
                     }
                 }
+                self.peers
+                    .set(peers.into_iter().map(|p| (p.session, p)).collect());
                 self.status.set(Status::Online);
             }
             ServerMsg::Applied(a) => {
@@ -266,6 +320,18 @@ impl Connection {
                     let _ = ws.close();
                 }
             }
+            ServerMsg::Presence(peer) => {
+                self.peers.update(|p| {
+                    p.insert(peer.session, peer);
+                });
+                return;
+            }
+            ServerMsg::PeerLeft { session } => {
+                self.peers.update(|p| {
+                    p.remove(&session);
+                });
+                return;
+            }
             ServerMsg::Pong => {}
         }
         drop(inner);
@@ -291,6 +357,7 @@ impl Connection {
             let mut inner = inner.borrow_mut();
             inner.welcomed = false;
             inner.ws = None;
+            self.peers.set(BTreeMap::new());
         }
         if matches!(
             self.status.get_untracked(),

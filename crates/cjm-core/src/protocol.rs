@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::ClientOpId;
+use crate::ids::{CardId, ClientOpId};
 use crate::model::Board;
 use crate::ops::{Batch, Op};
 
@@ -22,10 +22,71 @@ pub enum ClientMsg {
         last_seq: Option<u64>,
         #[serde(default)]
         client_id: Option<String>,
+        /// Display name shown to the others (presence).
+        #[serde(default)]
+        name: Option<String>,
     },
     /// A batch of ops, applied all or nothing.
     Submit(Batch),
+    /// Where this client's pointer is and what it is doing; the whole state
+    /// each time. Ephemeral: relayed to the others, never stored.
+    Presence(Presence),
     Ping,
+}
+
+/// A point in board content coordinates (pixels from the grid's top-left),
+/// so that peers scrolled differently still point at the same place.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Point {
+    pub x: i32,
+    pub y: i32,
+}
+
+/// A card being dragged, and where its ghost is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct DragGhost {
+    pub card: CardId,
+    #[serde(flatten)]
+    pub at: Point,
+}
+
+/// One participant's ephemeral state.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Presence {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<Point>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub selection: Vec<CardId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub editing: Option<CardId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dragging: Option<DragGhost>,
+}
+
+/// Coordinates beyond this are nonsense (a board is never this large).
+const MAX_COORD: i32 = 1_000_000;
+/// Cards one participant may have selected, as far as others are told.
+pub const MAX_SELECTION: usize = 200;
+
+impl Presence {
+    /// Whether a client-sent state is within bounds.
+    pub fn is_valid(&self) -> bool {
+        let ok = |p: &Point| p.x.abs() <= MAX_COORD && p.y.abs() <= MAX_COORD;
+        self.cursor.as_ref().is_none_or(ok)
+            && self.dragging.as_ref().is_none_or(|d| ok(&d.at))
+            && self.selection.len() <= MAX_SELECTION
+    }
+}
+
+/// Someone on the board: the connection (`session`), who it is, and what
+/// it is doing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Peer {
+    pub session: u64,
+    pub actor: String,
+    pub name: String,
+    #[serde(default)]
+    pub presence: Presence,
 }
 
 /// A batch as the server applied it, in seq order.
@@ -48,10 +109,15 @@ pub enum ServerMsg {
         protocol: u32,
         seq: u64,
         actor: String,
+        /// This connection's session id (how the others see it in presence).
+        you: u64,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         board: Option<Board>,
         #[serde(default)]
         batches: Vec<Applied>,
+        /// Everyone else on the board right now.
+        #[serde(default)]
+        peers: Vec<Peer>,
     },
     /// Broadcast to everyone on the board, the sender included (its ack).
     Applied(Applied),
@@ -69,6 +135,12 @@ pub enum ServerMsg {
     },
     /// The client fell behind; it must send `hello` again to get a snapshot.
     Resync,
+    /// A peer joined or its presence changed (at most ~20 times a second).
+    Presence(Peer),
+    /// A peer's connection ended: remove its cursor and marks.
+    PeerLeft {
+        session: u64,
+    },
     Pong,
 }
 
@@ -94,7 +166,8 @@ mod tests {
             ClientMsg::Hello {
                 protocol: 1,
                 last_seq: None,
-                client_id: None
+                client_id: None,
+                name: None,
             }
         );
     }

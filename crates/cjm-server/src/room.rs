@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use axum::extract::ws::Utf8Bytes;
-use cjm_core::protocol::{Applied, PROTOCOL_VERSION, ServerMsg};
+use cjm_core::protocol::{Applied, PROTOCOL_VERSION, Peer, Presence, ServerMsg};
 use cjm_core::{ApplyCtx, Batch, Board, BoardId, ClientOpId};
 use cjm_store::{Committed, NewBatch, Store};
 use tokio::sync::{mpsc, oneshot};
@@ -29,6 +29,7 @@ pub enum RoomCmd {
     Join {
         session: u64,
         actor: String,
+        name: String,
         last_seq: Option<u64>,
         out: mpsc::Sender<Utf8Bytes>,
         reply: oneshot::Sender<Result<(), JoinError>>,
@@ -36,6 +37,10 @@ pub enum RoomCmd {
     Submit {
         session: u64,
         batch: Batch,
+    },
+    Presence {
+        session: u64,
+        presence: Presence,
     },
     Leave {
         session: u64,
@@ -47,8 +52,15 @@ pub enum RoomCmd {
 
 struct Member {
     actor: Arc<str>,
+    name: String,
     out: mpsc::Sender<Utf8Bytes>,
+    presence: Presence,
+    /// Presence changed since it was last relayed.
+    dirty: bool,
 }
+
+/// Presence is relayed at most this often per member (coalescing).
+const PRESENCE_TICK: std::time::Duration = std::time::Duration::from_millis(50);
 
 struct Room {
     board: Board,
@@ -57,6 +69,8 @@ struct Room {
     last_at: i64,
     store: Arc<dyn Store>,
     members: HashMap<u64, Member>,
+    /// Members dropped because they fell behind; the others are told.
+    dropped: Vec<u64>,
 }
 
 pub fn encode(msg: &ServerMsg) -> Utf8Bytes {
@@ -98,9 +112,22 @@ pub(crate) async fn run(
         last_at: 0,
         store,
         members: HashMap::new(),
+        dropped: Vec::new(),
     };
     let mut group: Vec<(u64, Batch)> = Vec::new();
-    while let Some(first) = rx.recv().await {
+    let mut tick = tokio::time::interval(PRESENCE_TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let first = tokio::select! {
+            cmd = rx.recv() => match cmd {
+                Some(cmd) => cmd,
+                None => break,
+            },
+            _ = tick.tick(), if room.members.values().any(|m| m.dirty) => {
+                room.relay_presence();
+                continue;
+            }
+        };
         let mut cmds = vec![first];
         while cmds.len() < MAX_GROUP {
             match rx.try_recv() {
@@ -111,6 +138,14 @@ pub(crate) async fn run(
         for cmd in cmds {
             match cmd {
                 RoomCmd::Submit { session, batch } => group.push((session, batch)),
+                RoomCmd::Presence { session, presence } => {
+                    if let Some(m) = room.members.get_mut(&session)
+                        && m.presence != presence
+                    {
+                        m.presence = presence;
+                        m.dirty = true;
+                    }
+                }
                 other => {
                     // Everything queued before a join or leave is committed
                     // first, so a joiner's snapshot includes it.
@@ -122,12 +157,15 @@ pub(crate) async fn run(
                         RoomCmd::Join {
                             session,
                             actor,
+                            name,
                             last_seq,
                             out,
                             reply,
-                        } => room.join(session, actor, last_seq, out, reply).await,
+                        } => room.join(session, actor, name, last_seq, out, reply).await,
                         RoomCmd::Leave { session } => {
-                            room.members.remove(&session);
+                            if room.members.remove(&session).is_some() {
+                                room.dropped.push(session);
+                            }
                         }
                         RoomCmd::Close => {
                             room.broadcast(&ServerMsg::Error {
@@ -138,7 +176,9 @@ pub(crate) async fn run(
                             return;
                         }
                         RoomCmd::Shutdown => return,
-                        RoomCmd::Submit { .. } => unreachable!("handled above"),
+                        RoomCmd::Submit { .. } | RoomCmd::Presence { .. } => {
+                            unreachable!("handled above")
+                        }
                     }
                 }
             }
@@ -147,9 +187,21 @@ pub(crate) async fn run(
             deregister(&registry, id, generation);
             return;
         }
+        room.announce_departures();
         if room.members.is_empty() && deregister_if_idle(&registry, id, generation, &rx) {
             tracing::debug!(board = %id, "room closed");
             return;
+        }
+    }
+}
+
+impl Member {
+    fn peer(&self, session: u64) -> Peer {
+        Peer {
+            session,
+            actor: self.actor.to_string(),
+            name: self.name.clone(),
+            presence: self.presence.clone(),
         }
     }
 }
@@ -159,6 +211,7 @@ impl Room {
         &mut self,
         session: u64,
         actor: String,
+        name: String,
         last_seq: Option<u64>,
         out: mpsc::Sender<Utf8Bytes>,
         reply: oneshot::Sender<Result<(), JoinError>>,
@@ -178,29 +231,69 @@ impl Room {
             protocol: PROTOCOL_VERSION,
             seq: self.seq,
             actor: actor.clone(),
+            you: session,
             board: catch_up.is_none().then(|| self.board.clone()),
             batches: catch_up.unwrap_or_default(),
+            peers: self.members.iter().map(|(&s, m)| m.peer(s)).collect(),
         };
         if out.try_send(encode(&welcome)).is_err() {
             let _ = reply.send(Err(JoinError::Unavailable("connection closed".into())));
             return;
         }
-        self.members.insert(
-            session,
-            Member {
-                actor: actor.into(),
-                out,
-            },
-        );
+        let member = Member {
+            actor: actor.into(),
+            name,
+            out,
+            presence: Presence::default(),
+            dirty: false,
+        };
+        let joined = ServerMsg::Presence(member.peer(session));
+        self.broadcast(&joined);
+        self.members.insert(session, member);
         let _ = reply.send(Ok(()));
     }
 
     /// Sends to everyone; a member whose queue is full is dropped (its
     /// connection then tells the client to resync).
     fn broadcast(&mut self, msg: &ServerMsg) {
+        self.broadcast_except(None, msg);
+    }
+
+    fn broadcast_except(&mut self, except: Option<u64>, msg: &ServerMsg) {
         let text = encode(msg);
-        self.members
-            .retain(|_, m| m.out.try_send(text.clone()).is_ok());
+        let dropped = &mut self.dropped;
+        self.members.retain(|&s, m| {
+            let keep = Some(s) == except || m.out.try_send(text.clone()).is_ok();
+            if !keep {
+                dropped.push(s);
+            }
+            keep
+        });
+    }
+
+    /// Relays changed presence to everyone else, once per tick at most.
+    fn relay_presence(&mut self) {
+        let changed: Vec<(u64, Peer)> = self
+            .members
+            .iter_mut()
+            .filter(|(_, m)| m.dirty)
+            .map(|(&s, m)| {
+                m.dirty = false;
+                (s, m.peer(s))
+            })
+            .collect();
+        for (session, peer) in changed {
+            self.broadcast_except(Some(session), &ServerMsg::Presence(peer));
+        }
+        self.announce_departures();
+    }
+
+    /// Tells everyone about members that left or were dropped, so that no
+    /// ghost cursor stays behind.
+    fn announce_departures(&mut self) {
+        while let Some(session) = self.dropped.pop() {
+            self.broadcast(&ServerMsg::PeerLeft { session });
+        }
     }
 
     fn send_to(&mut self, session: u64, msg: &ServerMsg) {
@@ -210,6 +303,7 @@ impl Room {
             .is_some_and(|m| m.out.try_send(encode(msg)).is_err());
         if full {
             self.members.remove(&session);
+            self.dropped.push(session);
         }
     }
 
@@ -350,8 +444,8 @@ impl Room {
                 if seq != self.seq {
                     // Members may have missed batches stored elsewhere: drop
                     // them all; each connection then tells its client to
-                    // resync and it reconnects with its last seq.
-                    self.members.clear();
+                    // resync and it reconnects with its last seq.                    self.members.clear();
+                    self.dropped.clear();
                 }
                 self.board = board;
                 self.seq = seq;

@@ -66,6 +66,7 @@ impl Rooms {
         &self,
         board: BoardId,
         actor: String,
+        name: String,
         last_seq: Option<u64>,
     ) -> Result<Session, JoinError> {
         let id = self.ids.fetch_add(1, Ordering::Relaxed);
@@ -76,6 +77,7 @@ impl Rooms {
             let join = RoomCmd::Join {
                 session: id,
                 actor: actor.clone(),
+                name: name.clone(),
                 last_seq,
                 out: out_tx,
                 reply: reply_tx,

@@ -61,20 +61,27 @@ async fn connection(socket: WebSocket, state: Arc<AppState>, board: BoardId) {
         Ok(Some(Ok(Message::Text(t)))) => serde_json::from_str::<ClientMsg>(&t).ok(),
         _ => None,
     };
-    let (last_seq, actor) = match hello {
+    let (last_seq, actor, name) = match hello {
         Some(ClientMsg::Hello {
             protocol,
             last_seq,
             client_id,
+            name,
         }) if protocol == PROTOCOL_VERSION => {
-            let actor: String = client_id.unwrap_or_default().chars().take(64).collect();
+            let clean = |s: Option<String>, default: &str| {
+                let s: String = s
+                    .unwrap_or_default()
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(64)
+                    .collect();
+                let s = s.trim().to_string();
+                if s.is_empty() { default.to_string() } else { s }
+            };
             (
                 last_seq,
-                if actor.is_empty() {
-                    "anonymous".to_string()
-                } else {
-                    actor
-                },
+                clean(client_id, "anonymous"),
+                clean(name, "Guest"),
             )
         }
         Some(ClientMsg::Hello { protocol, .. }) => {
@@ -95,7 +102,7 @@ async fn connection(socket: WebSocket, state: Arc<AppState>, board: BoardId) {
         }
     };
 
-    let session = match state.rooms.join(board, actor, last_seq).await {
+    let session = match state.rooms.join(board, actor, name, last_seq).await {
         Ok(s) => s,
         Err(JoinError::NotFound) => {
             let _ = close_with(&mut sink, error("not_found", "board not found"), 4404).await;
@@ -190,6 +197,19 @@ async fn connection(socket: WebSocket, state: Arc<AppState>, board: BoardId) {
                     {
                         break;
                     }
+                }
+                Ok(ClientMsg::Presence(presence)) => {
+                    if !presence.is_valid() {
+                        let _ = local_tx
+                            .send(error("invalid_presence", "presence out of bounds"))
+                            .await;
+                        continue;
+                    }
+                    // Presence is best-effort: never wait for a busy room.
+                    let _ = room_tx.try_send(RoomCmd::Presence {
+                        session: session_id,
+                        presence,
+                    });
                 }
                 Ok(ClientMsg::Ping) => {
                     let _ = local_tx.send(Local::Text(encode(&ServerMsg::Pong))).await;

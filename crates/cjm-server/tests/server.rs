@@ -321,3 +321,94 @@ on_both_stores!(
     test_resent_batch_is_answered_with_its_original_seq,
     test_room_unloads_when_last_client_leaves,
 );
+
+mod presence {
+    //! Presence is relayed to the others, coalesced, never stored, and
+    //! cleared when a connection ends.
+
+    use std::time::{Duration, Instant};
+
+    use cjm_core::protocol::{ClientMsg, Point, Presence, ServerMsg};
+
+    use super::common::{setup, teardown};
+
+    fn cursor(x: i32, y: i32) -> ClientMsg {
+        ClientMsg::Presence(Presence {
+            cursor: Some(Point { x, y }),
+            ..Default::default()
+        })
+    }
+
+    #[tokio::test]
+    async fn test_peers_see_each_other_and_ghosts_are_cleared() {
+        let (db, server, board) = setup("sqlite", "blank").await;
+        let mut ana = server.client(board.id, "ana").await;
+        let ServerMsg::Welcome {
+            you: ana_session,
+            peers,
+            ..
+        } = ana.recv().await
+        else {
+            panic!()
+        };
+        assert!(peers.is_empty());
+        let mut bob = server.client(board.id, "bob").await;
+        let ServerMsg::Welcome { peers, .. } = bob.recv().await else {
+            panic!()
+        };
+        assert_eq!(peers.len(), 1, "bob sees ana on arrival");
+        assert_eq!(
+            (peers[0].session, peers[0].name.as_str()),
+            (ana_session, "ANA")
+        );
+        // Ana is told that Bob arrived.
+        match ana.try_recv_any(Duration::from_secs(2)).await {
+            Some(ServerMsg::Presence(p)) => assert_eq!(p.name, "BOB"),
+            other => panic!("expected bob's presence, got {other:?}"),
+        }
+
+        // A burst of 200 cursor moves reaches Bob coalesced, ending at the last one.
+        let started = Instant::now();
+        for i in 0..200 {
+            ana.send(&cursor(i, 2 * i)).await;
+        }
+        let mut seen = Vec::new();
+        while let Some(msg) = bob.try_recv_any(Duration::from_millis(300)).await {
+            if let ServerMsg::Presence(p) = msg {
+                assert_eq!(p.session, ana_session);
+                seen.push(p.presence.cursor.unwrap());
+            }
+        }
+        let elapsed = started.elapsed().as_secs_f64();
+        assert_eq!(
+            seen.last(),
+            Some(&Point { x: 199, y: 398 }),
+            "the final position arrives"
+        );
+        assert!(
+            (seen.len() as f64) <= 2.0 + elapsed * 20.0,
+            "{} updates in {elapsed:.2} s is more than ~20/s",
+            seen.len()
+        );
+
+        // Out-of-bounds presence is refused with an error.
+        ana.send(&cursor(i32::MAX, 0)).await;
+        assert!(
+            matches!(ana.recv().await, ServerMsg::Error { code, .. } if code == "invalid_presence")
+        );
+
+        // Ana's socket drops: Bob is told, so no ghost cursor remains.
+        drop(ana);
+        let deadline = Instant::now() + Duration::from_secs(3);
+        loop {
+            assert!(Instant::now() < deadline, "no peer_left for ana");
+            if let Some(ServerMsg::PeerLeft { session }) =
+                bob.try_recv_any(Duration::from_secs(3)).await
+            {
+                assert_eq!(session, ana_session);
+                break;
+            }
+        }
+        teardown(db, server).await;
+    }
+}

@@ -6,6 +6,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use super::drag;
+use super::presence;
 use super::{Menu, use_ui};
 use crate::browser;
 use crate::i18n::{T, use_i18n};
@@ -28,6 +29,7 @@ pub fn CardView(id: CardId) -> impl IntoView {
             .with(|d| d.as_ref().is_some_and(|d| d.id == id && d.active))
     });
     let root = NodeRef::<html::Div>::new();
+    let marks = presence::card_marks(ui, id);
 
     let delete = move || {
         ui.submit(vec![Op::DeleteCard { id }]);
@@ -76,8 +78,15 @@ pub fn CardView(id: CardId) -> impl IntoView {
                 ev.stop_propagation();
                 start_edit();
             }
-            on:keydown=on_keydown
+                        on:keydown=on_keydown
+            on:focus=move |_| ui.selected.set(Some(id))
+            on:blur=move |_| if ui.selected.get_untracked() == Some(id) { ui.selected.set(None) }
+            style:box-shadow=move || marks.with(|m| m.first().map(|(_, c, _)| format!("0 0 0 2px {c}, 0 4px 12px rgba(31,35,40,.18)")))
         >
+            {move || marks.with(|m| m.first().map(|(name, color, editing)| {
+                let label = if *editing { format!("{name} {}", i18n.t(T::IsEditing)) } else { name.clone() };
+                view! { <span class="peer-label" data-testid="peer-mark" style:background=*color>{label}</span> }
+            }))}
             {move || if editing.get() {
                 // Untracked: a concurrent change to this card must not
                 // recreate the editor and throw away what is being typed.

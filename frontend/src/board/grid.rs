@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::cell::Cell;
 use super::headers::Header;
+use super::presence;
 use super::{Menu, use_ui};
 use crate::i18n::{T, use_i18n};
 
@@ -66,8 +67,10 @@ pub fn Grid() -> impl IntoView {
     view! {
         <Show when=move || loaded.get() fallback=move || view! { <p class="loading">{i18n.t(T::Loading)}</p> }>
             <div class="board-scroll" data-testid="board-scroll">
-                <div
+                                <div
                     class="grid"
+                    on:pointermove=move |ev| ui.cursor.set(presence::grid_point(ev.client_x() as f64, ev.client_y() as f64))
+                    on:pointerleave=move |_| ui.cursor.set(None)
                     style:grid-template-columns=move || {
                         format!("var(--lane-w) repeat({}, var(--stage-w)) var(--add-w)", stages.get().len())
                     }
@@ -89,6 +92,7 @@ pub fn Grid() -> impl IntoView {
                             <div class="row-end"></div>
                         </div>
                     </For>
+                                        <presence::PresenceLayer/>
                     <div class="add-lane">
                         <button class="ghost-button" data-testid="add-lane" on:click=add_lane>
                             "+ " {move || i18n.t(T::AddLane)}

@@ -5,6 +5,7 @@ mod cell;
 mod drag;
 mod grid;
 mod headers;
+mod presence;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -34,6 +35,10 @@ pub struct Ui {
     /// A stage or lane whose name is being edited.
     pub renaming: RwSignal<Option<Menu>>,
     pub menu: RwSignal<Option<Menu>>,
+    /// The card with keyboard focus (shared as this user's selection).
+    pub selected: RwSignal<Option<CardId>>,
+    /// This user's pointer over the grid, in grid coordinates.
+    pub cursor: RwSignal<Option<cjm_core::protocol::Point>>,
     pub drag: drag::DragState,
     /// Card ids of every cell, top to bottom: computed once per change of
     /// the board, so that each cell only re-renders when its list changes.
@@ -79,10 +84,13 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
         draft: RwSignal::new(None),
         renaming: RwSignal::new(None),
         menu: RwSignal::new(None),
+        selected: RwSignal::new(None),
+        cursor: RwSignal::new(None),
         drag: drag::DragState::new(),
         cells: Memo::new(move |_| conn.board.with(|b| index_cells(b.as_ref()))),
     };
     provide_context(ui);
+    presence::share_presence(ui);
 
     // Toasts disappear by themselves.
     Effect::new(move |_| {
@@ -105,6 +113,7 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
                 <a class="brand" href="/" title=move || i18n.t(T::BackToBoards) data-testid="home-link">"CJM"</a>
                 <BoardTitle/>
                 <span class="spacer"></span>
+                                <presence::Avatars/>
                 <StatusBadge/>
                 <LangSwitch/>
             </header>

@@ -126,6 +126,7 @@ impl TestServer {
             protocol: PROTOCOL_VERSION,
             last_seq,
             client_id: Some(name.into()),
+            name: Some(name.to_uppercase()),
         })
         .await;
         c
@@ -162,14 +163,25 @@ impl Client {
         batch
     }
 
-    /// The next protocol message (skipping pings), or panics after 5 s.
+    /// The next protocol message other than presence, or panics after 5 s.
     pub async fn recv(&mut self) -> ServerMsg {
         self.try_recv(Duration::from_secs(5))
             .await
             .expect("a message within 5 s")
     }
 
+    /// The next message other than presence (`presence`, `peer_left`).
     pub async fn try_recv(&mut self, wait: Duration) -> Option<ServerMsg> {
+        loop {
+            match self.try_recv_any(wait).await? {
+                ServerMsg::Presence(_) | ServerMsg::PeerLeft { .. } => continue,
+                msg => return Some(msg),
+            }
+        }
+    }
+
+    /// The next message of any kind.
+    pub async fn try_recv_any(&mut self, wait: Duration) -> Option<ServerMsg> {
         loop {
             let msg = tokio::time::timeout(wait, self.ws.next())
                 .await

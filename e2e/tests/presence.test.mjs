@@ -1,0 +1,65 @@
+// Presence in real browsers: avatars, live cursors, selection and editing
+// marks, the ghost of a card being dragged, and no ghosts after leaving.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, newPage, createBoard, openBoard, cell, addCard, shot } from './helpers.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('two people see each other: avatars, cursor, selection, editing, drag ghost', async () => {
+  const id = await createBoard('Workshop');
+  const ana = await newPage(browser);
+  const bob = await newPage(browser);
+  await ana.context().addInitScript(() => localStorage.setItem('cjm.name', 'Ana Petrova'));
+  await bob.context().addInitScript(() => localStorage.setItem('cjm.name', 'Bob Stone'));
+  await openBoard(ana, id);
+  await openBoard(bob, id);
+  await addCard(ana, 'Awareness', 'Actions', 'Sees an ad');
+
+  // Avatars: each sees the other.
+  await bob.getByTestId('avatar').filter({ hasText: 'AP' }).waitFor({ timeout: 3000 });
+  await ana.getByTestId('avatar').filter({ hasText: 'BS' }).waitFor({ timeout: 3000 });
+
+  // Ana's pointer over the board becomes a named cursor for Bob.
+  const target = await cell(ana, 'Consideration', 'Thoughts');
+  const box = await target.boundingBox();
+  await ana.mouse.move(box.x + 40, box.y + 30);
+  await ana.mouse.move(box.x + 60, box.y + 40);
+  const cursor = bob.getByTestId('peer-cursor').filter({ hasText: 'Ana Petrova' });
+  await cursor.waitFor({ timeout: 3000 });
+
+  // Selecting a card (focus) marks it for Bob; editing says so.
+  const anaCard = (await cell(ana, 'Awareness', 'Actions')).getByTestId('card').first();
+  await anaCard.focus();
+  const bobCard = (await cell(bob, 'Awareness', 'Actions')).getByTestId('card').first();
+  await bobCard.getByTestId('peer-mark').filter({ hasText: 'Ana Petrova' }).waitFor({ timeout: 3000 });
+  await anaCard.dblclick();
+  await bobCard.getByTestId('peer-mark').filter({ hasText: 'is editing' }).waitFor({ timeout: 3000 });
+  await anaCard.getByTestId('card-editor').press('Escape');
+
+  // Ana drags the card: Bob sees its ghost move, then the card land.
+  const a = await anaCard.boundingBox();
+  const dest = await (await cell(ana, 'Decision', 'Actions')).boundingBox();
+  await ana.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await ana.mouse.down();
+  for (let i = 1; i <= 8; i++) {
+    await ana.mouse.move(a.x + a.width / 2 + ((dest.x + 60 - a.x - a.width / 2) * i) / 10, a.y + a.height / 2 + 10);
+  }
+  const ghost = bob.getByTestId('remote-ghost').filter({ hasText: 'Sees an ad' });
+  await ghost.waitFor({ timeout: 3000 });
+  await shot(bob, 'presence-ghost');
+  await ana.mouse.move(dest.x + dest.width / 2, dest.y + dest.height / 2);
+  await ana.mouse.up();
+  await (await cell(bob, 'Decision', 'Actions')).getByTestId('card').filter({ hasText: 'Sees an ad' }).waitFor({ timeout: 3000 });
+  await ghost.waitFor({ state: 'detached', timeout: 3000 });
+
+  // Ana leaves: her cursor and avatar disappear for Bob.
+  await ana.context().close();
+  await cursor.waitFor({ state: 'detached', timeout: 3000 });
+  await bob.getByTestId('avatar').filter({ hasText: 'AP' }).waitFor({ state: 'detached', timeout: 3000 });
+  assert.deepEqual(bob.errors, []);
+  await bob.context().close();
+});
