@@ -61,11 +61,36 @@ struct Inner {
     presence: Option<Presence>,
     presence_sent_at: f64,
     presence_timer: bool,
+    snapshot_timer: bool,
     attempt: u32,
     _handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+    _window_handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
 }
 
 const PRESENCE_INTERVAL_MS: f64 = 50.0;
+
+/// Which messages change the confirmed state (and so the saved snapshot).
+enum Kind {
+    Welcome,
+    Applied,
+    Other,
+}
+
+fn snapshot_key(id: BoardId) -> String {
+    format!("cjm.board.{id}")
+}
+
+#[derive(serde::Deserialize)]
+struct Snapshot {
+    seq: u64,
+    board: Board,
+}
+
+#[derive(serde::Serialize)]
+struct SnapshotRef<'a> {
+    seq: u64,
+    board: &'a Board,
+}
 
 fn pending_key(id: BoardId) -> String {
     format!("cjm.pending.{id}")
@@ -76,6 +101,11 @@ impl Connection {
         let restored = browser::storage_get(&pending_key(id))
             .and_then(|s| serde_json::from_str::<Vec<Pending>>(&s).ok())
             .unwrap_or_default();
+        // The last confirmed state seen on this browser: the board shows at
+        // once (even offline), and `hello` asks only for what came since.
+        let cached = browser::storage_get(&snapshot_key(id))
+            .and_then(|s| serde_json::from_str::<Snapshot>(&s).ok())
+            .filter(|s| s.board.id == id);
         let conn = Connection {
             board: RwSignal::new(None),
             status: RwSignal::new(Status::Connecting),
@@ -94,11 +124,82 @@ impl Connection {
                 presence: None,
                 presence_sent_at: 0.0,
                 presence_timer: false,
+                snapshot_timer: false,
                 _handlers: Vec::new(),
+                _window_handlers: Vec::new(),
             }))),
         };
+        if let Some(snap) = cached {
+            let inner = conn.inner();
+            let mut inner = inner.borrow_mut();
+            let mut sync = SyncState::new(snap.board, snap.seq);
+            sync.restore_pending(std::mem::take(&mut inner.restored));
+            inner.sync = Some(sync);
+        }
+        conn.publish();
+        conn.watch_network();
         conn.connect();
         conn
+    }
+
+    /// Reconnects the moment the browser says it is online again, and stops
+    /// pretending to be connected the moment it says it is offline.
+    fn watch_network(&self) {
+        let conn = *self;
+        let on_online = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            if conn.status.get_untracked() != Status::Online {
+                conn.inner().borrow_mut().attempt = 0;
+                conn.connect();
+            }
+        });
+        let on_offline = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            let ws = conn.inner().borrow_mut().ws.take();
+            if let Some(ws) = ws {
+                let _ = ws.close();
+            }
+            conn.on_close();
+        });
+        let on_pagehide = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| conn.save_snapshot());
+        let w = window();
+        let _ = w.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+        let _ = w.add_event_listener_with_callback("offline", on_offline.as_ref().unchecked_ref());
+        let _ =
+            w.add_event_listener_with_callback("pagehide", on_pagehide.as_ref().unchecked_ref());
+        self.inner().borrow_mut()._window_handlers = vec![on_online, on_offline, on_pagehide];
+    }
+
+    /// Stores the confirmed state for the next visit (see `open`).
+    fn save_snapshot(&self) {
+        let inner = self.inner();
+        let mut inner = inner.borrow_mut();
+        inner.snapshot_timer = false;
+        let Some(sync) = &inner.sync else { return };
+        let snap = SnapshotRef {
+            seq: sync.seq(),
+            board: sync.confirmed(),
+        };
+        if let Ok(json) = serde_json::to_string(&snap) {
+            browser::storage_set(&snapshot_key(inner.id), &json);
+        }
+    }
+
+    /// Saves the snapshot soon, once, however many batches arrive meanwhile.
+    fn schedule_snapshot(&self) {
+        let conn = *self;
+        let inner = self.inner();
+        let mut inner = inner.borrow_mut();
+        if !inner.snapshot_timer {
+            inner.snapshot_timer = true;
+            set_timeout(move || conn.save_snapshot(), Duration::from_secs(2));
+        }
+    }
+
+    /// Changes the status only when it differs, so nothing re-renders for a
+    /// repeated "reconnecting".
+    fn set_status(&self, status: Status) {
+        if self.status.get_untracked() != status {
+            self.status.set(status);
+        }
     }
 
     fn inner(&self) -> Rc<RefCell<Inner>> {
@@ -251,6 +352,11 @@ impl Connection {
         let Ok(msg) = serde_json::from_str::<ServerMsg>(text) else {
             return;
         };
+        let kind = match &msg {
+            ServerMsg::Welcome { .. } => Kind::Welcome,
+            ServerMsg::Applied(_) => Kind::Applied,
+            _ => Kind::Other,
+        };
         let inner_rc = self.inner();
         let mut inner = inner_rc.borrow_mut();
         match msg {
@@ -286,7 +392,7 @@ impl Connection {
                 }
                 self.peers
                     .set(peers.into_iter().map(|p| (p.session, p)).collect());
-                self.status.set(Status::Online);
+                self.set_status(Status::Online);
             }
             ServerMsg::Applied(a) => {
                 let ok = inner
@@ -311,8 +417,8 @@ impl Connection {
                     .set(Some(self.localize_refusal(&code, &message)));
             }
             ServerMsg::Error { code, message } => match code.as_str() {
-                "not_found" => self.status.set(Status::NotFound),
-                "board_deleted" => self.status.set(Status::Deleted),
+                "not_found" => self.set_status(Status::NotFound),
+                "board_deleted" => self.set_status(Status::Deleted),
                 _ => self.notice.set(Some(message)),
             },
             ServerMsg::Resync => {
@@ -336,6 +442,11 @@ impl Connection {
         }
         drop(inner);
         self.publish();
+        match kind {
+            Kind::Welcome => self.save_snapshot(),
+            Kind::Applied => self.schedule_snapshot(),
+            Kind::Other => {}
+        }
     }
 
     /// Our confirmed state cannot follow the server any more: keep the
@@ -377,7 +488,7 @@ impl Connection {
             inner.attempt
         };
         let online = window().navigator().on_line();
-        self.status.set(if online {
+        self.set_status(if online {
             Status::Reconnecting
         } else {
             Status::Offline
@@ -386,7 +497,16 @@ impl Connection {
         // server is not hit by every client at the same instant.
         let base = (500.0 * 2f64.powi(attempt.min(5) as i32 - 1)).min(10_000.0);
         let delay = base * (0.5 + js_sys::Math::random() * 0.5);
-        set_timeout(move || conn.connect(), Duration::from_millis(delay as u64));
+        let generation = self.inner().borrow().generation;
+        set_timeout(
+            move || {
+                // Skip if something else (the `online` event) reconnected meanwhile.
+                if conn.inner().borrow().generation == generation {
+                    conn.connect();
+                }
+            },
+            Duration::from_millis(delay as u64),
+        );
     }
 
     /// Pushes the current view to the UI and saves pending edits.

@@ -86,7 +86,8 @@ pub fn build() -> Result<Built> {
     fs::write(assets.join(&css_name), &css)?;
     // No inline script: the Content-Security-Policy allows only our files.
     let boot = format!(
-        "import init from \"/assets/{js_name}\";\ninit({{ module_or_path: \"/assets/{wasm_name}\" }});\n"
+        "if (\"serviceWorker\" in navigator) navigator.serviceWorker.register(\"/sw.js\").catch(() => {{}});\n\
+         import init from \"/assets/{js_name}\";\ninit({{ module_or_path: \"/assets/{wasm_name}\" }});\n"
     );
     let boot_name = format!("boot-{}.js", content_hash(boot.as_bytes()));
     fs::write(assets.join(&boot_name), &boot)?;
@@ -109,6 +110,11 @@ pub fn build() -> Result<Built> {
 </html>
 "#
     );
+    // The service worker's cache is named after this build, so a new
+    // release replaces the old shell.
+    let sw = fs::read_to_string(root.join("frontend/static/sw.js"))?
+        .replace("__BUILD__", &content_hash(index.as_bytes()));
+    fs::write(dist.join("sw.js"), sw)?;
     fs::write(dist.join("index.html"), index)?;
     let gz = gzip_size(&assets.join(&wasm_name));
     println!(

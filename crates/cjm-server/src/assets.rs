@@ -64,6 +64,22 @@ pub async fn index(State(state): State<Arc<AppState>>) -> Response {
     }
 }
 
+/// The service worker must be served from the root to control every page,
+/// and never cached, so that a new release is found.
+pub async fn service_worker(State(state): State<Arc<AppState>>) -> Response {
+    let Some(body) = state.assets.read("sw.js").await else {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    };
+    let mut res = body.into_owned().into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/javascript"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    res
+}
+
 pub async fn asset(State(state): State<Arc<AppState>>, Path(file): Path<String>) -> Response {
     let Some(body) = state.assets.read(&format!("assets/{file}")).await else {
         return (StatusCode::NOT_FOUND, "not found").into_response();

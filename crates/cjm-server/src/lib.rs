@@ -48,6 +48,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/", get(assets::index))
         .route("/b/{id}", get(assets::index))
         .route("/assets/{file}", get(assets::asset))
+        .route("/sw.js", get(assets::service_worker))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             MAX_BODY_BYTES,
         ))

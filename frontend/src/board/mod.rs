@@ -107,6 +107,10 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
         document().set_title(&format!("{name} · CJM Board"));
     });
 
+    // A memo, so that reconnect attempts (status changes) never rebuild the grid.
+    let missing =
+        Memo::new(move |_| matches!(conn.status.get(), Status::NotFound | Status::Deleted));
+
     view! {
         <div class="board-page" on:click=move |_| ui.menu.set(None)>
             <header class="topbar">
@@ -117,14 +121,14 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
                 <StatusBadge/>
                 <LangSwitch/>
             </header>
-            {move || match conn.status.get() {
-                Status::NotFound | Status::Deleted => view! {
+            {move || match missing.get() {
+                true => view! {
                     <main class="missing">
                         <p>{move || if conn.status.get() == Status::Deleted { i18n.t(T::BoardDeleted) } else { i18n.t(T::BoardNotFound) }}</p>
                         <a href="/">{move || i18n.t(T::BackToBoards)}</a>
                     </main>
                 }.into_any(),
-                _ => view! { <grid::Grid/> }.into_any(),
+                false => view! { <grid::Grid/> }.into_any(),
             }}
             <drag::Ghost/>
             {move || conn.notice.get().map(|n| view! {
