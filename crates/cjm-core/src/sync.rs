@@ -103,6 +103,9 @@ impl SyncState {
         }
         for a in batches {
             self.apply_confirmed(a)?;
+            // Ours, acknowledged while we were away.
+            self.pending
+                .retain(|p| p.batch.client_op_id != a.client_op_id);
         }
         if self.seq != seq {
             return Err(NeedResync);
@@ -114,7 +117,16 @@ impl SyncState {
     /// A batch the server applied (ours or someone else's).
     pub fn on_applied(&mut self, a: &Applied) -> Result<(), NeedResync> {
         if a.seq <= self.seq {
-            return Ok(()); // already seen (catch-up overlapped the live stream)
+            // Already applied (catch-up overlapped the live stream, or the
+            // server answered a resent batch with its original `applied`):
+            // only the pending copy, if any, goes.
+            let before = self.pending.len();
+            self.pending
+                .retain(|p| p.batch.client_op_id != a.client_op_id);
+            if self.pending.len() != before {
+                self.rebase();
+            }
+            return Ok(());
         }
         let was_pending = self
             .pending

@@ -262,6 +262,38 @@ fn test_sync_rejected_batch_rolls_back() {
 }
 
 #[test]
+fn test_sync_drops_pending_answered_by_an_old_applied() {
+    // A batch resent after a reconnect is answered with its original seq,
+    // which the catch-up already delivered: the pending copy must go.
+    let base = classic();
+    let mut ana = SyncState::new(base.clone(), 0);
+    let b = ana
+        .propose(vec![Op::SetBoardTitle { title: "x".into() }], 1)
+        .unwrap();
+    let original = Applied {
+        seq: 1,
+        actor: "ana".into(),
+        client_op_id: b.client_op_id,
+        at: 5,
+        ops: b.ops,
+    };
+    ana.on_welcome(None, 1, std::slice::from_ref(&original))
+        .unwrap();
+    assert!(ana.pending().is_empty());
+    ana.restore_pending(vec![cjm_core::sync::Pending {
+        batch: Batch {
+            client_op_id: original.client_op_id,
+            ops: original.ops.clone(),
+        },
+        at: 1,
+    }]);
+    assert_eq!(ana.pending().len(), 1);
+    ana.on_applied(&original).unwrap();
+    assert!(ana.pending().is_empty());
+    assert_eq!(ana.view(), ana.confirmed());
+}
+
+#[test]
 fn test_sync_detects_a_gap() {
     let base = classic();
     let mut ana = SyncState::new(base.clone(), 0);

@@ -76,6 +76,22 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state.clone());
+    // Several instances on one Postgres: follow the others' commits.
+    let follower = match state.store.listen().await {
+        Ok(Some(mut commits)) => {
+            let state = state.clone();
+            Some(tokio::spawn(async move {
+                while let Some((board, seq)) = commits.recv().await {
+                    state.rooms.remote_commit(board, seq);
+                }
+            }))
+        }
+        Ok(None) => None,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot listen for other instances' commits");
+            None
+        }
+    };
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let watcher = {
         let state = state.clone();
@@ -93,5 +109,8 @@ pub async fn serve(
         })
         .await;
     watcher.abort();
+    if let Some(f) = follower {
+        f.abort();
+    }
     result
 }

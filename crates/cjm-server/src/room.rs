@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use axum::extract::ws::Utf8Bytes;
 use cjm_core::protocol::{Applied, PROTOCOL_VERSION, Peer, Presence, ServerMsg};
-use cjm_core::{ApplyCtx, Batch, Board, BoardId, ClientOpId};
-use cjm_store::{Committed, NewBatch, Store};
+use cjm_core::{ApplyCtx, Batch, Board, BoardId, ClientOpId, OpError};
+use cjm_store::{Committed, NewBatch, Store, StoreError};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::clock::now_ms;
@@ -22,6 +22,8 @@ use crate::rooms::{JoinError, Registry, deregister, deregister_if_idle};
 
 /// At most this many queued commands are handled (and committed) together.
 const MAX_GROUP: usize = 256;
+/// Tries to commit a group against a board that other instances keep moving.
+const MAX_COMMIT_ATTEMPTS: u32 = 5;
 /// A reconnecting client that missed more than this gets a snapshot.
 const CATCH_UP_LIMIT: u64 = 1_000;
 
@@ -44,6 +46,10 @@ pub enum RoomCmd {
     },
     Leave {
         session: u64,
+    },
+    /// Another server instance committed this board up to `seq`.
+    Remote {
+        seq: u64,
     },
     /// The board was deleted.
     Close,
@@ -165,6 +171,12 @@ pub(crate) async fn run(
                         RoomCmd::Leave { session } => {
                             if room.members.remove(&session).is_some() {
                                 room.dropped.push(session);
+                            }
+                        }
+                        RoomCmd::Remote { seq } => {
+                            if !room.catch_up(seq).await {
+                                deregister(&registry, id, generation);
+                                return;
                             }
                         }
                         RoomCmd::Close => {
@@ -331,57 +343,82 @@ impl Room {
                 return true;
             }
         };
-        let at = now_ms().max(self.last_at);
-        self.last_at = at;
-        let mut accepted: Vec<(u64, Batch)> = Vec::new();
-        let mut news = Vec::new();
-        let mut changes = BTreeSet::new();
+        let mut fresh: Vec<(u64, Batch)> = Vec::new();
         let mut seen_here: HashSet<ClientOpId> = HashSet::new();
         let mut repeats: Vec<(u64, ClientOpId)> = Vec::new();
         for (session, batch) in group.drain(..) {
             if let Some(&seq) = known.get(&batch.client_op_id) {
                 self.resend_original(session, seq).await;
-                continue;
-            }
-            if !seen_here.insert(batch.client_op_id) {
+            } else if !seen_here.insert(batch.client_op_id) {
                 repeats.push((session, batch.client_op_id));
-                continue;
-            }
-            match self.board.apply(&batch.ops, ApplyCtx { at }) {
-                Ok(touched) => {
-                    changes.extend(touched);
-                    news.push(NewBatch {
-                        client_op_id: batch.client_op_id,
-                        actor: self.actor(session).to_string(),
-                        at,
-                        ops: serde_json::to_value(&batch.ops).unwrap_or_default(),
-                    });
-                    accepted.push((session, batch));
-                }
-                Err(e) => self.send_to(
-                    session,
-                    &ServerMsg::Rejected {
-                        client_op_id: batch.client_op_id,
-                        code: e.code().into(),
-                        message: e.to_string(),
-                    },
-                ),
+            } else {
+                fresh.push((session, batch));
             }
         }
-        if !news.is_empty() {
-            match self.store.commit(&self.board, &news, &changes).await {
+        // Another server instance may commit to this board between our
+        // apply and our commit; the store then refuses (`Stale`), we catch
+        // up and apply the group again on the newer state.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let at = now_ms().max(self.last_at);
+            self.last_at = at;
+            let mut accepted: Vec<usize> = Vec::new();
+            let mut refused: Vec<(usize, OpError)> = Vec::new();
+            let mut news = Vec::new();
+            let mut changes = BTreeSet::new();
+            for (i, (session, batch)) in fresh.iter().enumerate() {
+                match self.board.apply(&batch.ops, ApplyCtx { at }) {
+                    Ok(touched) => {
+                        changes.extend(touched);
+                        news.push(NewBatch {
+                            client_op_id: batch.client_op_id,
+                            actor: self.actor(*session).to_string(),
+                            at,
+                            ops: serde_json::to_value(&batch.ops).unwrap_or_default(),
+                        });
+                        accepted.push(i);
+                    }
+                    Err(e) => refused.push((i, e)),
+                }
+            }
+            let outcome = if news.is_empty() {
+                Ok(Vec::new())
+            } else {
+                self.store
+                    .commit(&self.board, self.seq, &news, &changes)
+                    .await
+            };
+            match outcome {
                 Ok(outcomes) if outcomes.iter().all(|c| matches!(c, Committed::New(_))) => {
-                    for ((_, batch), (outcome, new)) in
+                    for (e_index, e) in refused {
+                        let (session, batch) = &fresh[e_index];
+                        let msg = ServerMsg::Rejected {
+                            client_op_id: batch.client_op_id,
+                            code: e.code().into(),
+                            message: e.to_string(),
+                        };
+                        self.send_to(*session, &msg);
+                    }
+                    for (i, (outcome, new)) in
                         accepted.into_iter().zip(outcomes.into_iter().zip(news))
                     {
                         self.seq = outcome.seq();
+                        let batch = &fresh[i].1;
                         self.broadcast(&ServerMsg::Applied(Applied {
                             seq: outcome.seq(),
                             actor: new.actor,
                             client_op_id: batch.client_op_id,
                             at,
-                            ops: batch.ops,
+                            ops: batch.ops.clone(),
                         }));
+                    }
+                    break;
+                }
+                Err(StoreError::Stale { current }) if attempt < MAX_COMMIT_ATTEMPTS => {
+                    tracing::debug!(board = %self.board.id, current, "board moved on elsewhere; catching up");
+                    if !self.reload_and_forward().await {
+                        return false;
                     }
                 }
                 outcome => {
@@ -393,12 +430,13 @@ impl Room {
                             tracing::warn!(board = %self.board.id, "batch stored elsewhere meanwhile")
                         }
                     }
-                    if !self.reload().await {
+                    if !self.reload_and_forward().await {
                         return false;
                     }
-                    for (session, batch) in accepted {
-                        self.reject_storage(session, batch.client_op_id);
+                    for (session, batch) in &fresh {
+                        self.reject_storage(*session, batch.client_op_id);
                     }
+                    break;
                 }
             }
         }
@@ -438,20 +476,59 @@ impl Room {
         );
     }
 
-    async fn reload(&mut self) -> bool {
-        match self.store.load_board(self.board.id).await {
-            Ok(Some((board, seq))) => {
-                if seq != self.seq {
-                    // Members may have missed batches stored elsewhere: drop
-                    // them all; each connection then tells its client to
-                    // resync and it reconnects with its last seq.                    self.members.clear();
+    /// Replaces the in-memory board with the stored one (undoing anything
+    /// applied but not committed) and forwards to the members the batches
+    /// other instances committed meanwhile. False if the store cannot be read.
+    async fn reload_and_forward(&mut self) -> bool {
+        let old_seq = self.seq;
+        let Ok(Some((board, seq))) = self.store.load_board(self.board.id).await else {
+            return false;
+        };
+        self.board = board;
+        if seq > old_seq {
+            match self
+                .store
+                .ops_since(self.board.id, old_seq, seq - old_seq)
+                .await
+            {
+                Ok(batches) if batches.len() as u64 == seq - old_seq => {
+                    for a in batches {
+                        self.broadcast(&ServerMsg::Applied(a));
+                    }
+                }
+                _ => {
+                    // Cannot tell them what they missed: drop them all; each
+                    // connection tells its client to resync.
+                    self.members.clear();
                     self.dropped.clear();
                 }
-                self.board = board;
-                self.seq = seq;
-                true
             }
-            _ => false,
         }
+        self.seq = seq;
+        true
+    }
+
+    /// Another instance committed up to `seq`: apply what we have not seen.
+    async fn catch_up(&mut self, seq: u64) -> bool {
+        while self.seq < seq {
+            let batches = match self
+                .store
+                .ops_since(self.board.id, self.seq, CATCH_UP_LIMIT)
+                .await
+            {
+                Ok(b) if !b.is_empty() => b,
+                _ => return self.reload_and_forward().await,
+            };
+            for a in batches {
+                if a.seq != self.seq + 1 || self.board.apply(&a.ops, ApplyCtx { at: a.at }).is_err()
+                {
+                    return self.reload_and_forward().await;
+                }
+                self.seq = a.seq;
+                self.last_at = self.last_at.max(a.at);
+                self.broadcast(&ServerMsg::Applied(a));
+            }
+        }
+        true
     }
 }

@@ -104,6 +104,17 @@ impl Rooms {
         self.lock().len()
     }
 
+    /// Another server instance committed `board` up to `seq`: the room, if
+    /// open here, catches up (its own commits arrive too and are ignored).
+    pub fn remote_commit(&self, board: BoardId, seq: u64) {
+        let tx = self.lock().get(&board).map(|e| e.tx.clone());
+        if let Some(tx) = tx {
+            // Best effort: if the room is that busy it will see the newer
+            // seq at its next commit (the store refuses stale commits).
+            let _ = tx.try_send(RoomCmd::Remote { seq });
+        }
+    }
+
     /// Disconnects everyone from a deleted board.
     pub async fn close(&self, board: BoardId) {
         let tx = self.lock().get(&board).map(|e| e.tx.clone());

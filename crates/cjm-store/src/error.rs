@@ -14,4 +14,8 @@ pub enum StoreError {
     Corrupt { table: &'static str, detail: String },
     #[error("board {0} does not exist")]
     NoSuchBoard(String),
+    /// The board was changed by someone else (another server instance)
+    /// since the caller's copy; nothing was written.
+    #[error("the board is at seq {current}, not the expected one")]
+    Stale { current: u64 },
 }

@@ -91,12 +91,27 @@ pub trait Store: Send + Sync + 'static {
     /// Appends `batches` to the op log and writes the current value in
     /// `board` of every entity in `changes`, all in one transaction (group
     /// commit). Returns, per batch, its seq.
+    ///
+    /// `expected_seq` is the seq the caller's `board` is at. If the stored
+    /// board has moved on (another server instance committed meanwhile),
+    /// nothing is written and `StoreError::Stale` says where it is: the
+    /// caller must catch up and apply its batches again.
     async fn commit(
         &self,
         board: &Board,
+        expected_seq: u64,
         batches: &[NewBatch],
         changes: &BTreeSet<Change>,
     ) -> Result<Vec<Committed>, StoreError>;
+
+    /// Commits made by any process, as `(board, seq)`, for stores that several
+    /// server instances can share (Postgres `LISTEN`). `None` when the store
+    /// is single-process (SQLite).
+    async fn listen(
+        &self,
+    ) -> Result<Option<tokio::sync::mpsc::Receiver<(BoardId, u64)>>, StoreError> {
+        Ok(None)
+    }
 
     /// Batches after `after_seq`, in order, at most `limit`.
     async fn ops_since(

@@ -3,7 +3,7 @@
 //! code for one backend's pool and transaction types.
 
 macro_rules! impl_store {
-    ($store:ty, $db:ty, $backend:literal) => {
+    ($store:ty, $db:ty, $backend:literal, notify: $notify:literal $(, { $($extra:tt)* })?) => {
         impl $store {
             /// Writes the current value of one touched entity.
             async fn write_change(
@@ -339,11 +339,26 @@ macro_rules! impl_store {
             #[tracing::instrument(skip_all, fields(board = %board.id, batches = batches.len()))]
             async fn commit(
                 &self,
-                board: &cjm_core::Board,
+                                board: &cjm_core::Board,
+                expected_seq: u64,
                 batches: &[$crate::NewBatch],
                 changes: &std::collections::BTreeSet<cjm_core::Change>,
             ) -> Result<Vec<$crate::Committed>, $crate::StoreError> {
                 let mut tx = self.writer().begin().await?;
+                // Lock the board row first: from here until commit no other
+                // process can move the board on, so checking its seq now
+                // makes the whole group all-or-nothing against concurrent
+                // writers (optimistic concurrency across instances).
+                let current: Option<i64> = sqlx::query_scalar(
+                    "UPDATE boards SET seq = seq WHERE id = $1 AND deleted_at IS NULL RETURNING seq",
+                )
+                .bind(board.id.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let current = current.ok_or_else(|| $crate::StoreError::NoSuchBoard(board.id.to_string()))?;
+                if current as u64 != expected_seq {
+                    return Err($crate::StoreError::Stale { current: current as u64 });
+                }
                 let mut out = Vec::with_capacity(batches.len());
                 let mut now = 0;
                 for b in batches {
@@ -387,6 +402,17 @@ macro_rules! impl_store {
                 for change in changes {
                     Self::write_change(&mut tx, board, change, now).await?;
                 }
+                let last_new = out.iter().filter_map(|c| match c {
+                    $crate::Committed::New(seq) => Some(*seq),
+                    $crate::Committed::Duplicate(_) => None,
+                }).max();
+                if let (true, Some(seq)) = ($notify, last_new) {
+                    // Delivered to listeners when (and only if) this commits.
+                    sqlx::query("SELECT pg_notify('cjm_boards', $1)")
+                        .bind(format!("{} {seq}", board.id))
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 tx.commit().await?;
                 Ok(out)
             }
@@ -413,6 +439,8 @@ macro_rules! impl_store {
             fn backend(&self) -> &'static str {
                 $backend
             }
+
+            $($($extra)*)?
         }
     };
 }

@@ -56,4 +56,4 @@ impl SqliteStore {
     }
 }
 
-crate::shared::impl_store!(SqliteStore, sqlx::Sqlite, "sqlite");
+crate::shared::impl_store!(SqliteStore, sqlx::Sqlite, "sqlite", notify: false);

@@ -33,7 +33,16 @@ async fn commit(
         at: NOW,
         ops: serde_json::to_value(&batch.ops).unwrap(),
     };
-    store.commit(board, &[new], changes).await.expect("commit")[0]
+    // The board as stored is the one this test's `board` follows.
+    let (_, seq) = store
+        .load_board(board.id)
+        .await
+        .unwrap()
+        .expect("board exists");
+    store
+        .commit(board, seq, &[new], changes)
+        .await
+        .expect("commit")[0]
 }
 
 fn new_card(board: &Board, stage: usize, text: &str) -> Card {
@@ -245,11 +254,45 @@ async fn test_group_commit_assigns_consecutive_seqs(store: Arc<dyn Store>) {
             ops: serde_json::to_value(&batch.ops).unwrap(),
         });
     }
-    let out = store.commit(&board, &news, &changes).await.unwrap();
+    let out = store.commit(&board, 0, &news, &changes).await.unwrap();
     assert_eq!(out, (1..=10).map(Committed::New).collect::<Vec<_>>());
     assert_eq!(
         store.load_board(board.id).await.unwrap().unwrap(),
         (board, 10)
+    );
+}
+
+async fn test_stale_commit_is_refused_and_writes_nothing(store: Arc<dyn Store>) {
+    let mut board = Template::Blank.build(BoardId::new(), "B", Locale::En);
+    store.create_board(&board, NOW).await.unwrap();
+    let before = board.clone();
+    // Two writers both start from seq 0; the first wins.
+    let card = new_card(&board, 0, "first");
+    submit(&*store, &mut board, vec![Op::CreateCard(card)]).await;
+    let mut other = before.clone();
+    let late = Batch::new(vec![Op::CreateCard(new_card(&other, 1, "late"))]);
+    let changes = other.apply(&late.ops, ApplyCtx { at: NOW }).unwrap();
+    let new = NewBatch {
+        client_op_id: late.client_op_id,
+        actor: "bob".into(),
+        at: NOW,
+        ops: serde_json::to_value(&late.ops).unwrap(),
+    };
+    let err = store.commit(&other, 0, &[new], &changes).await.unwrap_err();
+    assert!(
+        matches!(err, cjm_store::StoreError::Stale { current: 1 }),
+        "{err:?}"
+    );
+    assert_eq!(
+        store.load_board(board.id).await.unwrap().unwrap(),
+        (board, 1)
+    );
+    assert!(
+        store
+            .find_batches(before.id, &[late.client_op_id])
+            .await
+            .unwrap()
+            .is_empty()
     );
 }
 
@@ -298,4 +341,5 @@ conformance!(
     test_ops_since_returns_the_log_in_order,
     test_group_commit_assigns_consecutive_seqs,
     test_delete_board_hides_it,
+    test_stale_commit_is_refused_and_writes_nothing,
 );

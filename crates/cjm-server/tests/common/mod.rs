@@ -210,3 +210,68 @@ impl Client {
         }
     }
 }
+
+/// The real `cjm` binary as a separate process (for several instances on
+/// one database, and for crashes). Killed when dropped.
+pub struct Process {
+    pub addr: SocketAddr,
+    pub child: tokio::process::Child,
+}
+
+impl Process {
+    pub async fn spawn(database_url: &str) -> Self {
+        Self::spawn_on(database_url, "127.0.0.1:0").await
+    }
+
+    pub async fn spawn_on(database_url: &str, addr: &str) -> Self {
+        use tokio::io::AsyncBufReadExt;
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_cjm"))
+            .args(["serve", "--addr", addr, "--database-url", database_url])
+            .env(
+                "RUST_LOG",
+                std::env::var("CJM_TEST_LOG").unwrap_or_else(|_| "warn".into()),
+            )
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start cjm");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = tokio::io::BufReader::new(stdout).lines();
+        let line = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+            .await
+            .expect("cjm starts within 20 s")
+            .unwrap()
+            .expect("cjm prints its address");
+        let url = line
+            .split("http://")
+            .nth(1)
+            .expect("an address in the banner");
+        let addr = url.split('/').next().unwrap().parse().unwrap();
+        Self { addr, child }
+    }
+
+    pub async fn client(&self, board: BoardId, name: &str) -> Client {
+        let mut c = Client::connect(self.addr, board).await;
+        c.send(&ClientMsg::Hello {
+            protocol: PROTOCOL_VERSION,
+            last_seq: None,
+            client_id: Some(name.into()),
+            name: Some(name.into()),
+        })
+        .await;
+        c
+    }
+
+    pub async fn snapshot(&self, id: BoardId) -> (Board, u64) {
+        let body: serde_json::Value = reqwest::get(format!("http://{}/api/boards/{id}", self.addr))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        (
+            serde_json::from_value(body["board"].clone()).unwrap(),
+            body["seq"].as_u64().unwrap(),
+        )
+    }
+}
