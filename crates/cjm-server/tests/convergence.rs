@@ -12,7 +12,6 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use futures_util::SinkExt;
 use std::time::{Duration, Instant};
 
 use cjm_core::protocol::{ClientMsg, PROTOCOL_VERSION, ServerMsg};
@@ -55,15 +54,15 @@ impl Sim {
         };
         let mut client = Client { ws };
         let last_seq = self.sync.as_ref().map(|s| s.seq());
-        client
-            .send(&ClientMsg::Hello {
-                protocol: PROTOCOL_VERSION,
-                last_seq,
-                client_id: Some(self.name.clone()),
-                name: None,
-            })
-            .await;
-        self.ws = Some(client);
+        let hello = ClientMsg::Hello {
+            protocol: PROTOCOL_VERSION,
+            last_seq,
+            client_id: Some(self.name.clone()),
+            name: None,
+        };
+        if client.try_send(&hello).await {
+            self.ws = Some(client);
+        }
     }
 
     /// Handles everything that has arrived (drops the socket if it died).
@@ -112,7 +111,10 @@ impl Sim {
                         .collect();
                     for b in pending {
                         let ws = self.ws.as_mut().unwrap();
-                        ws.send(&ClientMsg::Submit(b)).await;
+                        if !ws.try_send(&ClientMsg::Submit(b)).await {
+                            self.ws = None;
+                            return;
+                        }
                     }
                 }
                 ServerMsg::Applied(a) => {
@@ -288,16 +290,12 @@ async fn converge(backend: &str) {
                 if let Some(ops) = s.random_ops(&mut rng, shared)
                     && let Ok(batch) = s.sync.as_mut().unwrap().propose(ops, 0)
                 {
-                    let ws = s.ws.as_mut().unwrap();
-                    if ws
+                    if !s
                         .ws
-                        .send(tokio_tungstenite::tungstenite::Message::Text(
-                            serde_json::to_string(&ClientMsg::Submit(batch))
-                                .unwrap()
-                                .into(),
-                        ))
+                        .as_mut()
+                        .unwrap()
+                        .try_send(&ClientMsg::Submit(batch))
                         .await
-                        .is_err()
                     {
                         s.ws = None;
                     }

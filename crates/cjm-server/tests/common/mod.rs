@@ -153,6 +153,12 @@ impl Client {
         self.send_text(serde_json::to_string(msg).unwrap()).await;
     }
 
+    /// Sends, reporting a dead connection instead of panicking.
+    pub async fn try_send(&mut self, msg: &ClientMsg) -> bool {
+        let text = serde_json::to_string(msg).unwrap();
+        self.ws.send(Message::Text(text.into())).await.is_ok()
+    }
+
     pub async fn send_text(&mut self, text: String) {
         self.ws.send(Message::Text(text.into())).await.unwrap();
     }
