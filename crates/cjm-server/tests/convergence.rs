@@ -289,16 +289,14 @@ async fn converge(backend: &str) {
             _ => {
                 if let Some(ops) = s.random_ops(&mut rng, shared)
                     && let Ok(batch) = s.sync.as_mut().unwrap().propose(ops, 0)
-                {
-                    if !s
+                    && !s
                         .ws
                         .as_mut()
                         .unwrap()
                         .try_send(&ClientMsg::Submit(batch))
                         .await
-                    {
-                        s.ws = None;
-                    }
+                {
+                    s.ws = None;
                 }
             }
         }
