@@ -6,6 +6,7 @@
 //! - `test`: everything CI checks, in order, ending with a one-line summary.
 
 mod frontend;
+mod loadgen;
 mod run;
 mod test;
 
@@ -46,6 +47,7 @@ fn run_command() -> Result<()> {
         "build-frontend" => frontend::build().map(|_| ()),
         "run" => run::run(&rest),
         "test" => test::test(),
+        "loadgen" => loadgen::loadgen(&rest),
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n\
@@ -53,7 +55,8 @@ fn run_command() -> Result<()> {
                  run [ARGS]       build the front end and start the server (ARGS go to `cjm serve`)\n  \
                  test             fmt, clippy, all Rust tests (SQLite + Postgres), wasm build, browser tests\n  \
                  build            release binary with the front end embedded\n  \
-                 build-frontend   only the wasm front end, into frontend/dist"
+                 build-frontend   only the wasm front end, into frontend/dist\n  \
+                 loadgen [NAME]   load scenarios on Postgres: workshop, max, boards, idle, all"
             );
             if cmd.is_empty() {
                 Ok(())
@@ -96,4 +99,31 @@ pub fn cargo(args: &[&str]) -> Result<()> {
 
 pub fn is_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
+}
+
+/// Runs one SQL statement on the local Postgres (test and load databases).
+pub fn psql(sql: &str) -> Result<()> {
+    let out = Command::new("psql")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-q",
+            "-c",
+            sql,
+        ])
+        .output()
+        .context("cannot run psql (install the Debian package postgresql-client)")?;
+    if !out.status.success() {
+        bail!(
+            "psql {sql:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(())
 }

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use crate::{cargo, frontend, is_ci, root, target_dir};
+use crate::{cargo, frontend, is_ci, psql, root, target_dir};
 
 const PG_ADDR: &str = "127.0.0.1:5432";
 const PG_START: &str = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start";
@@ -150,32 +150,6 @@ fn require_postgres() -> Result<()> {
     let addr = PG_ADDR.parse().expect("valid address");
     if TcpStream::connect_timeout(&addr, Duration::from_secs(3)).is_err() {
         bail!("PostgreSQL is not reachable at {PG_ADDR}. Start it with:\n  {PG_START}");
-    }
-    Ok(())
-}
-
-fn psql(sql: &str) -> Result<()> {
-    let out = Command::new("psql")
-        .args([
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "-d",
-            "postgres",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-q",
-            "-c",
-            sql,
-        ])
-        .output()
-        .context("cannot run psql (install the Debian package postgresql-client)")?;
-    if !out.status.success() {
-        bail!(
-            "psql {sql:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
     }
     Ok(())
 }

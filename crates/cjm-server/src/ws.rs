@@ -25,6 +25,7 @@ use crate::state::AppState;
 /// gets a `too_large` error and the connection stays usable.
 const HARD_FRAME_LIMIT: usize = 4 * MAX_MESSAGE_BYTES;
 const HELLO_TIMEOUT: Duration = Duration::from_secs(15);
+const READ_BUFFER: usize = 4 * 1024;
 const PING_EVERY: Duration = Duration::from_secs(20);
 /// A connection silent this long (not even a pong) is dead.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
@@ -39,6 +40,11 @@ pub async fn upgrade(
     };
     ws.max_message_size(HARD_FRAME_LIMIT)
         .max_frame_size(HARD_FRAME_LIMIT)
+        // The default 128 KiB read buffer is allocated up front for every
+        // connection; most messages are a few hundred bytes and the buffer
+        // grows when one is larger. This is what keeps idle connections cheap.
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(0)
         .on_upgrade(move |socket| connection(socket, state, board))
 }
 
