@@ -334,6 +334,17 @@ impl Connection {
         }
     }
 
+    /// Sends every unacknowledged batch again (the server applies each once).
+    fn resend_pending(&self) {
+        let inner = self.inner();
+        let inner = inner.borrow();
+        if let (true, Some(ws), Some(sync)) = (inner.welcomed, &inner.ws, &inner.sync) {
+            for p in sync.pending() {
+                let _ = ws.send_with_str(&to_json(&ClientMsg::Submit(p.batch.clone())));
+            }
+        }
+    }
+
     fn on_open(&self) {
         let inner = self.inner();
         let inner = inner.borrow();
@@ -385,11 +396,6 @@ impl Connection {
                 }
                 inner.welcomed = true;
                 inner.attempt = 0;
-                if let (Some(ws), Some(sync)) = (&inner.ws, &inner.sync) {
-                    for p in sync.pending() {
-                        let _ = ws.send_with_str(&to_json(&ClientMsg::Submit(p.batch.clone())));
-                    }
-                }
                 self.peers
                     .set(peers.into_iter().map(|p| (p.session, p)).collect());
                 self.set_status(Status::Online);
@@ -404,6 +410,11 @@ impl Connection {
                     self.resync_from_snapshot();
                     return;
                 }
+            }
+            ServerMsg::Rejected { code, .. } if code == "rate_limited" => {
+                // Not refused for what it says: keep it and send it again.
+                let conn = *self;
+                set_timeout(move || conn.resend_pending(), Duration::from_secs(1));
             }
             ServerMsg::Rejected {
                 client_op_id,
@@ -443,7 +454,11 @@ impl Connection {
         drop(inner);
         self.publish();
         match kind {
-            Kind::Welcome => self.save_snapshot(),
+            Kind::Welcome => {
+                // What was pending before the connection (re)opened.
+                self.resend_pending();
+                self.save_snapshot();
+            }
             Kind::Applied => self.schedule_snapshot(),
             Kind::Other => {}
         }

@@ -26,6 +26,42 @@ use crate::state::AppState;
 const HARD_FRAME_LIMIT: usize = 4 * MAX_MESSAGE_BYTES;
 const HELLO_TIMEOUT: Duration = Duration::from_secs(15);
 const READ_BUFFER: usize = 4 * 1024;
+/// Sustained batches per second one connection may submit (a person makes a
+/// few; a script gets a clear `rate_limited` refusal, not a slow server).
+const BATCHES_PER_SECOND: u32 = 200;
+const BATCH_BURST: u32 = 400;
+
+/// A token bucket: `rate` tokens a second, at most `burst` saved up.
+struct TokenBucket {
+    tokens: f64,
+    rate: f64,
+    burst: f64,
+    last: std::time::Instant,
+}
+
+impl TokenBucket {
+    fn new(rate: u32, burst: u32) -> Self {
+        Self {
+            tokens: f64::from(burst),
+            rate: f64::from(rate),
+            burst: f64::from(burst),
+            last: std::time::Instant::now(),
+        }
+    }
+
+    fn take(&mut self) -> bool {
+        let now = std::time::Instant::now();
+        self.tokens =
+            (self.tokens + now.duration_since(self.last).as_secs_f64() * self.rate).min(self.burst);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
 const PING_EVERY: Duration = Duration::from_secs(20);
 /// A connection silent this long (not even a pong) is dead.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
@@ -160,6 +196,7 @@ async fn connection(socket: WebSocket, state: Arc<AppState>, board: BoardId) {
 
     let room_tx = room.clone();
     let mut recv = tokio::spawn(async move {
+        let mut bucket = TokenBucket::new(BATCHES_PER_SECOND, BATCH_BURST);
         loop {
             let msg = match tokio::time::timeout(IDLE_TIMEOUT, stream.next()).await {
                 Ok(Some(Ok(msg))) => msg,
@@ -193,6 +230,17 @@ async fn connection(socket: WebSocket, state: Arc<AppState>, board: BoardId) {
             }
             match serde_json::from_str::<ClientMsg>(&text) {
                 Ok(ClientMsg::Submit(batch)) => {
+                    if !bucket.take() {
+                        let msg = ServerMsg::Rejected {
+                            client_op_id: batch.client_op_id,
+                            code: "rate_limited".into(),
+                            message: format!(
+                                "more than {BATCHES_PER_SECOND} batches a second; send it again in a moment"
+                            ),
+                        };
+                        let _ = local_tx.send(Local::Text(encode(&msg))).await;
+                        continue;
+                    }
                     if room_tx
                         .send(RoomCmd::Submit {
                             session: session_id,

@@ -306,6 +306,41 @@ async fn test_room_unloads_when_last_client_leaves(backend: &str) {
     teardown(db, server).await;
 }
 
+async fn test_a_flood_is_rate_limited_and_the_connection_stays_usable(backend: &str) {
+    let (db, server, board) = setup(backend, "blank").await;
+    let mut ana = server.client(board.id, "ana").await;
+    ana.welcome().await;
+    const FLOOD: usize = 1000;
+    for i in 0..FLOOD {
+        ana.submit(vec![Op::SetBoardTitle {
+            title: format!("T{i}"),
+        }])
+        .await;
+    }
+    let (mut applied, mut limited) = (0, 0);
+    while applied + limited < FLOOD {
+        match ana.recv().await {
+            ServerMsg::Applied(_) => applied += 1,
+            ServerMsg::Rejected { code, .. } if code == "rate_limited" => limited += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(
+        limited > 0 && applied >= 400,
+        "applied {applied}, rate-limited {limited}"
+    );
+    let (_, seq) = server.snapshot(board.id).await;
+    assert_eq!(seq, applied as u64, "refused batches changed nothing");
+    // A moment later the connection takes edits again.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    ana.submit(vec![Op::SetBoardTitle {
+        title: "calm".into(),
+    }])
+    .await;
+    assert!(matches!(ana.recv().await, ServerMsg::Applied(_)));
+    teardown(db, server).await;
+}
+
 macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
         mod sqlite { $( #[tokio::test] async fn $name() { super::$name("sqlite").await } )* }
@@ -320,6 +355,7 @@ on_both_stores!(
     test_board_survives_restart_and_client_catches_up,
     test_resent_batch_is_answered_with_its_original_seq,
     test_room_unloads_when_last_client_leaves,
+    test_a_flood_is_rate_limited_and_the_connection_stays_usable,
 );
 
 mod presence {
