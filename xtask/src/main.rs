@@ -48,6 +48,7 @@ fn run_command() -> Result<()> {
         "run" => run::run(&rest),
         "test" => test::test(),
         "loadgen" => loadgen::loadgen(&rest),
+        "bench" => cargo(&["bench", "-p", "cjm-core", "--bench", "core"]),
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n\
@@ -56,6 +57,7 @@ fn run_command() -> Result<()> {
                  test             fmt, clippy, all Rust tests (SQLite + Postgres), wasm build, browser tests\n  \
                  build            release binary with the front end embedded\n  \
                  build-frontend   only the wasm front end, into frontend/dist\n  \
+                 bench            criterion benches: apply, validation, snapshot encode\n  \
                  loadgen [NAME]   load scenarios on Postgres: workshop, max, boards, idle, all"
             );
             if cmd.is_empty() {
