@@ -179,7 +179,7 @@ fn fmt_ms(h: &Option<Histogram<u64>>) -> String {
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
-    raise_fd_limit();
+    check_fd_limit(args.idle.unwrap_or(args.editors + args.viewers))?;
     let mut server = start_server(&args).await?;
     let (_, rss_base) = proc_usage(&server.pid).context("reading /proc")?;
     if let Some(n) = args.idle {
@@ -363,11 +363,21 @@ async fn idle(server: &mut Server, n: usize, rss_base: u64) -> Result<()> {
     Ok(())
 }
 
-/// Many connections need many file descriptors, here and in the server,
-/// which inherits the limit; `prlimit` (util-linux) raises ours (as root).
-fn raise_fd_limit() {
-    let pid = std::process::id().to_string();
-    let _ = std::process::Command::new("prlimit")
-        .args(["--pid", &pid, "--nofile=1048576:1048576"])
-        .status();
+/// Many connections need many file descriptors, here and in the server
+/// (which inherits the limit); say so up front instead of failing midway.
+fn check_fd_limit(wanted: usize) -> Result<()> {
+    let limits = std::fs::read_to_string("/proc/self/limits").unwrap_or_default();
+    let soft: Option<usize> = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .and_then(|l| l.split_whitespace().nth(3))
+        .and_then(|v| v.parse().ok());
+    if let Some(soft) = soft
+        && wanted + 100 > soft
+    {
+        bail!(
+            "{wanted} connections need more than the {soft} open files this process may have (ulimit -n)"
+        );
+    }
+    Ok(())
 }

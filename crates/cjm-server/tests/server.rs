@@ -310,7 +310,7 @@ async fn test_a_flood_is_rate_limited_and_the_connection_stays_usable(backend: &
     let (db, server, board) = setup(backend, "blank").await;
     let mut ana = server.client(board.id, "ana").await;
     ana.welcome().await;
-    const FLOOD: usize = 1000;
+    const FLOOD: usize = 2000;
     for i in 0..FLOOD {
         ana.submit(vec![Op::SetBoardTitle {
             title: format!("T{i}"),

@@ -13,8 +13,6 @@ macro_rules! impl_store {
                 now: i64,
             ) -> Result<(), $crate::StoreError> {
                 use cjm_core::Change;
-                use sqlx::types::Json;
-                use $crate::rows::enum_str;
                 let b = board.id.0;
                 match change {
                     Change::Board => {
@@ -62,33 +60,7 @@ macro_rules! impl_store {
                         None => Self::soft_delete(tx, "lanes", b, id.0, now).await?,
                     },
                     Change::Card(id) => match board.cards.get(id) {
-                        Some(c) => {
-                            sqlx::query(
-                                "INSERT INTO cards (board_id, id, stage_id, lane_id, ord, text, color,
-                                   persona_id, channel, evidence, opportunity, updated_at)
-                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-                                 ON CONFLICT (board_id, id) DO UPDATE SET stage_id = excluded.stage_id,
-                                   lane_id = excluded.lane_id, ord = excluded.ord, text = excluded.text,
-                                   color = excluded.color, persona_id = excluded.persona_id,
-                                   channel = excluded.channel, evidence = excluded.evidence,
-                                   opportunity = excluded.opportunity, updated_at = excluded.updated_at,
-                                   deleted_at = NULL",
-                            )
-                            .bind(b)
-                            .bind(c.id.0)
-                            .bind(c.stage_id.0)
-                            .bind(c.lane_id.0)
-                            .bind(c.order.as_str())
-                            .bind(&c.text)
-                            .bind(c.color.as_str())
-                            .bind(c.persona_id.map(|p| p.0))
-                            .bind(c.channel.as_ref().map(enum_str))
-                            .bind(Json(&c.evidence))
-                            .bind(c.opportunity.as_ref().map(Json))
-                            .bind(c.updated_at)
-                            .execute(&mut **tx)
-                            .await?;
-                        }
+                        Some(c) => Self::upsert_cards(tx, b, &[c]).await?,
                         None => Self::soft_delete(tx, "cards", b, id.0, now).await?,
                     },
                     Change::Persona(id) => match board.personas.get(id) {
@@ -154,6 +126,69 @@ macro_rules! impl_store {
                     },
                 }
                 Ok(())
+            }
+
+            /// Writes cards (and revives soft-deleted ones), 200 rows a statement.
+            async fn upsert_cards(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                board: uuid::Uuid,
+                cards: &[&cjm_core::Card],
+            ) -> Result<(), $crate::StoreError> {
+                use sqlx::types::Json;
+                use $crate::rows::enum_str;
+                for chunk in cards.chunks(200) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO cards (board_id, id, stage_id, lane_id, ord, text, color,
+                           persona_id, channel, evidence, opportunity, updated_at) ",
+                    );
+                    q.push_values(chunk, |mut row, c| {
+                        row.push_bind(board)
+                            .push_bind(c.id.0)
+                            .push_bind(c.stage_id.0)
+                            .push_bind(c.lane_id.0)
+                            .push_bind(c.order.as_str().to_owned())
+                            .push_bind(c.text.clone())
+                            .push_bind(c.color.as_str())
+                            .push_bind(c.persona_id.map(|p| p.0))
+                            .push_bind(c.channel.as_ref().map(enum_str))
+                            .push_bind(Json(c.evidence.clone()))
+                            .push_bind(c.opportunity.clone().map(Json))
+                            .push_bind(c.updated_at);
+                    });
+                    q.push(
+                        " ON CONFLICT (board_id, id) DO UPDATE SET stage_id = excluded.stage_id,
+                           lane_id = excluded.lane_id, ord = excluded.ord, text = excluded.text,
+                           color = excluded.color, persona_id = excluded.persona_id,
+                           channel = excluded.channel, evidence = excluded.evidence,
+                           opportunity = excluded.opportunity, updated_at = excluded.updated_at,
+                           deleted_at = NULL",
+                    );
+                    q.build().execute(&mut **tx).await?;
+                }
+                Ok(())
+            }
+
+            /// Seqs stored under any of `ids`, in one query per 500 ids.
+            async fn seqs_of(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                board: uuid::Uuid,
+                ids: &[cjm_core::ClientOpId],
+            ) -> Result<std::collections::HashMap<cjm_core::ClientOpId, u64>, $crate::StoreError> {
+                let mut found = std::collections::HashMap::new();
+                for chunk in ids.chunks(500) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "SELECT client_op_id, seq FROM op_log WHERE board_id = ",
+                    );
+                    q.push_bind(board).push(" AND client_op_id IN (");
+                    let mut list = q.separated(", ");
+                    for id in chunk {
+                        list.push_bind(id.0);
+                    }
+                    list.push_unseparated(")");
+                    let rows: Vec<(uuid::Uuid, i64)> = q.build_query_as().fetch_all(&mut *conn).await?;
+                    found.extend(rows.into_iter().map(|(id, seq)| (cjm_core::ClientOpId(id), seq as u64)));
+                }
+                Ok(found)
             }
 
             async fn soft_delete(
@@ -316,24 +351,11 @@ macro_rules! impl_store {
                 board: cjm_core::BoardId,
                 ids: &[cjm_core::ClientOpId],
             ) -> Result<std::collections::HashMap<cjm_core::ClientOpId, u64>, $crate::StoreError> {
-                let mut found = std::collections::HashMap::new();
                 if ids.is_empty() {
-                    return Ok(found);
+                    return Ok(std::collections::HashMap::new());
                 }
                 let mut conn = self.reader().acquire().await?;
-                for id in ids {
-                    let seq: Option<i64> = sqlx::query_scalar(
-                        "SELECT seq FROM op_log WHERE board_id = $1 AND client_op_id = $2",
-                    )
-                    .bind(board.0)
-                    .bind(id.0)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-                    if let Some(seq) = seq {
-                        found.insert(*id, seq as u64);
-                    }
-                }
-                Ok(found)
+                Self::seqs_of(&mut conn, board.0, ids).await
             }
 
             #[tracing::instrument(skip_all, fields(board = %board.id, batches = batches.len()))]
@@ -359,49 +381,56 @@ macro_rules! impl_store {
                 if current as u64 != expected_seq {
                     return Err($crate::StoreError::Stale { current: current as u64 });
                 }
+                // Whole-group statements: one query for duplicates, one seq
+                // update, one multi-row insert, whatever the group's size.
+                let ids: Vec<cjm_core::ClientOpId> = batches.iter().map(|b| b.client_op_id).collect();
+                let mut known = Self::seqs_of(&mut tx, board.id.0, &ids).await?;
                 let mut out = Vec::with_capacity(batches.len());
-                let mut now = 0;
+                let mut fresh: Vec<(u64, &$crate::NewBatch)> = Vec::new();
+                let mut next = expected_seq;
                 for b in batches {
-                    now = now.max(b.at);
-                    let seen: Option<i64> = sqlx::query_scalar(
-                        "SELECT seq FROM op_log WHERE board_id = $1 AND client_op_id = $2",
-                    )
-                    .bind(board.id.0)
-                    .bind(b.client_op_id.0)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    if let Some(seq) = seen {
-                        out.push($crate::Committed::Duplicate(seq as u64));
-                        continue;
+                    match known.get(&b.client_op_id) {
+                        Some(&seq) => out.push($crate::Committed::Duplicate(seq)),
+                        None => {
+                            next += 1;
+                            known.insert(b.client_op_id, next);
+                            fresh.push((next, b));
+                            out.push($crate::Committed::New(next));
+                        }
                     }
-                    // The row lock taken here serialises commits to one board,
-                    // even across server instances: seqs stay gap-free.
-                    let seq: Option<i64> = sqlx::query_scalar(
-                        "UPDATE boards SET seq = seq + 1, updated_at = $2
-                         WHERE id = $1 AND deleted_at IS NULL RETURNING seq",
-                    )
-                    .bind(board.id.0)
-                    .bind(b.at)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    let seq = seq.ok_or_else(|| $crate::StoreError::NoSuchBoard(board.id.to_string()))?;
-                    sqlx::query(
-                        "INSERT INTO op_log (board_id, seq, actor, client_op_id, ops, at)
-                         VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
-                    .bind(board.id.0)
-                    .bind(seq)
-                    .bind(&b.actor)
-                    .bind(b.client_op_id.0)
-                    .bind(sqlx::types::Json(&b.ops))
-                    .bind(b.at)
-                    .execute(&mut *tx)
-                    .await?;
-                    out.push($crate::Committed::New(seq as u64));
                 }
+                let now = batches.iter().map(|b| b.at).max().unwrap_or(0);
+                if !fresh.is_empty() {
+                    sqlx::query("UPDATE boards SET seq = $2, updated_at = $3 WHERE id = $1")
+                        .bind(board.id.0)
+                        .bind(next as i64)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                    for chunk in fresh.chunks(200) {
+                        let mut q = sqlx::QueryBuilder::<$db>::new(
+                            "INSERT INTO op_log (board_id, seq, actor, client_op_id, ops, at) ",
+                        );
+                        q.push_values(chunk, |mut row, (seq, b)| {
+                            row.push_bind(board.id.0)
+                                .push_bind(*seq as i64)
+                                .push_bind(&b.actor)
+                                .push_bind(b.client_op_id.0)
+                                .push_bind(sqlx::types::Json(&b.ops))
+                                .push_bind(b.at);
+                        });
+                        q.build().execute(&mut *tx).await?;
+                    }
+                }
+                // Cards are most of the traffic: written together.
+                let mut cards = Vec::new();
                 for change in changes {
-                    Self::write_change(&mut tx, board, change, now).await?;
+                    match change {
+                        cjm_core::Change::Card(id) if board.cards.contains_key(id) => cards.push(&board.cards[id]),
+                        _ => Self::write_change(&mut tx, board, change, now).await?,
+                    }
                 }
+                Self::upsert_cards(&mut tx, board.id.0, &cards).await?;
                 let last_new = out.iter().filter_map(|c| match c {
                     $crate::Committed::New(seq) => Some(*seq),
                     $crate::Committed::Duplicate(_) => None,
