@@ -81,6 +81,12 @@ pub fn test() -> Result<()> {
     })?;
     done.push(wasm);
 
+    // The release binary embeds frontend/dist: check that it still builds.
+    step("embedded front end", || {
+        cargo(&["check", "-p", "cjm-server", "--features", "embed-frontend"])
+    })?;
+    done.push("embed check".into());
+
     // The integration tests already built `cjm` with the same features;
     // building it on its own would re-resolve features and recompile.
     if !target_dir().join("debug/cjm").exists() {

@@ -15,7 +15,7 @@ use crate::state::AppState;
 
 #[cfg(feature = "embed-frontend")]
 #[derive(rust_embed::RustEmbed)]
-#[folder = "$CARGO_MANIFEST_DIR/../../frontend/dist"]
+#[folder = "../../frontend/dist"]
 struct Embedded;
 
 pub enum Assets {
