@@ -227,16 +227,7 @@ async fn converge(backend: &str) {
     let db = Db::new(backend).await;
     let addr = free_addr();
     let mut server = Process::spawn_on(&db.url(), &addr).await;
-    let created: serde_json::Value = reqwest::Client::new()
-        .post(format!("http://{addr}/api/boards"))
-        .json(&serde_json::json!({"title": "Chaos", "template": "classic"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let board: Board = serde_json::from_value(created["board"].clone()).unwrap();
+    let board = server.create_board("classic").await;
     let shared_card = Card::new(
         board.stages_in_order()[0].id,
         board.lanes_in_order()[0].id,

@@ -26,16 +26,7 @@ async fn test_two_instances_converge_with_gap_free_seqs() {
     let db = Db::new("postgres").await;
     let a = Process::spawn(&db.url()).await;
     let b = Process::spawn(&db.url()).await;
-    let created: serde_json::Value = reqwest::Client::new()
-        .post(format!("http://{}/api/boards", a.addr))
-        .json(&serde_json::json!({"title": "Shared", "template": "classic"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let board: Board = serde_json::from_value(created["board"].clone()).unwrap();
+    let board = a.create_board("classic").await;
     let stage = board.stages_in_order()[0].id;
     let lane = board.lanes_in_order()[0].id;
 

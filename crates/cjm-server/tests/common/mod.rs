@@ -50,6 +50,33 @@ pub struct TestServer {
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
+/// Creates a board through the REST API of the server at `addr`.
+pub async fn create_board_at(addr: SocketAddr, template: &str) -> Board {
+    let res = reqwest::Client::new()
+        .post(format!("http://{addr}/api/boards"))
+        .json(&serde_json::json!({"title": "Test map", "template": template}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let body: serde_json::Value = res.json().await.unwrap();
+    serde_json::from_value(body["board"].clone()).unwrap()
+}
+
+/// The board and seq as stored, through the REST API of the server at `addr`.
+pub async fn snapshot_at(addr: SocketAddr, id: BoardId) -> (Board, u64) {
+    let body: serde_json::Value = reqwest::get(format!("http://{addr}/api/boards/{id}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (
+        serde_json::from_value(body["board"].clone()).unwrap(),
+        body["seq"].as_u64().unwrap(),
+    )
+}
+
 /// A fresh database, a server on it, and one board made from `template`.
 pub async fn setup(backend: &str, template: &str) -> (Db, TestServer, Board) {
     let db = Db::new(backend).await;
@@ -92,28 +119,11 @@ impl TestServer {
     }
 
     pub async fn create_board(&self, template: &str) -> (Board, u64) {
-        let res = reqwest::Client::new()
-            .post(self.url("/api/boards"))
-            .json(&serde_json::json!({"title": "Test map", "template": template}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 201);
-        let body: serde_json::Value = res.json().await.unwrap();
-        (serde_json::from_value(body["board"].clone()).unwrap(), 0)
+        (create_board_at(self.addr, template).await, 0)
     }
 
     pub async fn snapshot(&self, id: BoardId) -> (Board, u64) {
-        let body: serde_json::Value = reqwest::get(self.url(&format!("/api/boards/{id}")))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        (
-            serde_json::from_value(body["board"].clone()).unwrap(),
-            body["seq"].as_u64().unwrap(),
-        )
+        snapshot_at(self.addr, id).await
     }
 
     pub async fn client(&self, board: BoardId, name: &str) -> Client {
@@ -269,15 +279,10 @@ impl Process {
     }
 
     pub async fn snapshot(&self, id: BoardId) -> (Board, u64) {
-        let body: serde_json::Value = reqwest::get(format!("http://{}/api/boards/{id}", self.addr))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        (
-            serde_json::from_value(body["board"].clone()).unwrap(),
-            body["seq"].as_u64().unwrap(),
-        )
+        snapshot_at(self.addr, id).await
+    }
+
+    pub async fn create_board(&self, template: &str) -> Board {
+        create_board_at(self.addr, template).await
     }
 }
