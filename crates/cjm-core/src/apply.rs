@@ -226,10 +226,18 @@ impl Tx<'_> {
             let b = &mut *self.board;
             match u {
                 Undo::Title(t) => b.title = t,
-                Undo::Stage(id, v) => restore(&mut b.stages, id, v),
-                Undo::Lane(id, v) => restore(&mut b.lanes, id, v),
-                Undo::Card(id, v) => restore(&mut b.cards, id, v),
-                Undo::Persona(id, v) => restore(&mut b.personas, id, v),
+                Undo::Stage(id, v) => {
+                    put(&mut b.stages, id, v);
+                }
+                Undo::Lane(id, v) => {
+                    put(&mut b.lanes, id, v);
+                }
+                Undo::Card(id, v) => {
+                    put(&mut b.cards, id, v);
+                }
+                Undo::Persona(id, v) => {
+                    put(&mut b.personas, id, v);
+                }
                 Undo::Emotion(p, s, v) => set_emotion(b, p, s, v),
             }
         }
@@ -600,10 +608,6 @@ fn put<K: Ord, V>(map: &mut std::collections::BTreeMap<K, V>, k: K, v: Option<V>
         Some(v) => map.insert(k, v),
         None => map.remove(&k),
     }
-}
-
-fn restore<K: Ord, V>(map: &mut std::collections::BTreeMap<K, V>, k: K, v: Option<V>) {
-    put(map, k, v);
 }
 
 fn set_emotion(board: &mut Board, p: PersonaId, s: StageId, score: Option<i8>) {

@@ -227,36 +227,42 @@ fn autoscroll((x, y): (f64, f64)) {
     }
 }
 
-/// The order key for position `index` of a list that no longer contains
-/// the moved item.
-fn key_at(keys: &[OrderKey], index: usize) -> OrderKey {
-    let index = index.min(keys.len());
-    let before = index.checked_sub(1).and_then(|i| keys.get(i));
-    OrderKey::between(before, keys.get(index))
+/// The order key that puts `moving` at position `index` of `list` (an
+/// ordered list that may or may not contain it, counted without it), or
+/// `None` when it is already there.
+fn order_for<T: PartialEq + Copy>(
+    list: &[(T, &OrderKey)],
+    moving: T,
+    index: usize,
+) -> Option<OrderKey> {
+    if list.iter().position(|(id, _)| *id == moving) == Some(index) {
+        return None;
+    }
+    let others: Vec<&OrderKey> = list
+        .iter()
+        .filter(|(id, _)| *id != moving)
+        .map(|(_, k)| *k)
+        .collect();
+    let index = index.min(others.len());
+    let before = index.checked_sub(1).map(|i| others[i]);
+    Some(OrderKey::between(before, others.get(index).copied()))
 }
 
 /// Moves a card to position `index` of a cell (among the other cards).
 pub fn move_card(ui: Ui, id: CardId, stage: StageId, lane: LaneId, index: usize) {
     let op = ui.conn.board.with_untracked(|b| {
         let b = b.as_ref()?;
-        let card = b.cards.get(&id)?;
-        let siblings: Vec<_> = b
+        b.cards.get(&id)?;
+        let cell: Vec<_> = b
             .cards_in_cell(stage, lane)
-            .into_iter()
-            .filter(|c| c.id != id)
+            .iter()
+            .map(|c| (c.id, &c.order))
             .collect();
-        if card.stage_id == stage && card.lane_id == lane {
-            let current = b.cards_in_cell(stage, lane).iter().position(|c| c.id == id);
-            if current == Some(index) {
-                return None; // dropped where it was
-            }
-        }
-        let keys: Vec<OrderKey> = siblings.iter().map(|c| c.order.clone()).collect();
         Some(Op::MoveCard {
             id,
             stage_id: stage,
             lane_id: lane,
-            order: key_at(&keys, index),
+            order: order_for(&cell, id, index)?,
         })
     });
     if let Some(op) = op {
@@ -264,7 +270,8 @@ pub fn move_card(ui: Ui, id: CardId, stage: StageId, lane: LaneId, index: usize)
     }
 }
 
-/// Alt+arrows: left/right to the neighbouring stage, up/down within the cell.
+/// Alt+arrows: left/right to the end of the neighbouring stage's cell
+/// (`usize::MAX`: `order_for` clamps to the end), up/down within the cell.
 pub fn move_card_by_key(ui: Ui, id: CardId, key: &str) {
     let plan = ui.conn.board.with_untracked(|b| {
         let b: &Board = b.as_ref()?;
@@ -283,15 +290,6 @@ pub fn move_card_by_key(ui: Ui, id: CardId, key: &str) {
         }
     });
     if let Some((stage, lane, index)) = plan {
-        let index = if index == usize::MAX {
-            ui.conn.board.with_untracked(|b| {
-                b.as_ref()
-                    .map(|b| b.cards_in_cell(stage, lane).len())
-                    .unwrap_or(0)
-            })
-        } else {
-            index
-        };
         move_card(ui, id, stage, lane, index);
     }
 }
@@ -416,33 +414,25 @@ pub fn move_header(ui: Ui, which: Menu, index: usize) {
         let b = b.as_ref()?;
         match which {
             Menu::Stage(id) => {
-                let all = b.stages_in_order();
-                if all.iter().position(|s| s.id == id) == Some(index) {
-                    return None;
-                }
-                let keys: Vec<OrderKey> = all
+                let all: Vec<_> = b
+                    .stages_in_order()
                     .iter()
-                    .filter(|s| s.id != id)
-                    .map(|s| s.order.clone())
+                    .map(|s| (s.id, &s.order))
                     .collect();
                 Some(Op::MoveStage {
                     id,
-                    order: key_at(&keys, index),
+                    order: order_for(&all, id, index)?,
                 })
             }
             Menu::Lane(id) => {
-                let all = b.lanes_in_order();
-                if all.iter().position(|l| l.id == id) == Some(index) {
-                    return None;
-                }
-                let keys: Vec<OrderKey> = all
+                let all: Vec<_> = b
+                    .lanes_in_order()
                     .iter()
-                    .filter(|l| l.id != id)
-                    .map(|l| l.order.clone())
+                    .map(|l| (l.id, &l.order))
                     .collect();
                 Some(Op::MoveLane {
                     id,
-                    order: key_at(&keys, index),
+                    order: order_for(&all, id, index)?,
                 })
             }
             Menu::CardColor(_) => None,
