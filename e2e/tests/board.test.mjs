@@ -159,8 +159,9 @@ test('stages and lanes: add, rename, reorder by drag, delete; live for others', 
   await ana.getByTestId('menu-forward').click();
   assert.equal((await names(ana, 'stage-header'))[1], 'Awareness');
 
-  // Add a lane, delete a stage.
+  // Add a lane of a chosen kind, delete a stage.
   await ana.getByTestId('add-lane').click();
+  await ana.getByTestId('new-lane-pains').click();
   await ana.getByTestId('header-input').fill('Pains');
   await ana.getByTestId('header-input').press('Enter');
   await bob.getByTestId('lane-header').filter({ hasText: 'Pains' }).waitFor({ timeout: 3000 });

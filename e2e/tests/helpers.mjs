@@ -45,14 +45,19 @@ export async function openBoard(page, id) {
   await page.getByTestId('status').filter({ hasText: /Saved|Сохранено/ }).waitFor();
 }
 
-/// The cell at (stage name, lane name), found through the header texts.
+/// The cell at (stage name, lane name), found through the header texts and
+/// their ids (emotion and collapsed lanes have no cells to count).
 export async function cell(page, stage, lane) {
-  const stages = await page.getByTestId('stage-header').allInnerTexts();
-  const lanes = await page.getByTestId('lane-header').allInnerTexts();
-  const s = stages.findIndex((t) => t.includes(stage));
-  const l = lanes.findIndex((t) => t.includes(lane));
-  if (s < 0 || l < 0) throw new Error(`no cell ${stage} × ${lane} in ${stages} / ${lanes}`);
-  return page.getByTestId('cell').nth(l * stages.length + s);
+  const stages = page.getByTestId('stage-header');
+  const lanes = page.getByTestId('lane-header');
+  // A cached board shows a moment after the page (see Connection::open).
+  await stages.first().waitFor({ timeout: 10000 });
+  const s = (await stages.allInnerTexts()).findIndex((t) => t.includes(stage));
+  const l = (await lanes.allInnerTexts()).findIndex((t) => t.includes(lane));
+  if (s < 0 || l < 0) throw new Error(`no cell ${stage} × ${lane}`);
+  const sid = await stages.nth(s).getAttribute('data-id');
+  const lid = await lanes.nth(l).getAttribute('data-id');
+  return page.locator(`[data-cell][data-stage="${sid}"][data-lane="${lid}"]`);
 }
 
 export async function addCard(page, stage, lane, text) {
@@ -82,3 +87,28 @@ export async function drag(page, from, to, { dy = 0 } = {}) {
 export async function shot(page, name) {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 }
+
+// ---- waiting for a condition (bounded polling, never a bare sleep) ---------
+
+const WAIT = 5000;
+
+/// Polls `probe` until `ok(value)` holds (by default: until it is truthy);
+/// fails with the last value seen.
+export async function until(probe, what, ok = Boolean, timeout = WAIT) {
+  const end = Date.now() + timeout;
+  let last;
+  for (;;) {
+    last = await probe();
+    if (ok(last)) return last;
+    if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${what}; last value: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/// Waits until the stored board satisfies `ok` and returns it.
+export const stored = (id, what, ok) => until(() => boardJson(id), what, ok);
+
+export const hasClass = (loc, cls) => loc.evaluate((el, c) => el.classList.contains(c), cls);
+export const waitClass = (loc, cls, want, what) =>
+  until(() => hasClass(loc, cls), `${what}: class ${cls} ${want ? 'present' : 'absent'}`, (v) => v === want);
+export const waitCount = (loc, n, what) => until(() => loc.count(), `${what} (count ${n})`, (c) => c === n);

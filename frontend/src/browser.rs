@@ -46,6 +46,31 @@ pub fn focus_when_mounted(field: impl Fn() -> Option<web_sys::HtmlElement> + 'st
     });
 }
 
+/// Scrolls the element matching `selector` into the middle of the view,
+/// focuses it if it can take focus, and flashes it briefly.
+pub fn reveal(selector: &str) {
+    let Ok(Some(el)) = document().query_selector(selector) else {
+        return;
+    };
+    let opts = web_sys::ScrollIntoViewOptions::new();
+    opts.set_block(web_sys::ScrollLogicalPosition::Center);
+    opts.set_inline(web_sys::ScrollLogicalPosition::Center);
+    opts.set_behavior(web_sys::ScrollBehavior::Smooth);
+    el.scroll_into_view_with_scroll_into_view_options(&opts);
+    if let Some(h) = el.dyn_ref::<web_sys::HtmlElement>() {
+        let _ = h.focus();
+    }
+    let list = el.class_list();
+    let _ = list.remove_1("flash");
+    let _ = list.add_1("flash");
+    set_timeout(
+        move || {
+            let _ = el.class_list().remove_1("flash");
+        },
+        std::time::Duration::from_millis(1600),
+    );
+}
+
 pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
@@ -113,15 +138,29 @@ pub async fn fetch_json(
     url: &str,
     body: Option<String>,
 ) -> Result<serde_json::Value, String> {
+    let body = body.map(|b| (JsValue::from_str(&b), "application/json".to_string()));
+    fetch(method, url, body).await
+}
+
+/// Sends a file as the raw request body (with its own type).
+pub async fn upload_file(url: &str, file: &web_sys::File) -> Result<serde_json::Value, String> {
+    fetch("POST", url, Some((file.clone().into(), file.type_()))).await
+}
+
+async fn fetch(
+    method: &str,
+    url: &str,
+    body: Option<(JsValue, String)>,
+) -> Result<serde_json::Value, String> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
-    if let Some(body) = &body {
-        init.set_body(&JsValue::from_str(body));
+    if let Some((body, _)) = &body {
+        init.set_body(body);
     }
     let req = web_sys::Request::new_with_str_and_init(url, &init).map_err(js_err)?;
-    if body.is_some() {
+    if let Some((_, content_type)) = &body {
         req.headers()
-            .set("content-type", "application/json")
+            .set("content-type", content_type)
             .map_err(js_err)?;
     }
     let resp: web_sys::Response = JsFuture::from(window().fetch_with_request(&req))
@@ -141,11 +180,34 @@ pub async fn fetch_json(
     if (200..300).contains(&status) {
         Ok(json)
     } else {
-        Err(json["error"]["message"]
+        let code = json["error"]["code"].as_str().unwrap_or_default();
+        let message = json["error"]["message"]
             .as_str()
-            .unwrap_or("request failed")
-            .to_string())
+            .unwrap_or("request failed");
+        Err(localized_error(code).unwrap_or_else(|| message.to_string()))
     }
+}
+
+/// The server's messages are English; in a Russian UI the common ones are
+/// said in Russian (the language is the one set on `<html lang>`).
+fn localized_error(code: &str) -> Option<String> {
+    use crate::i18n::{Lang, T, text};
+    let lang = document().document_element()?.get_attribute("lang")?;
+    if lang != "ru" {
+        return None;
+    }
+    let key = match code {
+        "invalid_credentials" => T::ErrInvalidCredentials,
+        "too_many_attempts" => T::ErrTooManyAttempts,
+        "email_taken" => T::ErrEmailTaken,
+        "weak_password" => T::ErrWeakPassword,
+        "invalid_email" => T::ErrInvalidEmail,
+        "not_signed_in" => T::ErrNotSignedIn,
+        "too_large" => T::PhotoTooLarge,
+        "unsupported_image" => T::PhotoType,
+        _ => return None,
+    };
+    Some(text(Lang::Ru, key).to_string())
 }
 
 fn js_err(e: JsValue) -> String {

@@ -62,12 +62,43 @@ struct Inner {
     presence_sent_at: f64,
     presence_timer: bool,
     snapshot_timer: bool,
+    /// A `publish` is scheduled (see `publish_soon`).
+    publish_timer: bool,
+    /// Presence received since the last flush, in order (`None`: left).
+    presence_in: Vec<(u64, Option<Peer>)>,
+    presence_flush: bool,
     attempt: u32,
     _handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
-    _window_handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+    window_handlers: Vec<(&'static str, Closure<dyn FnMut(web_sys::Event)>)>,
+}
+
+/// Leaving the board page drops the connection: its socket and window
+/// listeners must not call into the closures dropped with it.
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Some(ws) = self.ws.take() {
+            detach(&ws);
+        }
+        let w = window();
+        for (event, handler) in &self.window_handlers {
+            let _ = w.remove_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
+        }
+    }
+}
+
+/// Closes a socket we are done with. Its handlers are unset first: the close
+/// event arrives later, when its closures may already have been replaced
+/// (and dropped) by those of the next socket.
+fn detach(ws: &WebSocket) {
+    ws.set_onopen(None);
+    ws.set_onmessage(None);
+    ws.set_onclose(None);
+    let _ = ws.close();
 }
 
 const PRESENCE_INTERVAL_MS: f64 = 50.0;
+/// How long a cached board waits for the server's welcome before it shows.
+const CACHED_RENDER_DELAY: Duration = Duration::from_millis(300);
 
 /// Which messages change the confirmed state (and so the saved snapshot).
 enum Kind {
@@ -125,10 +156,14 @@ impl Connection {
                 presence_sent_at: 0.0,
                 presence_timer: false,
                 snapshot_timer: false,
+                publish_timer: false,
+                presence_in: Vec::new(),
+                presence_flush: false,
                 _handlers: Vec::new(),
-                _window_handlers: Vec::new(),
+                window_handlers: Vec::new(),
             }))),
         };
+        let has_cache = cached.is_some();
         if let Some(snap) = cached {
             let inner = conn.inner();
             let mut inner = inner.borrow_mut();
@@ -136,9 +171,23 @@ impl Connection {
             sync.restore_pending(std::mem::take(&mut inner.restored));
             inner.sync = Some(sync);
         }
-        conn.publish();
         conn.watch_network();
         conn.connect();
+        if has_cache {
+            // Rendering a big board blocks the page for a while: when the
+            // server answers quickly, render once, from its welcome; show
+            // the cached board only if it is slow (or we are offline).
+            conn.after(
+                move || {
+                    if !conn.inner().borrow().welcomed {
+                        conn.publish();
+                    }
+                },
+                CACHED_RENDER_DELAY,
+            );
+        } else {
+            conn.publish();
+        }
         conn
     }
 
@@ -155,17 +204,21 @@ impl Connection {
         let on_offline = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
             let ws = conn.inner().borrow_mut().ws.take();
             if let Some(ws) = ws {
-                let _ = ws.close();
+                detach(&ws);
             }
             conn.on_close();
         });
         let on_pagehide = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| conn.save_snapshot());
+        let handlers = vec![
+            ("online", on_online),
+            ("offline", on_offline),
+            ("pagehide", on_pagehide),
+        ];
         let w = window();
-        let _ = w.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
-        let _ = w.add_event_listener_with_callback("offline", on_offline.as_ref().unchecked_ref());
-        let _ =
-            w.add_event_listener_with_callback("pagehide", on_pagehide.as_ref().unchecked_ref());
-        self.inner().borrow_mut()._window_handlers = vec![on_online, on_offline, on_pagehide];
+        for (event, handler) in &handlers {
+            let _ = w.add_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
+        }
+        self.inner().borrow_mut().window_handlers = handlers;
     }
 
     /// Stores the confirmed state for the next visit (see `open`).
@@ -190,7 +243,7 @@ impl Connection {
         let mut inner = inner.borrow_mut();
         if !inner.snapshot_timer {
             inner.snapshot_timer = true;
-            set_timeout(move || conn.save_snapshot(), Duration::from_secs(2));
+            conn.after(move || conn.save_snapshot(), Duration::from_secs(2));
         }
     }
 
@@ -200,6 +253,19 @@ impl Connection {
         if self.status.get_untracked() != status {
             self.status.set(status);
         }
+    }
+
+    /// `set_timeout`, except that nothing runs once the board page (and
+    /// with it this connection) is gone.
+    fn after(self, f: impl FnOnce() + 'static, delay: Duration) {
+        set_timeout(
+            move || {
+                if self.inner.try_get_value().is_some() {
+                    f();
+                }
+            },
+            delay,
+        );
     }
 
     fn inner(&self) -> Rc<RefCell<Inner>> {
@@ -248,7 +314,7 @@ impl Connection {
         } else {
             inner.presence_timer = true;
             let conn = *self;
-            set_timeout(
+            conn.after(
                 move || {
                     let inner = conn.inner();
                     let mut inner = inner.borrow_mut();
@@ -330,7 +396,7 @@ impl Connection {
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         inner._handlers = vec![on_open, on_message, on_close];
         if let Some(old) = inner.ws.replace(ws) {
-            let _ = old.close();
+            detach(&old);
         }
     }
 
@@ -396,6 +462,7 @@ impl Connection {
                 }
                 inner.welcomed = true;
                 inner.attempt = 0;
+                inner.presence_in.clear();
                 self.peers
                     .set(peers.into_iter().map(|p| (p.session, p)).collect());
                 self.set_status(Status::Online);
@@ -414,7 +481,7 @@ impl Connection {
             ServerMsg::Rejected { code, .. } if code == "rate_limited" => {
                 // Not refused for what it says: keep it and send it again.
                 let conn = *self;
-                set_timeout(move || conn.resend_pending(), Duration::from_secs(1));
+                conn.after(move || conn.resend_pending(), Duration::from_secs(1));
             }
             ServerMsg::Rejected {
                 client_op_id,
@@ -437,22 +504,29 @@ impl Connection {
                     let _ = ws.close();
                 }
             }
+            // Presence is shown at most once a frame, however many people
+            // move at once.
             ServerMsg::Presence(peer) => {
-                self.peers.update(|p| {
-                    p.insert(peer.session, peer);
-                });
+                inner.presence_in.push((peer.session, Some(peer)));
+                drop(inner);
+                self.flush_presence_soon();
                 return;
             }
             ServerMsg::PeerLeft { session } => {
-                self.peers.update(|p| {
-                    p.remove(&session);
-                });
+                inner.presence_in.push((session, None));
+                drop(inner);
+                self.flush_presence_soon();
                 return;
             }
             ServerMsg::Pong => {}
         }
         drop(inner);
-        self.publish();
+        match kind {
+            // Others' edits can arrive hundreds of times a second in a big
+            // workshop: show them at most once a frame, not once a message.
+            Kind::Applied => self.publish_soon(),
+            _ => self.publish(),
+        }
         match kind {
             Kind::Welcome => {
                 // What was pending before the connection (re)opened.
@@ -483,6 +557,7 @@ impl Connection {
             let mut inner = inner.borrow_mut();
             inner.welcomed = false;
             inner.ws = None;
+            inner.presence_in.clear();
             self.peers.set(BTreeMap::new());
         }
         if matches!(
@@ -513,7 +588,7 @@ impl Connection {
         let base = (500.0 * 2f64.powi(attempt.min(5) as i32 - 1)).min(10_000.0);
         let delay = base * (0.5 + js_sys::Math::random() * 0.5);
         let generation = self.inner().borrow().generation;
-        set_timeout(
+        conn.after(
             move || {
                 // Skip if something else (the `online` event) reconnected meanwhile.
                 if conn.inner().borrow().generation == generation {
@@ -525,6 +600,53 @@ impl Connection {
     }
 
     /// Pushes the current view to the UI and saves pending edits.
+    fn flush_presence_soon(&self) {
+        let conn = *self;
+        let inner = self.inner();
+        let mut inner = inner.borrow_mut();
+        if inner.presence_flush {
+            return;
+        }
+        inner.presence_flush = true;
+        conn.after(
+            move || {
+                let updates = {
+                    let inner = conn.inner();
+                    let mut inner = inner.borrow_mut();
+                    inner.presence_flush = false;
+                    std::mem::take(&mut inner.presence_in)
+                };
+                conn.peers.update(|p| {
+                    for (session, peer) in updates {
+                        match peer {
+                            Some(peer) => p.insert(session, peer),
+                            None => p.remove(&session),
+                        };
+                    }
+                });
+            },
+            Duration::from_millis(16),
+        );
+    }
+
+    /// `publish` within the next frame (16 ms), once however many
+    /// messages arrive meanwhile.
+    fn publish_soon(&self) {
+        let conn = *self;
+        let inner = self.inner();
+        let mut inner = inner.borrow_mut();
+        if !inner.publish_timer {
+            inner.publish_timer = true;
+            conn.after(
+                move || {
+                    conn.inner().borrow_mut().publish_timer = false;
+                    conn.publish();
+                },
+                Duration::from_millis(16),
+            );
+        }
+    }
+
     fn publish(&self) {
         let inner = self.inner();
         let inner = inner.borrow();

@@ -16,6 +16,15 @@ struct Summary {
     cards: i64,
 }
 
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+struct TemplateChoice {
+    id: String,
+    name_en: String,
+    name_ru: String,
+    #[serde(default)]
+    saved: bool,
+}
+
 #[component]
 pub fn Home() -> impl IntoView {
     let i18n = use_i18n();
@@ -23,6 +32,25 @@ pub fn Home() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let title = RwSignal::new(String::new());
     let template = RwSignal::new("classic".to_string());
+    // Built-in templates at once; the saved ones once the server answers.
+    let templates = RwSignal::new(
+        cjm_core::template::TEMPLATES
+            .iter()
+            .map(|t| TemplateChoice {
+                id: t.id.as_str().to_string(),
+                name_en: t.name_en.to_string(),
+                name_ru: t.name_ru.to_string(),
+                saved: false,
+            })
+            .collect::<Vec<_>>(),
+    );
+    spawn_local(async move {
+        if let Ok(v) = browser::fetch_json("GET", "/api/templates", None).await
+            && let Ok(list) = serde_json::from_value::<Vec<TemplateChoice>>(v["templates"].clone())
+        {
+            templates.set(list);
+        }
+    });
     let busy = RwSignal::new(false);
 
     let load = move || {
@@ -77,6 +105,7 @@ pub fn Home() -> impl IntoView {
             <a class="brand" href="/">{move || i18n.t(T::AppName)}</a>
             <span class="tagline">{move || i18n.t(T::Tagline)}</span>
             <span class="spacer"></span>
+            <crate::account::AccountChip/>
             <LangSwitch/>
         </header>
         <main class="home">
@@ -100,8 +129,22 @@ pub fn Home() -> impl IntoView {
                             on:change=move |ev| template.set(event_target_value(&ev))
                             prop:value=move || template.get()
                         >
-                            <option value="classic">{move || i18n.t(T::TplClassic)}</option>
-                            <option value="blank">{move || i18n.t(T::TplBlank)}</option>
+                            {move || {
+                                let lang = i18n.0.get();
+                                let option = move |t: TemplateChoice| {
+                                    let name = if lang == crate::i18n::Lang::Ru { t.name_ru } else { t.name_en };
+                                    let id = t.id;
+                                    let selected = template.get_untracked() == id;
+                                    view! { <option value=id selected=selected>{name}</option> }
+                                };
+                                let (saved, built_in): (Vec<_>, Vec<_>) = templates.get().into_iter().partition(|t| t.saved);
+                                view! {
+                                    <optgroup label=i18n.t(T::BuiltInTemplates)>{built_in.into_iter().map(option).collect_view()}</optgroup>
+                                    {(!saved.is_empty()).then(|| view! {
+                                        <optgroup label=i18n.t(T::SavedTemplates)>{saved.into_iter().map(option).collect_view()}</optgroup>
+                                    })}
+                                }
+                            }}
                         </select>
                     </label>
                     <button class="primary" type="submit" data-testid="create-board" disabled=move || busy.get()>

@@ -55,8 +55,6 @@ strings! {
     Title => "Title", "Название";
     Template => "Template", "Шаблон";
     Create => "Create", "Создать";
-    TplBlank => "Blank", "Пустая карта";
-    TplClassic => "Classic journey", "Классический путь";
     NoBoards => "No boards yet. Create the first one above.", "Карт пока нет. Создайте первую выше.";
     Stages => "stages", "этапов";
     Cards => "cards", "карточек";
@@ -74,7 +72,6 @@ strings! {
     AddStage => "Add stage", "Добавить этап";
     AddLane => "Add lane", "Добавить дорожку";
     NewStage => "New stage", "Новый этап";
-    NewLane => "New lane", "Новая дорожка";
     Rename => "Rename", "Переименовать";
     MoveLeft => "Move left", "Левее";
     MoveRight => "Move right", "Правее";
@@ -97,6 +94,168 @@ strings! {
     TooLong => "The text is too long (at most 5000 characters).", "Слишком длинный текст (не больше 5000 символов).";
     DeletedBySomeone => "It was deleted by someone else.", "Это уже удалил кто-то другой.";
     BoardDeleted => "This board was deleted.", "Эта карта удалена.";
+    // Lane kinds
+    KindNotes => "Notes", "Заметки";
+    KindActions => "Actions", "Действия";
+    KindThoughts => "Thoughts", "Мысли";
+    KindQuestions => "Questions", "Вопросы";
+    KindGoals => "Goals", "Цели";
+    KindTriggers => "Triggers", "Триггеры";
+    KindPains => "Pains / barriers", "Боли / барьеры";
+    KindBackstage => "Backstage", "Бэкстейдж";
+    KindIdeas => "Ideas", "Идеи";
+    KindTouchpoints => "Touchpoints", "Точки контакта";
+    KindEmotions => "Emotions", "Эмоции";
+    KindOpportunities => "Opportunities", "Возможности";
+    LaneKind => "Lane kind", "Тип дорожки";
+    ChooseLaneKind => "What will this lane hold?", "Что будет в этой дорожке?";
+    Collapse => "Collapse", "Свернуть";
+    Expand => "Expand", "Развернуть";
+    // Channels
+    ChWebsite => "Website", "Сайт";
+    ChEmail => "Email", "Эл. почта";
+    ChPhone => "Phone / call centre", "Телефон / колл-центр";
+    ChChat => "Chat / bot", "Чат / бот";
+    ChMessenger => "Messenger", "Мессенджер";
+    ChSocial => "Social media", "Соцсети";
+    ChAds => "Ads", "Реклама";
+    ChStore => "Store / offline", "Магазин / офлайн";
+    ChMobileApp => "Mobile app", "Мобильное приложение";
+    ChDelivery => "Delivery", "Доставка";
+    ChOther => "Other", "Другое";
+    Channel => "Channel", "Канал";
+    NoChannel => "No channel", "Без канала";
+    // Evidence
+    SrcInterview => "Interview", "Интервью";
+    SrcCallTranscript => "Call transcript", "Запись звонка";
+    SrcSurvey => "Survey", "Опрос";
+    SrcAnalytics => "Analytics", "Аналитика";
+    SrcSupportTicket => "Support ticket", "Обращение в поддержку";
+    SrcReview => "Review", "Отзыв";
+    SrcOther => "Other source", "Другой источник";
+    Evidence => "Evidence", "Подтверждения";
+    AddEvidence => "Add evidence", "Добавить подтверждение";
+    Source => "Source", "Источник";
+    QuoteOrNote => "Quote or note", "Цитата или заметка";
+    Link => "Link", "Ссылка";
+    Date => "Date", "Дата";
+    Remove => "Remove", "Убрать";
+    Hypothesis => "Hypothesis", "Гипотеза";
+    HypothesisHint => "No evidence yet: this card is a hypothesis.", "Подтверждений нет: эта карточка — гипотеза.";
+    // Opportunities
+    Opportunity => "Opportunity", "Возможность";
+    MakeOpportunity => "Track as an opportunity", "Вести как возможность";
+    Impact => "Impact", "Влияние";
+    Effort => "Effort", "Трудозатраты";
+    Priority => "Priority", "Приоритет";
+    Owner => "Owner", "Ответственный";
+    OwnerPlaceholder => "Name of the owner", "Имя ответственного";
+    Status => "Status", "Статус";
+    StIdea => "Idea", "Идея";
+    StPlanned => "Planned", "Запланировано";
+    StInProgress => "In progress", "В работе";
+    StDone => "Done", "Сделано";
+    Addresses => "Pains it addresses", "Какие боли решает";
+    NoPains => "No pain cards on this map yet.", "На карте пока нет карточек-болей.";
+    NoOwner => "no owner", "нет ответственного";
+    // Card details
+    Details => "Details", "Подробнее";
+    CardDetails => "Card", "Карточка";
+    Text => "Text", "Текст";
+    Persona => "Persona", "Персона";
+    NoPersona => "Everyone", "Все персоны";
+    // Personas
+    Personas => "Personas", "Персоны";
+    AddPersona => "Add persona", "Добавить персону";
+    NewPersona => "New persona", "Новая персона";
+    Name => "Name", "Имя";
+    Age => "Age", "Возраст";
+    RoleOccupation => "Role / occupation", "Роль / занятие";
+    Quote => "Quote", "Цитата";
+    Goals => "Goals", "Цели";
+    Needs => "Needs", "Потребности";
+    PainsField => "Pains", "Боли";
+    Fears => "Fears", "Страхи";
+    Expectations => "Expectations", "Ожидания";
+    About => "About", "О персоне";
+    ConfirmDeletePersona => "Delete this persona? Its emotion curves go too; its cards stay.", "Удалить персону? Её кривые эмоций тоже удалятся, карточки останутся.";
+    FilterPersona => "Show cards of", "Карточки персоны";
+    AllPersonas => "All personas", "Все персоны";
+    NoPersonasYet => "No personas yet. Whose journey is this?", "Персон пока нет. Чей это путь?";
+    // Emotions
+    AsIs => "As is", "Как есть";
+    ToBe => "To be", "Как должно быть";
+    EditingCurve => "Drawing", "Рисуем";
+    EmotionHint => "Click or drag in a stage to set the score; Alt+click clears it.", "Щёлкните или потяните в этапе, чтобы задать оценку; Alt+щелчок — убрать.";
+    AddPersonaForCurve => "Add a persona to draw their emotion curve.", "Добавьте персону, чтобы нарисовать её кривую эмоций.";
+    Dip => "Dip", "Провал";
+    // Stages
+    StageDetails => "Stage details", "Об этапе";
+    Description => "Description", "Описание";
+    Metrics => "Metrics", "Метрики";
+    AddMetric => "Add metric", "Добавить метрику";
+    MetricName => "Metric", "Метрика";
+    Value => "Value", "Значение";
+    Unit => "Unit", "Ед.";
+    Target => "Target", "Цель";
+    HigherIsBetter => "Higher is better", "Чем больше, тем лучше";
+    LowerIsBetter => "Lower is better", "Чем меньше, тем лучше";
+    NumberExpected => "Enter a number, e.g. 4.1", "Введите число, например 4,1";
+    // Health
+    Health => "Map health", "Здоровье карты";
+    EvidenceCoverage => "Evidence coverage", "Покрытие подтверждениями";
+    Dips => "Emotion dips", "Провалы эмоций";
+    PainsWithoutOpportunity => "Pains with no opportunity", "Боли без возможностей";
+    OpportunitiesWithoutOwner => "Opportunities with no owner", "Возможности без ответственного";
+    StaleCells => "Cells not touched for", "Ячейки без изменений дольше";
+    Days => "days", "дн.";
+    PerStage => "By stage", "По этапам";
+    AllGood => "Nothing here.", "Всё в порядке.";
+    Stage => "Stage", "Этап";
+    UploadPhoto => "Upload photo", "Загрузить фото";
+    Uploading => "Uploading…", "Загрузка…";
+    RemovePhoto => "Remove photo", "Убрать фото";
+    PhotoType => "Choose a PNG, JPEG, GIF or WebP image.", "Выберите изображение PNG, JPEG, GIF или WebP.";
+    PhotoTooLarge => "The photo is larger than 1 MB.", "Фото больше 1 МБ.";
+    SaveAsTemplate => "Save as template", "Сохранить как шаблон";
+    TemplateName => "Template name", "Название шаблона";
+    IncludeCards => "Include cards and curves", "С карточками и кривыми";
+    Save => "Save", "Сохранить";
+    TemplateSaved => "Saved as a template: it is offered when you create a board.", "Сохранено как шаблон: его можно выбрать при создании карты.";
+    SavedTemplates => "Saved templates", "Сохранённые шаблоны";
+    BuiltInTemplates => "Built-in", "Встроенные";
+    BoardMenu => "Board menu", "Меню карты";
+    SignIn => "Sign in", "Войти";
+    SignOut => "Sign out", "Выйти";
+    CreateAccount => "Create account", "Создать аккаунт";
+    HaveAccount => "I already have an account", "У меня уже есть аккаунт";
+    NoAccount => "No account yet? Create one", "Нет аккаунта? Создайте";
+    Email => "Email", "Эл. почта";
+    Password => "Password", "Пароль";
+    PasswordRule => "At least 10 characters; not one of the common passwords.", "Не короче 10 символов и не из списка самых частых паролей.";
+    ChangePassword => "Change password", "Сменить пароль";
+    CurrentPassword => "Current password", "Текущий пароль";
+    NewPassword => "New password", "Новый пароль";
+    PasswordChanged => "Password changed. Other devices are signed out.", "Пароль изменён. На других устройствах выполнен выход.";
+    ErrInvalidCredentials => "Wrong email or password.", "Неверная почта или пароль.";
+    ErrTooManyAttempts => "Too many failed attempts; try again later.", "Слишком много неудачных попыток; попробуйте позже.";
+    ErrEmailTaken => "An account with this email already exists.", "Аккаунт с такой почтой уже есть.";
+    ErrWeakPassword => "Choose a stronger password: at least 10 characters, not a common one.", "Выберите пароль надёжнее: не короче 10 символов и не из самых частых.";
+    ErrInvalidEmail => "Enter an email address like name@example.com.", "Введите адрес вида name@example.com.";
+    ErrNotSignedIn => "Sign in first.", "Сначала войдите.";
+    // Editing comfort
+    Undo => "Undo", "Отменить";
+    Redo => "Redo", "Повторить";
+    Search => "Search the board", "Поиск по карте";
+    NoMatches => "No matches", "Не найдено";
+    Zoom => "Zoom", "Масштаб";
+    ZoomIn => "Zoom in", "Крупнее";
+    ZoomOut => "Zoom out", "Мельче";
+    ZoomReset => "Actual size", "Исходный размер";
+    Fit => "Fit", "Вместить";
+    Selected => "selected", "выбрано";
+    Duplicate => "Duplicate", "Дублировать";
+    ClearSelection => "Clear selection", "Снять выделение";
 }
 
 /// The current language, shared through context.
@@ -141,5 +300,64 @@ pub fn LangSwitch() -> impl IntoView {
             {button(Lang::En, "EN")}
             {button(Lang::Ru, "RU")}
         </div>
+    }
+}
+
+/// Labels of the domain's enums.
+pub fn lane_kind(kind: cjm_core::LaneKind) -> T {
+    use cjm_core::LaneKind as K;
+    match kind {
+        K::Notes => T::KindNotes,
+        K::Actions => T::KindActions,
+        K::Thoughts => T::KindThoughts,
+        K::Questions => T::KindQuestions,
+        K::Goals => T::KindGoals,
+        K::Triggers => T::KindTriggers,
+        K::Pains => T::KindPains,
+        K::Backstage => T::KindBackstage,
+        K::Ideas => T::KindIdeas,
+        K::Touchpoints => T::KindTouchpoints,
+        K::Emotions => T::KindEmotions,
+        K::Opportunities => T::KindOpportunities,
+    }
+}
+
+pub fn channel(c: cjm_core::Channel) -> T {
+    use cjm_core::Channel as C;
+    match c {
+        C::Website => T::ChWebsite,
+        C::Email => T::ChEmail,
+        C::Phone => T::ChPhone,
+        C::Chat => T::ChChat,
+        C::Messenger => T::ChMessenger,
+        C::Social => T::ChSocial,
+        C::Ads => T::ChAds,
+        C::Store => T::ChStore,
+        C::MobileApp => T::ChMobileApp,
+        C::Delivery => T::ChDelivery,
+        C::Other => T::ChOther,
+    }
+}
+
+pub fn evidence_source(s: cjm_core::EvidenceSource) -> T {
+    use cjm_core::EvidenceSource as S;
+    match s {
+        S::Interview => T::SrcInterview,
+        S::CallTranscript => T::SrcCallTranscript,
+        S::Survey => T::SrcSurvey,
+        S::Analytics => T::SrcAnalytics,
+        S::SupportTicket => T::SrcSupportTicket,
+        S::Review => T::SrcReview,
+        S::Other => T::SrcOther,
+    }
+}
+
+pub fn status(s: cjm_core::OpportunityStatus) -> T {
+    use cjm_core::OpportunityStatus as S;
+    match s {
+        S::Idea => T::StIdea,
+        S::Planned => T::StPlanned,
+        S::InProgress => T::StInProgress,
+        S::Done => T::StDone,
     }
 }

@@ -1,8 +1,9 @@
 //! CJM Board web app (Leptos CSR). Routes: `/` is the home page (boards),
-//! `/b/{id}` is a board. The board page talks to the server through
+//! `/b/{id}` is a board, `/login` signs in or up. The board page talks to the server through
 //! `connection::Connection`, which applies edits optimistically with the same
 //! `cjm_core` code the server runs.
 
+mod account;
 mod board;
 mod browser;
 mod connection;
@@ -23,9 +24,10 @@ fn App() -> impl IntoView {
     let board = path
         .strip_prefix("/b/")
         .and_then(|id| id.parse::<cjm_core::BoardId>().ok());
-    match board {
-        Some(id) => view! { <board::BoardPage id=id/> }.into_any(),
-        None => view! { <home::Home/> }.into_any(),
+    match (board, path.as_str()) {
+        (Some(id), _) => view! { <board::BoardPage id=id/> }.into_any(),
+        (None, "/login") => view! { <account::LoginPage/> }.into_any(),
+        _ => view! { <home::Home/> }.into_any(),
     }
 }
 

@@ -5,7 +5,9 @@
 //! - `run`: build the front end, then run the server from the source tree.
 //! - `test`: everything CI checks, in order, ending with a one-line summary.
 
+mod bench;
 mod frontend;
+mod harness;
 mod loadgen;
 mod run;
 mod test;
@@ -48,7 +50,7 @@ fn run_command() -> Result<()> {
         "run" => run::run(&rest),
         "test" => test::test(),
         "loadgen" => loadgen::loadgen(&rest),
-        "bench" => cargo(&["bench", "-p", "cjm-core", "--bench", "core"]),
+        "bench" => bench::bench(&rest),
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n\
@@ -57,7 +59,8 @@ fn run_command() -> Result<()> {
                  test             fmt, clippy, all Rust tests (SQLite + Postgres), wasm build, browser tests\n  \
                  build            release binary with the front end embedded\n  \
                  build-frontend   only the wasm front end, into frontend/dist\n  \
-                 bench            criterion benches: apply, validation, snapshot encode\n  \
+                 bench [NAME]     core (criterion: apply, validation, snapshot encode),\n                   \
+                 board (Chromium: open and drag on a 40×12×2000 board), all (default)\n  \
                  loadgen [NAME]   load scenarios on Postgres: workshop, max, boards, idle, all"
             );
             if cmd.is_empty() {

@@ -3,15 +3,14 @@
 //! when root) and otherwise reported with the command that fixes them. Under
 //! `CI=true` nothing is ever skipped.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use crate::{cargo, frontend, is_ci, psql, root, target_dir};
+use crate::{cargo, frontend, harness, is_ci, psql, root, target_dir};
 
 const PG_ADDR: &str = "127.0.0.1:5432";
 const PG_START: &str = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start";
@@ -94,17 +93,17 @@ pub fn test() -> Result<()> {
             cargo(&["build", "-p", "cjm-server", "--bin", "cjm"])
         })?;
     }
-    let chromium = step("chromium", find_or_install_chromium)?;
-    step("npm packages", install_npm_packages)?;
-    let sqlite_dir = tempdir("cjm-e2e")?;
+    let chromium = step("chromium", harness::find_or_install_chromium)?;
+    step("npm packages", harness::install_npm_packages)?;
+    let sqlite_dir = harness::TempDir::new("cjm-e2e")?;
     step("browser tests on SQLite", || {
         browser_tests(
-            &format!("sqlite://{}/e2e.db", sqlite_dir.display()),
+            &format!("sqlite://{}/e2e.db", sqlite_dir.0.display()),
             &chromium,
             "sqlite",
         )
     })?;
-    let _ = std::fs::remove_dir_all(&sqlite_dir);
+    drop(sqlite_dir);
     done.push("browser tests (SQLite)".into());
     step("browser tests on Postgres", || {
         let db = format!("cjm_e2e_{}", std::process::id());
@@ -176,117 +175,8 @@ fn drop_leftover_test_databases() {
     }
 }
 
-fn find_or_install_chromium() -> Result<PathBuf> {
-    let candidates = [
-        std::env::var("CHROMIUM").unwrap_or_default(),
-        "/usr/bin/chromium".into(),
-    ];
-    if let Some(found) = candidates
-        .iter()
-        .find(|p| !p.is_empty() && Path::new(p).exists())
-    {
-        return Ok(PathBuf::from(found));
-    }
-    let root_user = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.starts_with(b"0"));
-    if root_user {
-        println!("chromium is missing: installing the Debian package");
-        let ok = Command::new("sh")
-            .args(["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium"])
-            .status()
-            .is_ok_and(|s| s.success());
-        if ok && Path::new("/usr/bin/chromium").exists() {
-            return Ok(PathBuf::from("/usr/bin/chromium"));
-        }
-    }
-    bail!(
-        "Chromium is required for the browser tests. Install it with:\n  sudo apt-get install -y chromium"
-    )
-}
-
-fn install_npm_packages() -> Result<()> {
-    let e2e = root().join("e2e");
-    if e2e.join("node_modules/playwright-core").exists() {
-        return Ok(());
-    }
-    let status = Command::new("npm")
-        .current_dir(&e2e)
-        .args(["ci", "--no-audit", "--no-fund"])
-        .status()
-        .context("cannot run npm (install Node.js 20+)")?;
-    if !status.success() {
-        bail!("`npm ci` in e2e/ failed; run it by hand to see why");
-    }
-    Ok(())
-}
-
-fn tempdir(prefix: &str) -> Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("{prefix}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
-}
-
-fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-/// Kills the server when the browser tests end, however they end.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_server(database_url: &str) -> Result<(Server, String)> {
-    let port = free_port()?;
-    let addr = format!("127.0.0.1:{port}");
-    let bin = target_dir().join("debug/cjm");
-    let child = Command::new(&bin)
-        .args([
-            "serve",
-            "--addr",
-            &addr,
-            "--database-url",
-            database_url,
-            "--static-dir",
-        ])
-        .arg(root().join("frontend/dist"))
-        .env("RUST_LOG", "warn")
-        .spawn()
-        .with_context(|| format!("cannot start {}", bin.display()))?;
-    let server = Server(child);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if http_ok(&addr, "/healthz") {
-            return Ok((server, format!("http://{addr}")));
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    bail!("the server did not answer /healthz on {addr} within 30 s")
-}
-
-fn http_ok(addr: &str, path: &str) -> bool {
-    let Ok(mut s) = TcpStream::connect(addr) else {
-        return false;
-    };
-    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-    let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    if s.write_all(req.as_bytes()).is_err() {
-        return false;
-    }
-    let mut buf = String::new();
-    let _ = s.read_to_string(&mut buf);
-    buf.starts_with("HTTP/1.1 200")
-}
-
 fn browser_tests(database_url: &str, chromium: &Path, label: &str) -> Result<()> {
-    let (_server, base) = start_server(database_url)?;
+    let (_server, base) = harness::start_server(&target_dir().join("debug/cjm"), database_url)?;
     let shots = root().join("e2e/test-results").join(label);
     std::fs::create_dir_all(&shots)?;
     let status = Command::new("node")

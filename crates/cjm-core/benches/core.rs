@@ -23,6 +23,7 @@ fn big_board() -> Board {
                 id,
                 name: format!("Stage {i}"),
                 description: String::new(),
+                metrics: Vec::new(),
                 order,
             },
         );

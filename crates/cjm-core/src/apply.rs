@@ -14,7 +14,9 @@ use std::collections::BTreeSet;
 use crate::error::{OpError, OpErrorKind};
 use crate::ids::{CardId, LaneId, PersonaId, StageId};
 use crate::limits::*;
-use crate::model::{Board, Card, EmotionPoint, Evidence, Lane, Opportunity, Persona, Stage};
+use crate::model::{
+    Board, Card, Curve, EmotionPoint, Evidence, Lane, Opportunity, Persona, Stage, StageMetric,
+};
 use crate::ops::{CardPatch, LanePatch, Op, PersonaPatch, StagePatch};
 use crate::order::OrderKey;
 
@@ -34,7 +36,7 @@ pub enum Change {
     Lane(LaneId),
     Card(CardId),
     Persona(PersonaId),
-    Emotion(PersonaId, StageId),
+    Emotion(PersonaId, StageId, Curve),
 }
 
 enum Undo {
@@ -43,7 +45,7 @@ enum Undo {
     Lane(LaneId, Option<Lane>),
     Card(CardId, Option<Card>),
     Persona(PersonaId, Option<Persona>),
-    Emotion(PersonaId, StageId, Option<i8>),
+    Emotion(PersonaId, StageId, Curve, Option<i8>),
 }
 
 type Res = Result<(), OpErrorKind>;
@@ -145,9 +147,37 @@ fn check_url(field: &'static str, url: &str) -> Res {
     }
 }
 
-fn check_stage_fields(name: &str, description: &str) -> Res {
-    check_len("stage name", name, MAX_NAME_CHARS)?;
-    check_len("stage description", description, MAX_TEXT_CHARS)
+fn check_stage(stage: &Stage) -> Res {
+    check_len("stage name", &stage.name, MAX_NAME_CHARS)?;
+    check_len("stage description", &stage.description, MAX_TEXT_CHARS)?;
+    check_metrics(&stage.metrics)
+}
+
+/// Bounds every figure so that a header can always print it.
+const MAX_METRIC_ABS: f64 = 1e12;
+
+fn check_metrics(metrics: &[StageMetric]) -> Res {
+    if metrics.len() > MAX_METRICS {
+        return Err(OpErrorKind::LimitReached {
+            what: "metrics per stage",
+            max: MAX_METRICS,
+        });
+    }
+    for m in metrics {
+        check_len("metric name", &m.name, MAX_NAME_CHARS)?;
+        if m.name.trim().is_empty() {
+            return Err(OpErrorKind::Invalid("a metric needs a name".into()));
+        }
+        check_len("metric unit", &m.unit, 20)?;
+        for n in std::iter::once(m.value).chain(m.target) {
+            if !n.0.is_finite() || n.0.abs() > MAX_METRIC_ABS {
+                return Err(OpErrorKind::Invalid(format!(
+                    "metric values must be numbers between -{MAX_METRIC_ABS:e} and {MAX_METRIC_ABS:e}"
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn check_evidence(evidence: &[Evidence]) -> Res {
@@ -238,7 +268,7 @@ impl Tx<'_> {
                 Undo::Persona(id, v) => {
                     put(&mut b.personas, id, v);
                 }
-                Undo::Emotion(p, s, v) => set_emotion(b, p, s, v),
+                Undo::Emotion(p, s, c, v) => set_emotion(b, p, s, c, v),
             }
         }
     }
@@ -267,11 +297,11 @@ impl Tx<'_> {
         self.changes.insert(Change::Persona(id));
     }
 
-    fn put_emotion(&mut self, p: PersonaId, s: StageId, score: Option<i8>) {
-        let old = self.board.emotion(p, s);
-        set_emotion(self.board, p, s, score);
-        self.undo.push(Undo::Emotion(p, s, old));
-        self.changes.insert(Change::Emotion(p, s));
+    fn put_emotion(&mut self, p: PersonaId, s: StageId, c: Curve, score: Option<i8>) {
+        let old = self.board.emotion(p, s, c);
+        set_emotion(self.board, p, s, c, score);
+        self.undo.push(Undo::Emotion(p, s, c, old));
+        self.changes.insert(Change::Emotion(p, s, c));
     }
 
     fn stage(&self, id: StageId) -> Result<&Stage, OpErrorKind> {
@@ -330,20 +360,27 @@ impl Tx<'_> {
                     return Err(exists("stage", stage.id));
                 }
                 check_limit("stages", self.board.stages.len(), MAX_STAGES)?;
-                check_stage_fields(&stage.name, &stage.description)?;
+                check_stage(stage)?;
                 check_order(&stage.order)?;
                 self.put_stage(stage.id, Some(stage.clone()));
             }
             Op::UpdateStage { id, patch } => {
                 let mut stage = self.stage(*id)?.clone();
-                let StagePatch { name, description } = patch;
+                let StagePatch {
+                    name,
+                    description,
+                    metrics,
+                } = patch;
                 if let Some(v) = name {
                     stage.name = v.clone();
                 }
                 if let Some(v) = description {
                     stage.description = v.clone();
                 }
-                check_stage_fields(&stage.name, &stage.description)?;
+                if let Some(v) = metrics {
+                    stage.metrics = v.clone();
+                }
+                check_stage(&stage)?;
                 self.put_stage(*id, Some(stage));
             }
             Op::MoveStage { id, order } => {
@@ -364,15 +401,15 @@ impl Tx<'_> {
                 for c in cards {
                     self.put_card(c, None);
                 }
-                let points: Vec<PersonaId> = self
+                let points: Vec<(PersonaId, Curve)> = self
                     .board
                     .emotions
                     .iter()
                     .filter(|e| e.stage_id == *id)
-                    .map(|e| e.persona_id)
+                    .map(|e| (e.persona_id, e.curve))
                     .collect();
-                for p in points {
-                    self.put_emotion(p, *id, None);
+                for (p, c) in points {
+                    self.put_emotion(p, *id, c, None);
                 }
                 self.put_stage(*id, None);
             }
@@ -521,15 +558,15 @@ impl Tx<'_> {
                     c.updated_at = self.at;
                     self.put_card(c.id, Some(c));
                 }
-                let points: Vec<StageId> = self
+                let points: Vec<(StageId, Curve)> = self
                     .board
                     .emotions
                     .iter()
                     .filter(|e| e.persona_id == *id)
-                    .map(|e| e.stage_id)
+                    .map(|e| (e.stage_id, e.curve))
                     .collect();
-                for s in points {
-                    self.put_emotion(*id, s, None);
+                for (s, c) in points {
+                    self.put_emotion(*id, s, c, None);
                 }
                 self.put_persona(*id, None);
             }
@@ -537,6 +574,7 @@ impl Tx<'_> {
             Op::SetEmotion {
                 persona_id,
                 stage_id,
+                curve,
                 score,
             } => {
                 self.persona(*persona_id)?;
@@ -546,7 +584,7 @@ impl Tx<'_> {
                         "emotion score must be between {EMOTION_MIN} and {EMOTION_MAX}"
                     )));
                 }
-                self.put_emotion(*persona_id, *stage_id, *score);
+                self.put_emotion(*persona_id, *stage_id, *curve, *score);
             }
         }
         Ok(())
@@ -610,8 +648,8 @@ fn put<K: Ord, V>(map: &mut std::collections::BTreeMap<K, V>, k: K, v: Option<V>
     }
 }
 
-fn set_emotion(board: &mut Board, p: PersonaId, s: StageId, score: Option<i8>) {
-    match (board.emotion_index(p, s), score) {
+fn set_emotion(board: &mut Board, p: PersonaId, s: StageId, c: Curve, score: Option<i8>) {
+    match (board.emotion_index(p, s, c), score) {
         (Ok(i), Some(score)) => board.emotions[i].score = score,
         (Ok(i), None) => {
             board.emotions.remove(i);
@@ -621,6 +659,7 @@ fn set_emotion(board: &mut Board, p: PersonaId, s: StageId, score: Option<i8>) {
             EmotionPoint {
                 persona_id: p,
                 stage_id: s,
+                curve: c,
                 score,
             },
         ),

@@ -7,6 +7,7 @@
 
 pub mod apply;
 pub mod error;
+pub mod health;
 pub mod ids;
 pub mod limits;
 pub mod model;
@@ -15,13 +16,14 @@ pub mod order;
 pub mod protocol;
 pub mod sync;
 pub mod template;
+pub mod undo;
 
 pub use apply::{ApplyCtx, Change};
 pub use error::{OpError, OpErrorKind};
 pub use ids::{BoardId, CardId, ClientOpId, LaneId, PersonaId, StageId};
 pub use model::{
-    Board, Card, Channel, Color, EmotionPoint, Evidence, EvidenceSource, Lane, LaneKind,
-    Opportunity, OpportunityStatus, Persona, Stage,
+    Board, Card, Channel, Color, Curve, EmotionPoint, Evidence, EvidenceSource, Lane, LaneKind,
+    Num, Opportunity, OpportunityStatus, Persona, Stage, StageMetric,
 };
 pub use ops::{Batch, CardPatch, LanePatch, Op, PersonaPatch, StagePatch};
 pub use order::OrderKey;

@@ -10,6 +10,8 @@ pub const MAX_TEXT_CHARS: usize = 5_000;
 pub const MAX_EVIDENCE: usize = 20;
 /// Links from one opportunity to pain cards.
 pub const MAX_LINKS: usize = 50;
+/// Metrics on one stage.
+pub const MAX_METRICS: usize = 20;
 /// Order keys are short hex strings; anything longer is a bug or an attack.
 pub const MAX_ORDER_KEY_CHARS: usize = 128;
 pub const MAX_STAGES: usize = 200;

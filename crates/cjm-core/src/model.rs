@@ -24,7 +24,7 @@ pub struct Board {
     pub lanes: BTreeMap<LaneId, Lane>,
     #[serde(default)]
     pub cards: BTreeMap<CardId, Card>,
-    /// One score per persona per stage, sorted by (persona, stage).
+    /// One score per persona, stage and curve, sorted by that triple.
     #[serde(default)]
     pub emotions: Vec<EmotionPoint>,
 }
@@ -37,6 +37,54 @@ pub struct Stage {
     #[serde(default)]
     pub description: String,
     pub order: OrderKey,
+    /// Figures measured at this stage (NPS, conversion, drop-off...).
+    #[serde(default)]
+    pub metrics: Vec<StageMetric>,
+}
+
+/// A number with the equality of its bits, so that entities holding one stay
+/// `Eq`. Validation keeps it finite; JSON cannot carry NaN anyway.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Num(pub f64);
+
+impl PartialEq for Num {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.to_bits() == other.0.to_bits()
+    }
+}
+
+impl Eq for Num {}
+
+/// One figure of a stage, e.g. "NPS 32, target 45" or "drop-off 60 %,
+/// target 40 % (lower is better)".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageMetric {
+    pub name: String,
+    pub value: Num,
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub target: Option<Num>,
+    /// Whether values above the target are good (NPS) or bad (drop-off).
+    #[serde(default = "higher_is_better")]
+    pub higher_is_better: bool,
+}
+
+fn higher_is_better() -> bool {
+    true
+}
+
+impl StageMetric {
+    /// Whether the value meets its target; `None` without a target.
+    pub fn on_target(&self) -> Option<bool> {
+        let target = self.target?.0;
+        Some(if self.higher_is_better {
+            self.value.0 >= target
+        } else {
+            self.value.0 <= target
+        })
+    }
 }
 
 /// A row: one layer of the map (actions, thoughts, touchpoints...).
@@ -239,6 +287,42 @@ pub enum Channel {
     Other,
 }
 
+impl Channel {
+    pub const ALL: [Channel; 11] = [
+        Channel::Website,
+        Channel::Email,
+        Channel::Phone,
+        Channel::Chat,
+        Channel::Messenger,
+        Channel::Social,
+        Channel::Ads,
+        Channel::Store,
+        Channel::MobileApp,
+        Channel::Delivery,
+        Channel::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Website => "website",
+            Channel::Email => "email",
+            Channel::Phone => "phone",
+            Channel::Chat => "chat",
+            Channel::Messenger => "messenger",
+            Channel::Social => "social",
+            Channel::Ads => "ads",
+            Channel::Store => "store",
+            Channel::MobileApp => "mobile_app",
+            Channel::Delivery => "delivery",
+            Channel::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
     pub source: EvidenceSource,
@@ -263,6 +347,34 @@ pub enum EvidenceSource {
     Other,
 }
 
+impl EvidenceSource {
+    pub const ALL: [EvidenceSource; 7] = [
+        EvidenceSource::Interview,
+        EvidenceSource::CallTranscript,
+        EvidenceSource::Survey,
+        EvidenceSource::Analytics,
+        EvidenceSource::SupportTicket,
+        EvidenceSource::Review,
+        EvidenceSource::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EvidenceSource::Interview => "interview",
+            EvidenceSource::CallTranscript => "call_transcript",
+            EvidenceSource::Survey => "survey",
+            EvidenceSource::Analytics => "analytics",
+            EvidenceSource::SupportTicket => "support_ticket",
+            EvidenceSource::Review => "review",
+            EvidenceSource::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Opportunity {
     /// 1..=5
@@ -277,6 +389,16 @@ pub struct Opportunity {
     pub addresses: Vec<CardId>,
 }
 
+impl Opportunity {
+    /// Impact over effort, 1 (do last) to 5 (do first): the quick wins of an
+    /// impact/effort matrix rank highest.
+    pub fn priority(&self) -> u8 {
+        let score = i16::from(self.impact) * 2 - i16::from(self.effort) + 4;
+        // impact 1..5, effort 1..5 → score 1..13; fold into 1..=5.
+        ((score + 2) / 3).clamp(1, 5) as u8
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OpportunityStatus {
@@ -284,6 +406,28 @@ pub enum OpportunityStatus {
     Planned,
     InProgress,
     Done,
+}
+
+impl OpportunityStatus {
+    pub const ALL: [OpportunityStatus; 4] = [
+        OpportunityStatus::Idea,
+        OpportunityStatus::Planned,
+        OpportunityStatus::InProgress,
+        OpportunityStatus::Done,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OpportunityStatus::Idea => "idea",
+            OpportunityStatus::Planned => "planned",
+            OpportunityStatus::InProgress => "in_progress",
+            OpportunityStatus::Done => "done",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
 }
 
 /// Whose journey the map follows.
@@ -315,12 +459,63 @@ pub struct Persona {
     pub about: String,
 }
 
-/// How a persona feels at a stage, from -2 to +2.
+impl Persona {
+    /// A persona with just a name and a colour; the team fills in the rest.
+    pub fn new(name: impl Into<String>, order: OrderKey, color: Color) -> Self {
+        Self {
+            id: PersonaId::new(),
+            name: name.into(),
+            order,
+            color,
+            avatar_url: None,
+            age: None,
+            role: String::new(),
+            quote: String::new(),
+            goals: String::new(),
+            needs: String::new(),
+            pains: String::new(),
+            fears: String::new(),
+            expectations: String::new(),
+            about: String::new(),
+        }
+    }
+}
+
+/// How a persona feels at a stage, from -2 to +2, today ("as is") or in the
+/// journey the team is designing ("to be").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EmotionPoint {
     pub persona_id: PersonaId,
     pub stage_id: StageId,
+    #[serde(default)]
+    pub curve: Curve,
     pub score: i8,
+}
+
+/// Which of a persona's two emotion curves a point belongs to.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Curve {
+    #[default]
+    AsIs,
+    ToBe,
+}
+
+impl Curve {
+    pub const ALL: [Curve; 2] = [Curve::AsIs, Curve::ToBe];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Curve::AsIs => "as_is",
+            Curve::ToBe => "to_be",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
 }
 
 impl Board {
@@ -367,14 +562,28 @@ impl Board {
         v
     }
 
-    pub fn emotion(&self, persona: PersonaId, stage: StageId) -> Option<i8> {
-        self.emotion_index(persona, stage)
+    pub fn emotion(&self, persona: PersonaId, stage: StageId, curve: Curve) -> Option<i8> {
+        self.emotion_index(persona, stage, curve)
             .ok()
             .map(|i| self.emotions[i].score)
     }
 
-    pub(crate) fn emotion_index(&self, persona: PersonaId, stage: StageId) -> Result<usize, usize> {
+    pub(crate) fn emotion_index(
+        &self,
+        persona: PersonaId,
+        stage: StageId,
+        curve: Curve,
+    ) -> Result<usize, usize> {
         self.emotions
-            .binary_search_by(|p| (p.persona_id, p.stage_id).cmp(&(persona, stage)))
+            .binary_search_by(|p| (p.persona_id, p.stage_id, p.curve).cmp(&(persona, stage, curve)))
+    }
+
+    /// A persona's points on one curve, in stage order (stages without a
+    /// score are skipped).
+    pub fn curve(&self, persona: PersonaId, curve: Curve) -> Vec<(StageId, i8)> {
+        self.stages_in_order()
+            .into_iter()
+            .filter_map(|s| self.emotion(persona, s.id, curve).map(|v| (s.id, v)))
+            .collect()
     }
 }

@@ -8,7 +8,9 @@
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::ids::{CardId, ClientOpId, LaneId, PersonaId, StageId};
-use crate::model::{Card, Channel, Color, Evidence, Lane, LaneKind, Opportunity, Persona, Stage};
+use crate::model::{
+    Card, Channel, Color, Curve, Evidence, Lane, LaneKind, Opportunity, Persona, Stage, StageMetric,
+};
 use crate::order::OrderKey;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,6 +92,8 @@ pub enum Op {
     SetEmotion {
         persona_id: PersonaId,
         stage_id: StageId,
+        #[serde(default)]
+        curve: Curve,
         score: Option<i8>,
     },
 }
@@ -107,6 +111,9 @@ pub struct StagePatch {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Replaces the whole list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<Vec<StageMetric>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -23,20 +23,8 @@ fn card(board: &Board, text: &str) -> Card {
 
 fn persona(name: &str) -> Persona {
     Persona {
-        id: PersonaId::new(),
-        name: name.into(),
-        order: OrderKey::first(),
-        color: Color::Blue,
-        avatar_url: None,
         age: Some(45),
-        role: String::new(),
-        quote: String::new(),
-        goals: String::new(),
-        needs: String::new(),
-        pains: String::new(),
-        fears: String::new(),
-        expectations: String::new(),
-        about: String::new(),
+        ..Persona::new(name, OrderKey::first(), Color::Blue)
     }
 }
 
@@ -122,16 +110,17 @@ fn test_delete_stage_cascades_to_cards_and_emotions() {
             Op::SetEmotion {
                 persona_id: p.id,
                 stage_id: stage,
+                curve: Curve::AsIs,
                 score: Some(-2),
             },
         ],
         CTX,
     )
     .unwrap();
-    assert_eq!(b.emotion(p.id, stage), Some(-2));
+    assert_eq!(b.emotion(p.id, stage, Curve::AsIs), Some(-2));
     let changes = b.apply(&[Op::DeleteStage { id: stage }], CTX).unwrap();
     assert!(changes.contains(&Change::Card(c.id)));
-    assert!(changes.contains(&Change::Emotion(p.id, stage)));
+    assert!(changes.contains(&Change::Emotion(p.id, stage, Curve::AsIs)));
     assert!(b.cards.is_empty() && b.emotions.is_empty());
 }
 
@@ -176,6 +165,7 @@ fn test_emotion_range() {
         &[Op::SetEmotion {
             persona_id: p.id,
             stage_id: s,
+            curve: Curve::AsIs,
             score: Some(3),
         }],
         CTX,
@@ -185,6 +175,7 @@ fn test_emotion_range() {
         &[Op::SetEmotion {
             persona_id: p.id,
             stage_id: s,
+            curve: Curve::AsIs,
             score: Some(1),
         }],
         CTX,
@@ -194,6 +185,7 @@ fn test_emotion_range() {
         &[Op::SetEmotion {
             persona_id: p.id,
             stage_id: s,
+            curve: Curve::AsIs,
             score: None,
         }],
         CTX,
@@ -347,6 +339,7 @@ fn gen_op(b: &Board, (kind, x, y): (u8, u32, u32)) -> Op {
             name: format!("S{x}"),
             description: String::new(),
             order,
+            metrics: Vec::new(),
         }),
         6 if x % 4 == 0 => Op::DeleteStage { id: stage },
         6 => Op::MoveStage { id: stage, order },
@@ -355,6 +348,7 @@ fn gen_op(b: &Board, (kind, x, y): (u8, u32, u32)) -> Op {
             Some(i) => Op::SetEmotion {
                 persona_id: personas[i],
                 stage_id: stage,
+                curve: if y % 3 == 0 { Curve::ToBe } else { Curve::AsIs },
                 score: Some((y % 5) as i8 - 2),
             },
             None => Op::SetBoardTitle {
@@ -409,6 +403,126 @@ proptest! {
                 }
             }
             prop_assert_eq!(&late, &a);
+        }
+    }
+}
+
+fn metric(name: &str, value: f64, target: Option<f64>, higher_is_better: bool) -> StageMetric {
+    StageMetric {
+        name: name.into(),
+        value: Num(value),
+        unit: String::new(),
+        target: target.map(Num),
+        higher_is_better,
+    }
+}
+
+#[test]
+fn test_stage_metrics_are_set_replaced_and_validated() {
+    let mut b = classic();
+    let stage = b.stages_in_order()[0].id;
+    let metrics = vec![
+        metric("NPS", 32.0, Some(45.0), true),
+        metric("Drop-off", 60.0, Some(40.0), false),
+    ];
+    let patch = StagePatch {
+        metrics: Some(metrics.clone()),
+        description: Some("First contact".into()),
+        ..Default::default()
+    };
+    b.apply(&[Op::UpdateStage { id: stage, patch }], CTX)
+        .unwrap();
+    assert_eq!(b.stages[&stage].metrics, metrics);
+    assert_eq!(b.stages[&stage].metrics[0].on_target(), Some(false));
+    assert_eq!(b.stages[&stage].metrics[1].on_target(), Some(false));
+    assert_eq!(metric("Conv", 4.1, None, true).on_target(), None);
+    assert_eq!(
+        metric("Churn", 3.0, Some(5.0), false).on_target(),
+        Some(true)
+    );
+
+    // The wire form is plain numbers.
+    let json = serde_json::to_string(&b.stages[&stage]).unwrap();
+    assert!(json.contains(r#""value":32.0"#), "{json}");
+
+    let before = b.clone();
+    for bad in [
+        vec![metric("", 1.0, None, true)],
+        vec![metric("Huge", 1e300, None, true)],
+        vec![metric("NPS", 1.0, Some(f64::INFINITY), true)],
+        (0..=cjm_core::limits::MAX_METRICS)
+            .map(|i| metric(&format!("m{i}"), 1.0, None, true))
+            .collect(),
+    ] {
+        let patch = StagePatch {
+            metrics: Some(bad),
+            ..Default::default()
+        };
+        assert!(
+            b.apply(&[Op::UpdateStage { id: stage, patch }], CTX)
+                .is_err()
+        );
+        assert_eq!(b, before);
+    }
+}
+
+#[test]
+fn test_as_is_and_to_be_curves_are_independent() {
+    let mut b = classic();
+    let p = persona("Igor");
+    let stage = b.stages_in_order()[2].id;
+    let set = |curve, score| Op::SetEmotion {
+        persona_id: p.id,
+        stage_id: stage,
+        curve,
+        score,
+    };
+    b.apply(
+        &[
+            Op::CreatePersona(p.clone()),
+            set(Curve::AsIs, Some(-2)),
+            set(Curve::ToBe, Some(1)),
+        ],
+        CTX,
+    )
+    .unwrap();
+    assert_eq!(b.emotion(p.id, stage, Curve::AsIs), Some(-2));
+    assert_eq!(b.emotion(p.id, stage, Curve::ToBe), Some(1));
+    b.apply(&[set(Curve::ToBe, None)], CTX).unwrap();
+    assert_eq!(b.emotion(p.id, stage, Curve::AsIs), Some(-2));
+    assert_eq!(b.emotion(p.id, stage, Curve::ToBe), None);
+
+    // A point sent without a curve is an as-is point (older clients).
+    let op: Op = serde_json::from_str(&format!(
+        r#"{{"op":"set_emotion","persona_id":"{}","stage_id":"{}","score":2}}"#,
+        p.id, stage
+    ))
+    .unwrap();
+    b.apply(&[op, set(Curve::ToBe, Some(2))], CTX).unwrap();
+    assert_eq!(b.emotion(p.id, stage, Curve::AsIs), Some(2));
+
+    let changes = b.apply(&[Op::DeletePersona { id: p.id }], CTX).unwrap();
+    assert!(changes.contains(&Change::Emotion(p.id, stage, Curve::ToBe)));
+    assert!(b.emotions.is_empty());
+}
+
+#[test]
+fn test_opportunity_priority_ranks_quick_wins_first() {
+    let o = |impact, effort| Opportunity {
+        impact,
+        effort,
+        owner: String::new(),
+        status: OpportunityStatus::Idea,
+        addresses: Vec::new(),
+    };
+    assert_eq!(o(5, 1).priority(), 5);
+    assert_eq!(o(1, 5).priority(), 1);
+    assert_eq!(o(3, 3).priority(), 3);
+    assert!(o(5, 2).priority() > o(5, 5).priority());
+    assert!(o(4, 3).priority() > o(2, 3).priority());
+    for i in 1..=5 {
+        for e in 1..=5 {
+            assert!((1..=5).contains(&o(i, e).priority()));
         }
     }
 }

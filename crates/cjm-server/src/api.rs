@@ -1,13 +1,14 @@
-//! REST API: boards and templates. Every error is JSON (see `error.rs`).
+//! REST API: boards, their health figures and templates. Every error is JSON (see `error.rs`).
 
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use cjm_core::BoardId;
+use cjm_core::health::{DEFAULT_STALE_DAYS, health};
 use cjm_core::limits::MAX_NAME_CHARS;
 use cjm_core::template::{Locale, TEMPLATES, Template};
 use serde::Deserialize;
@@ -19,7 +20,7 @@ use crate::state::AppState;
 
 type AppStateRef = State<Arc<AppState>>;
 
-fn board_id(raw: &str) -> Result<BoardId, ApiError> {
+pub fn board_id(raw: &str) -> Result<BoardId, ApiError> {
     raw.parse()
         .map_err(|_| ApiError::NotFound("board not found".into()))
 }
@@ -55,13 +56,13 @@ pub async fn create_board(
             message: format!("the title is longer than {MAX_NAME_CHARS} characters"),
         });
     }
-    let template = Template::parse(&req.template).ok_or_else(|| ApiError::Invalid {
+    let unknown = || ApiError::Invalid {
         code: "unknown_template",
         message: format!(
             "unknown template {:?}; see GET /api/templates",
             req.template
         ),
-    })?;
+    };
     let locale = match req.locale.as_deref() {
         None => Locale::En,
         Some(l) => Locale::parse(l).ok_or_else(|| ApiError::Invalid {
@@ -69,9 +70,22 @@ pub async fn create_board(
             message: format!("unknown locale {l:?}; use \"en\" or \"ru\""),
         })?,
     };
-    let board = template.build(BoardId::new(), title, locale);
-    state.store.create_board(&board, now_ms()).await?;
-    tracing::info!(board = %board.id, ?template, "board created");
+    let now = now_ms();
+    let mut board = match Template::parse(&req.template) {
+        Some(template) => template.build(BoardId::new(), title, locale),
+        None => {
+            let id: uuid::Uuid = req.template.parse().map_err(|_| unknown())?;
+            crate::saved_templates::instantiate(&state, id, title)
+                .await?
+                .ok_or_else(unknown)?
+        }
+    };
+    // Template cards are as fresh as the board: staleness counts from here.
+    for card in board.cards.values_mut() {
+        card.updated_at = now;
+    }
+    state.store.create_board(&board, now).await?;
+    tracing::info!(board = %board.id, template = %req.template, "board created");
     Ok((
         StatusCode::CREATED,
         Json(json!({ "id": board.id, "board": board, "seq": 0 })),
@@ -92,6 +106,38 @@ pub async fn get_board(
     Ok(Json(json!({ "board": board, "seq": seq })))
 }
 
+#[derive(Deserialize)]
+pub struct HealthQuery {
+    stale_days: Option<u32>,
+}
+
+/// Map-health figures (see `cjm_core::health`) for scripts and dashboards.
+pub async fn board_health(
+    State(state): AppStateRef,
+    Path(id): Path<String>,
+    query: Result<Query<HealthQuery>, QueryRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let id = board_id(&id)?;
+    let Query(query) = query.map_err(|e| ApiError::Invalid {
+        code: "invalid_query",
+        message: e.body_text(),
+    })?;
+    let stale_days = query.stale_days.unwrap_or(DEFAULT_STALE_DAYS);
+    if !(1..=3650).contains(&stale_days) {
+        return Err(ApiError::Invalid {
+            code: "invalid_query",
+            message: "stale_days must be between 1 and 3650".into(),
+        });
+    }
+    let (board, seq) = state
+        .store
+        .load_board(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("board not found".into()))?;
+    let health = health(&board, now_ms(), stale_days);
+    Ok(Json(json!({ "seq": seq, "health": health })))
+}
+
 pub async fn delete_board(
     State(state): AppStateRef,
     Path(id): Path<String>,
@@ -104,8 +150,19 @@ pub async fn delete_board(
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn list_templates() -> impl IntoResponse {
-    Json(json!({ "templates": TEMPLATES }))
+/// Built-in templates (named in each language) and the boards saved as
+/// templates (one name, `"saved": true`).
+pub async fn list_templates(State(state): AppStateRef) -> Result<impl IntoResponse, ApiError> {
+    let mut list: Vec<serde_json::Value> = TEMPLATES
+        .iter()
+        .map(|t| json!({ "id": t.id, "name_en": t.name_en, "name_ru": t.name_ru, "saved": false }))
+        .collect();
+    for t in state.store.list_templates().await? {
+        list.push(json!({
+            "id": t.id, "name_en": t.name, "name_ru": t.name, "saved": true, "created_at": t.created_at,
+        }));
+    }
+    Ok(Json(json!({ "templates": list })))
 }
 
 pub async fn healthz() -> impl IntoResponse {

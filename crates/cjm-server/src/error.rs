@@ -17,6 +17,24 @@ pub enum ApiError {
     /// 422: the request is well-formed but its values are not acceptable.
     #[error("{message}")]
     Invalid { code: &'static str, message: String },
+    /// 401: this needs a signed-in account.
+    #[error("sign in first")]
+    Unauthorized,
+    /// 401: the credentials given are wrong.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// 409: the request conflicts with what exists (an email in use).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// 429: too many attempts; `retry_after` seconds.
+    #[error("{message}")]
+    TooManyRequests { retry_after: u64, message: String },
+    /// 500 for a failure outside the store (a worker thread died).
+    #[error("internal error")]
+    Unexpected(String),
+    /// 413: the body is larger than the endpoint accepts.
+    #[error("{0}")]
+    TooLarge(String),
     /// 500: our fault; details go to the log.
     #[error("internal error")]
     Internal(#[from] cjm_store::StoreError),
@@ -28,6 +46,14 @@ impl ApiError {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::Invalid { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code),
+            ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "not_signed_in"),
+            ApiError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
+            ApiError::Conflict { code, .. } => (StatusCode::CONFLICT, code),
+            ApiError::TooManyRequests { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts")
+            }
+            ApiError::Unexpected(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -36,16 +62,30 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
-        if let ApiError::Internal(e) = &self {
-            tracing::error!(error = %e, "request failed");
+        match &self {
+            ApiError::Internal(e) => tracing::error!(error = %e, "request failed"),
+            ApiError::Unexpected(e) => tracing::error!(error = %e, "request failed"),
+            _ => {}
         }
         let body = json!({ "error": { "code": code, "message": self.to_string() } });
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let ApiError::TooManyRequests { retry_after, .. } = &self
+            && let Ok(v) = axum::http::HeaderValue::from_str(&retry_after.to_string())
+        {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, v);
+        }
+        response
     }
 }
 
 impl From<axum::extract::rejection::JsonRejection> for ApiError {
     fn from(e: axum::extract::rejection::JsonRejection) -> Self {
-        ApiError::BadRequest(e.body_text())
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge("the request body is too large".into())
+        } else {
+            ApiError::BadRequest(e.body_text())
+        }
     }
 }

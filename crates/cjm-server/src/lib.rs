@@ -6,19 +6,23 @@
 
 pub mod api;
 pub mod assets;
+pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod room;
 pub mod rooms;
+pub mod saved_templates;
 pub mod state;
+pub mod uploads;
 pub mod ws;
 
 use std::future::Future;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
-use axum::routing::get;
+use axum::routing::{delete, get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -29,8 +33,9 @@ const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
 style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; connect-src 'self'; \
 object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
-/// REST request bodies are small JSON documents.
-const MAX_BODY_BYTES: usize = 1 << 20;
+/// REST request bodies are small JSON documents or one image
+/// (`uploads::MAX_UPLOAD_BYTES`), plus a little room for the framing.
+const MAX_BODY_BYTES: usize = uploads::MAX_UPLOAD_BYTES + 1024;
 
 pub fn router(state: Arc<AppState>) -> Router {
     let api = Router::new()
@@ -39,20 +44,32 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/boards/{id}",
             get(api::get_board).delete(api::delete_board),
         )
+        .route("/boards/{id}/health", get(api::board_health))
+        .route("/boards/{id}/uploads", post(uploads::upload))
+        .route("/boards/{id}/template", post(saved_templates::save))
+        .route("/uploads/{id}", get(uploads::download))
+        .route("/templates/{id}", delete(saved_templates::delete))
         .route("/boards/{id}/ws", get(ws::upgrade))
         .route("/templates", get(api::list_templates))
+        .route("/auth/signup", post(auth::api::signup))
+        .route("/auth/login", post(auth::api::login))
+        .route("/auth/logout", post(auth::api::logout))
+        .route("/auth/me", get(auth::api::me))
+        .route("/auth/password", post(auth::api::change_password))
         .fallback(api::api_not_found);
     Router::new()
         .nest("/api", api)
         .route("/healthz", get(api::healthz))
         .route("/", get(assets::index))
         .route("/b/{id}", get(assets::index))
+        .route("/login", get(assets::index))
         .route("/assets/{file}", get(assets::asset))
         .route("/sw.js", get(assets::service_worker))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            MAX_BODY_BYTES,
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
+        // Bodies are read only by extractors, which answer an oversized one
+        // with 413 (turned into our JSON error by the handlers).
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // A handler may set a stricter policy (uploaded images do).
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
         ))
@@ -103,6 +120,8 @@ pub async fn serve(
             let _ = stop_tx.send(());
         })
     };
+    // The client's address feeds the sign-in limits.
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             let _ = stop_rx.await;

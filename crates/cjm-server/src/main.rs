@@ -34,6 +34,41 @@ enum Command {
         /// into the binary (for development).
         #[arg(long, env = "CJM_STATIC_DIR")]
         static_dir: Option<PathBuf>,
+        /// Mark session cookies Secure (set when users reach the server over
+        /// https; a proxy's `X-Forwarded-Proto: https` does it per request).
+        #[arg(long, env = "CJM_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Manage accounts from the command line (the first account of a server
+    /// becomes its admin).
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+        #[arg(
+            long,
+            env = "DATABASE_URL",
+            default_value = "sqlite://./data/cjm.db",
+            global = true
+        )]
+        database_url: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// Create an account. The password is read from CJM_PASSWORD, else from
+    /// the first line of standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+    /// Set a new password (from CJM_PASSWORD or standard input) and end all
+    /// of the account's sessions.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
     },
 }
 
@@ -51,14 +86,74 @@ async fn main() -> anyhow::Result<()> {
             addr,
             database_url,
             static_dir,
-        } => serve(addr, &database_url, static_dir).await,
+            secure_cookies,
+        } => serve(addr, &database_url, static_dir, secure_cookies).await,
+        Command::User {
+            action,
+            database_url,
+        } => user(action, &database_url).await,
     }
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("CJM_PASSWORD") {
+        return Ok(p);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+async fn user(action: UserAction, database_url: &str) -> anyhow::Result<()> {
+    use cjm_server::auth::{api::normalize_email, password};
+    let store = cjm_store::connect(database_url)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact(database_url)))?;
+    let now = cjm_server::clock::now_ms();
+    match action {
+        UserAction::Create { email, name } => {
+            let email = normalize_email(&email).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let pw = read_password()?;
+            password::check_new(&pw, &email).map_err(|e| anyhow::anyhow!(e))?;
+            let name = if name.trim().is_empty() {
+                email.split('@').next().unwrap_or_default().to_string()
+            } else {
+                name.trim().to_string()
+            };
+            let hash = password::hash(&pw).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let user = store
+                .create_user(uuid::Uuid::now_v7(), &email, &name, &hash, now)
+                .await?;
+            println!(
+                "created {} ({}){}",
+                user.email,
+                user.id,
+                if user.is_admin { ", admin" } else { "" }
+            );
+        }
+        UserAction::ResetPassword { email } => {
+            let email = normalize_email(&email).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let user = store
+                .user_by_email(&email)
+                .await?
+                .with_context(|| format!("no account with the email {email}"))?;
+            let pw = read_password()?;
+            password::check_new(&pw, &email).map_err(|e| anyhow::anyhow!(e))?;
+            let hash = password::hash(&pw).map_err(|e| anyhow::anyhow!("{e}"))?;
+            store.set_password(user.id, &hash, now).await?;
+            println!("new password set for {email}; all its sessions ended");
+        }
+    }
+    Ok(())
 }
 
 async fn serve(
     addr: SocketAddr,
     database_url: &str,
     static_dir: Option<PathBuf>,
+    secure_cookies: bool,
 ) -> anyhow::Result<()> {
     let store = cjm_store::connect(database_url)
         .await
@@ -74,7 +169,7 @@ async fn serve(
         }
         None => Assets::builtin(),
     };
-    let state = AppState::new(store.clone(), assets);
+    let state = AppState::with_options(store.clone(), assets, secure_cookies);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;

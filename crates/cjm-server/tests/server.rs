@@ -341,6 +341,279 @@ async fn test_a_flood_is_rate_limited_and_the_connection_stays_usable(backend: &
     teardown(db, server).await;
 }
 
+/// The health endpoint reflects live edits (a dip, an unaddressed pain, an
+/// owner) and refuses a bad threshold.
+async fn test_health_endpoint_follows_the_map(backend: &str) {
+    let (db, server, board) = setup(backend, "classic").await;
+    let http = reqwest::Client::new();
+    let get = |query: &str| {
+        let url = server.url(&format!("/api/boards/{}/health{query}", board.id));
+        let http = http.clone();
+        async move { http.get(url).send().await.unwrap() }
+    };
+    let h: Value = get("").await.json().await.unwrap();
+    assert_eq!(h["health"]["stale_days"], 90);
+    assert_eq!(h["health"]["map"]["cards"], 0);
+    assert_eq!(h["health"]["map"]["evidence_coverage"], Value::Null);
+    assert_eq!(h["health"]["stages"].as_array().unwrap().len(), 6);
+
+    let lane = |kind: LaneKind| {
+        board
+            .lanes_in_order()
+            .iter()
+            .position(|l| l.kind == kind)
+            .unwrap()
+    };
+    let pain = card_in(&board, 2, lane(LaneKind::Pains), "No delivery date");
+    let mut idea = card_in(&board, 2, lane(LaneKind::Opportunities), "Show the date");
+    idea.opportunity = Some(Opportunity {
+        impact: 4,
+        effort: 2,
+        owner: String::new(),
+        status: OpportunityStatus::Idea,
+        addresses: vec![],
+    });
+    let igor = Persona {
+        age: Some(45),
+        ..Persona::new("Igor", OrderKey::first(), Color::Blue)
+    };
+    let stage2 = board.stages_in_order()[2].id;
+    let mut ana = server.client(board.id, "ana").await;
+    ana.welcome().await;
+    ana.submit(vec![
+        Op::CreatePersona(igor.clone()),
+        Op::CreateCard(pain.clone()),
+        Op::CreateCard(idea.clone()),
+        Op::SetEmotion {
+            persona_id: igor.id,
+            stage_id: stage2,
+            curve: Curve::AsIs,
+            score: Some(-2),
+        },
+    ])
+    .await;
+    assert!(matches!(ana.recv().await, ServerMsg::Applied(_)));
+
+    let h: Value = get("?stale_days=30").await.json().await.unwrap();
+    let map = &h["health"]["map"];
+    assert_eq!(h["seq"], 1);
+    assert_eq!(h["health"]["stale_days"], 30);
+    assert_eq!(map["cards"], 1, "the opportunity is not a finding");
+    assert_eq!(map["evidence_coverage"], 0.0);
+    assert_eq!(map["dips"][0]["persona_id"], json!(igor.id));
+    assert_eq!(map["dips"][0]["reason"], "negative");
+    assert_eq!(map["pains_without_opportunity"], json!([pain.id]));
+    assert_eq!(map["opportunities_without_owner"], json!([idea.id]));
+    assert_eq!(
+        h["health"]["stages"][2]["dips"].as_array().unwrap().len(),
+        1
+    );
+    assert_eq!(h["health"]["stages"][2]["stage_id"], json!(stage2));
+
+    // The team links the idea to the pain and names an owner.
+    ana.submit(vec![Op::UpdateCard {
+        id: idea.id,
+        patch: CardPatch {
+            opportunity: Some(Some(Opportunity {
+                owner: "Olga".into(),
+                addresses: vec![pain.id],
+                ..idea.opportunity.clone().unwrap()
+            })),
+            ..Default::default()
+        },
+    }])
+    .await;
+    assert!(matches!(ana.recv().await, ServerMsg::Applied(_)));
+    let h: Value = get("").await.json().await.unwrap();
+    assert_eq!(h["health"]["map"]["pains_without_opportunity"], json!([]));
+    assert_eq!(h["health"]["map"]["opportunities_without_owner"], json!([]));
+
+    for (query, status, code) in [
+        ("?stale_days=0", 422, "invalid_query"),
+        ("?stale_days=abc", 422, "invalid_query"),
+    ] {
+        let res = get(query).await;
+        assert_eq!(res.status(), status, "{query}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["code"], code, "{query}");
+    }
+    let res = http
+        .get(server.url(&format!("/api/boards/{}/health", BoardId::new())))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    teardown(db, server).await;
+}
+
+/// Persona photos: images only (by their bytes, not their declared type),
+/// at most 1 MiB, served back inert.
+async fn test_image_uploads_are_checked_and_served_inert(backend: &str) {
+    let (db, server, board) = setup(backend, "blank").await;
+    let http = reqwest::Client::new();
+    let post = |body: Vec<u8>, content_type: &'static str| {
+        let url = server.url(&format!("/api/boards/{}/uploads", board.id));
+        let http = http.clone();
+        async move {
+            http.post(url)
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend_from_slice(&[0u8; 64]);
+    let res = post(png.clone(), "image/png").await;
+    assert_eq!(res.status(), 201);
+    let body: Value = res.json().await.unwrap();
+    let url = body["url"].as_str().unwrap().to_string();
+    assert!(url.starts_with("/api/uploads/"), "{url}");
+
+    let res = http.get(server.url(&url)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "image/png");
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    assert!(
+        res.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'")
+    );
+    assert_eq!(res.bytes().await.unwrap().to_vec(), png);
+
+    // A persona can point at it (a local path passes link validation).
+    let mut ana = server.client(board.id, "ana").await;
+    ana.welcome().await;
+    let persona = Persona {
+        avatar_url: Some(url.clone()),
+        ..Persona::new("Igor", OrderKey::first(), Color::Blue)
+    };
+    ana.submit(vec![Op::CreatePersona(persona)]).await;
+    assert!(matches!(ana.recv().await, ServerMsg::Applied(_)));
+
+    // An HTML page or an SVG claiming to be an image is refused.
+    for (bytes, declared) in [
+        (
+            b"<html><script>alert(1)</script></html>".to_vec(),
+            "image/png",
+        ),
+        (
+            b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>".to_vec(),
+            "image/svg+xml",
+        ),
+        (Vec::new(), "image/png"),
+    ] {
+        let res = post(bytes, declared).await;
+        assert_eq!(res.status(), 422);
+        let err: Value = res.json().await.unwrap();
+        assert_eq!(err["error"]["code"], "unsupported_image");
+    }
+    // Over 1 MiB: 413 with a JSON error.
+    let mut big = b"\xFF\xD8\xFF".to_vec();
+    big.resize((1 << 20) + 1, 0);
+    let res = post(big, "image/jpeg").await;
+    assert_eq!(res.status(), 413);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["error"]["code"], "too_large");
+    // Unknown board or image: 404.
+    let res = http
+        .post(server.url(&format!("/api/boards/{}/uploads", BoardId::new())))
+        .body(png)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let res = http
+        .get(server.url("/api/uploads/not-an-id"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    teardown(db, server).await;
+}
+
+/// A board saved as a template appears in the list and new boards start
+/// from it, with or without its cards.
+async fn test_a_board_saved_as_template_starts_new_boards(backend: &str) {
+    let (db, server, board) = setup(backend, "fridge_example").await;
+    let http = reqwest::Client::new();
+    let save = |name: &str, include_cards: bool| {
+        let url = server.url(&format!("/api/boards/{}/template", board.id));
+        let http = http.clone();
+        let body = json!({"name": name, "include_cards": include_cards});
+        async move { http.post(url).json(&body).send().await.unwrap() }
+    };
+    let res = save("Retail, filled", true).await;
+    assert_eq!(res.status(), 201);
+    let filled: Value = res.json().await.unwrap();
+    let res = save("Retail, frame", false).await;
+    let frame: Value = res.json().await.unwrap();
+
+    let list: Value = http
+        .get(server.url("/api/templates"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let list = list["templates"].as_array().unwrap();
+    assert_eq!(list.len(), 7, "5 built-in + 2 saved");
+    assert_eq!(list[0]["id"], "blank");
+    assert!(list.iter().any(|t| t["id"] == filled["id"]
+        && t["saved"] == true
+        && t["name_ru"] == "Retail, filled"));
+
+    let create = |template: Value| {
+        let http = http.clone();
+        let url = server.url("/api/boards");
+        async move {
+            let res = http
+                .post(url)
+                .json(&json!({"title": "From template", "template": template}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 201);
+            let v: Value = res.json().await.unwrap();
+            serde_json::from_value::<Board>(v["board"].clone()).unwrap()
+        }
+    };
+    let copy = create(filled["id"].clone()).await;
+    assert_ne!(copy.id, board.id);
+    assert_eq!(copy.title, "From template");
+    assert_eq!(copy.cards.len(), board.cards.len());
+    assert_eq!(copy.emotions, board.emotions);
+    assert_eq!(copy.stages, board.stages);
+    let (stored, _) = server.snapshot(copy.id).await;
+    assert_eq!(stored.cards.len(), board.cards.len());
+
+    let empty = create(frame["id"].clone()).await;
+    assert!(empty.cards.is_empty() && empty.emotions.is_empty());
+    assert_eq!(empty.lanes, board.lanes);
+    assert_eq!(empty.personas, board.personas);
+
+    // Deleting a saved template; unknown ids and bad names are refused.
+    let res = http
+        .delete(server.url(&format!("/api/templates/{}", frame["id"].as_str().unwrap())))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let res = http
+        .post(server.url("/api/boards"))
+        .json(&json!({"title": "x", "template": frame["id"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let res = save("  ", false).await;
+    assert_eq!(res.status(), 422);
+    teardown(db, server).await;
+}
+
 macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
         mod sqlite { $( #[tokio::test] async fn $name() { super::$name("sqlite").await } )* }
@@ -356,6 +629,9 @@ on_both_stores!(
     test_resent_batch_is_answered_with_its_original_seq,
     test_room_unloads_when_last_client_leaves,
     test_a_flood_is_rate_limited_and_the_connection_stays_usable,
+    test_health_endpoint_follows_the_map,
+    test_image_uploads_are_checked_and_served_inert,
+    test_a_board_saved_as_template_starts_new_boards,
 );
 
 mod presence {

@@ -18,4 +18,7 @@ pub enum StoreError {
     /// since the caller's copy; nothing was written.
     #[error("the board is at seq {current}, not the expected one")]
     Stale { current: u64 },
+    /// A unique value (an account's email) is taken.
+    #[error("{0} is already taken")]
+    Taken(&'static str),
 }

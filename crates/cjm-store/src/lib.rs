@@ -39,6 +39,46 @@ pub struct BoardSummary {
     pub cards: i64,
 }
 
+/// An image stored for a board (a persona's photo).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Upload {
+    pub id: uuid::Uuid,
+    pub board_id: BoardId,
+    /// One of the image types the server accepts (checked from the bytes).
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A board saved as a template: its first state for new boards.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SavedTemplate {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub board: Board,
+    pub created_at: i64,
+}
+
+/// A saved template as listed (without its content).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct SavedTemplateInfo {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub created_at: i64,
+}
+
+/// A person's account. `email` is stored lower-cased; `password_hash` is a
+/// PHC string (argon2id), never the password.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct User {
+    pub id: uuid::Uuid,
+    pub email: String,
+    pub name: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub is_admin: bool,
+    pub created_at: i64,
+}
+
 /// A batch the room accepted and wants stored; the store assigns its seq.
 #[derive(Clone, Debug)]
 pub struct NewBatch {
@@ -120,6 +160,55 @@ pub trait Store: Send + Sync + 'static {
         after_seq: u64,
         limit: u64,
     ) -> Result<Vec<Applied>, StoreError>;
+
+    async fn put_upload(&self, upload: &Upload, now: i64) -> Result<(), StoreError>;
+
+    async fn get_upload(&self, id: uuid::Uuid) -> Result<Option<Upload>, StoreError>;
+
+    async fn create_template(&self, template: &SavedTemplate) -> Result<(), StoreError>;
+
+    /// Saved templates, newest first.
+    async fn list_templates(&self) -> Result<Vec<SavedTemplateInfo>, StoreError>;
+
+    async fn load_template(&self, id: uuid::Uuid) -> Result<Option<SavedTemplate>, StoreError>;
+
+    /// Soft-deletes a saved template; false when there was none.
+    async fn delete_template(&self, id: uuid::Uuid, now: i64) -> Result<bool, StoreError>;
+
+    /// Stores a new account; the first account of the server becomes its
+    /// admin (decided in the same statement, so two first sign-ups cannot
+    /// both become admin). `Taken("email")` if the email is in use.
+    async fn create_user(
+        &self,
+        id: uuid::Uuid,
+        email: &str,
+        name: &str,
+        password_hash: &str,
+        now: i64,
+    ) -> Result<User, StoreError>;
+
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError>;
+
+    /// Replaces the password and ends every session of the account.
+    async fn set_password(
+        &self,
+        user: uuid::Uuid,
+        password_hash: &str,
+        now: i64,
+    ) -> Result<bool, StoreError>;
+
+    async fn create_session(
+        &self,
+        token_hash: &[u8],
+        user: uuid::Uuid,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError>;
+
+    /// The account of a live (unexpired) session.
+    async fn session_user(&self, token_hash: &[u8], now: i64) -> Result<Option<User>, StoreError>;
+
+    async fn delete_session(&self, token_hash: &[u8]) -> Result<(), StoreError>;
 
     /// Which backend this is ("sqlite" or "postgres"), for logs and tests.
     fn backend(&self) -> &'static str;

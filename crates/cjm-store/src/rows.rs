@@ -13,6 +13,7 @@ pub(crate) struct StageRow {
     pub name: String,
     pub description: String,
     pub ord: String,
+    pub metrics: Json<Vec<StageMetric>>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -60,6 +61,7 @@ pub(crate) struct CardRow {
 pub(crate) struct EmotionRow {
     pub persona_id: Uuid,
     pub stage_id: Uuid,
+    pub curve: String,
     pub score: i32,
 }
 
@@ -110,6 +112,7 @@ impl StageRow {
             order: order("stages", &self.ord)?,
             name: self.name,
             description: self.description,
+            metrics: self.metrics.0,
         })
     }
 }
@@ -174,6 +177,8 @@ impl EmotionRow {
         Ok(EmotionPoint {
             persona_id: PersonaId(self.persona_id),
             stage_id: StageId(self.stage_id),
+            curve: Curve::parse(&self.curve)
+                .ok_or_else(|| corrupt("emotion_points", format!("curve {:?}", self.curve)))?,
             score: i8::try_from(self.score)
                 .map_err(|_| corrupt("emotion_points", format!("score {}", self.score)))?,
         })
@@ -188,6 +193,29 @@ impl OpRow {
             client_op_id: ClientOpId(self.client_op_id),
             at: self.at,
             ops: self.ops.0,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct UserRow {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+    pub is_admin: bool,
+    pub created_at: i64,
+}
+
+impl From<UserRow> for crate::User {
+    fn from(r: UserRow) -> Self {
+        crate::User {
+            id: r.id,
+            email: r.email,
+            name: r.name,
+            password_hash: r.password_hash,
+            is_admin: r.is_admin,
+            created_at: r.created_at,
         }
     }
 }

@@ -25,17 +25,18 @@ macro_rules! impl_store {
                     Change::Stage(id) => match board.stages.get(id) {
                         Some(s) => {
                             sqlx::query(
-                                "INSERT INTO stages (board_id, id, name, description, ord)
-                                 VALUES ($1, $2, $3, $4, $5)
+                                "INSERT INTO stages (board_id, id, name, description, ord, metrics)
+                                 VALUES ($1, $2, $3, $4, $5, $6)
                                  ON CONFLICT (board_id, id) DO UPDATE SET name = excluded.name,
                                    description = excluded.description, ord = excluded.ord,
-                                   deleted_at = NULL",
+                                   metrics = excluded.metrics, deleted_at = NULL",
                             )
                             .bind(b)
                             .bind(s.id.0)
                             .bind(&s.name)
                             .bind(&s.description)
                             .bind(s.order.as_str())
+                            .bind(sqlx::types::Json(&s.metrics))
                             .execute(&mut **tx)
                             .await?;
                         }
@@ -97,17 +98,18 @@ macro_rules! impl_store {
                         }
                         None => Self::soft_delete(tx, "personas", b, id.0, now).await?,
                     },
-                    Change::Emotion(p, s) => match board.emotion(*p, *s) {
+                    Change::Emotion(p, s, c) => match board.emotion(*p, *s, *c) {
                         Some(score) => {
                             sqlx::query(
-                                "INSERT INTO emotion_points (board_id, persona_id, stage_id, score)
-                                 VALUES ($1, $2, $3, $4)
-                                 ON CONFLICT (board_id, persona_id, stage_id)
+                                "INSERT INTO emotion_points (board_id, persona_id, stage_id, curve, score)
+                                 VALUES ($1, $2, $3, $4, $5)
+                                 ON CONFLICT (board_id, persona_id, stage_id, curve)
                                  DO UPDATE SET score = excluded.score",
                             )
                             .bind(b)
                             .bind(p.0)
                             .bind(s.0)
+                            .bind(c.as_str())
                             .bind(i32::from(score))
                             .execute(&mut **tx)
                             .await?;
@@ -115,11 +117,13 @@ macro_rules! impl_store {
                         None => {
                             sqlx::query(
                                 "DELETE FROM emotion_points
-                                 WHERE board_id = $1 AND persona_id = $2 AND stage_id = $3",
+                                 WHERE board_id = $1 AND persona_id = $2 AND stage_id = $3
+                                   AND curve = $4",
                             )
                             .bind(b)
                             .bind(p.0)
                             .bind(s.0)
+                            .bind(c.as_str())
                             .execute(&mut **tx)
                             .await?;
                         }
@@ -228,7 +232,7 @@ macro_rules! impl_store {
                     .chain(board.lanes.keys().map(|id| Change::Lane(*id)))
                     .chain(board.personas.keys().map(|id| Change::Persona(*id)))
                     .chain(board.cards.keys().map(|id| Change::Card(*id)))
-                    .chain(board.emotions.iter().map(|e| Change::Emotion(e.persona_id, e.stage_id)));
+                    .chain(board.emotions.iter().map(|e| Change::Emotion(e.persona_id, e.stage_id, e.curve)));
                 for change in changes {
                     Self::write_change(&mut tx, board, &change, now).await?;
                 }
@@ -276,7 +280,7 @@ macro_rules! impl_store {
                 let Some((title, seq)) = head else { return Ok(None) };
                 let mut board = cjm_core::Board::new(id, title);
                 let stages: Vec<StageRow> = sqlx::query_as(
-                    "SELECT id, name, description, ord FROM stages WHERE board_id = $1 AND deleted_at IS NULL",
+                    "SELECT id, name, description, ord, metrics FROM stages WHERE board_id = $1 AND deleted_at IS NULL",
                 )
                 .bind(id.0)
                 .fetch_all(&mut *tx)
@@ -320,7 +324,7 @@ macro_rules! impl_store {
                     board.cards.insert(c.id, c);
                 }
                 let points: Vec<EmotionRow> = sqlx::query_as(
-                    "SELECT persona_id, stage_id, score FROM emotion_points WHERE board_id = $1",
+                    "SELECT persona_id, stage_id, curve, score FROM emotion_points WHERE board_id = $1",
                 )
                 .bind(id.0)
                 .fetch_all(&mut *tx)
@@ -328,7 +332,7 @@ macro_rules! impl_store {
                 for r in points {
                     board.emotions.push(r.into_point()?);
                 }
-                board.emotions.sort_by_key(|e| (e.persona_id, e.stage_id));
+                board.emotions.sort_by_key(|e| (e.persona_id, e.stage_id, e.curve));
                 tx.commit().await?;
                 Ok(Some((board, seq as u64)))
             }
@@ -463,6 +467,203 @@ macro_rules! impl_store {
                 .fetch_all(self.reader())
                 .await?;
                 Ok(rows.into_iter().map(|r| r.into_applied()).collect())
+            }
+
+            async fn put_upload(&self, upload: &$crate::Upload, now: i64) -> Result<(), $crate::StoreError> {
+                sqlx::query(
+                    "INSERT INTO uploads (id, board_id, content_type, bytes, created_at)
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(upload.id)
+                .bind(upload.board_id.0)
+                .bind(&upload.content_type)
+                .bind(&upload.bytes)
+                .bind(now)
+                .execute(self.writer())
+                .await?;
+                Ok(())
+            }
+
+            async fn get_upload(&self, id: uuid::Uuid) -> Result<Option<$crate::Upload>, $crate::StoreError> {
+                let row: Option<(uuid::Uuid, String, Vec<u8>)> = sqlx::query_as(
+                    "SELECT u.board_id, u.content_type, u.bytes FROM uploads u
+                     JOIN boards b ON b.id = u.board_id
+                     WHERE u.id = $1 AND b.deleted_at IS NULL",
+                )
+                .bind(id)
+                .fetch_optional(self.reader())
+                .await?;
+                Ok(row.map(|(board, content_type, bytes)| $crate::Upload {
+                    id,
+                    board_id: cjm_core::BoardId(board),
+                    content_type,
+                    bytes,
+                }))
+            }
+
+            async fn create_template(&self, t: &$crate::SavedTemplate) -> Result<(), $crate::StoreError> {
+                sqlx::query("INSERT INTO templates (id, name, board, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(t.id)
+                    .bind(&t.name)
+                    .bind(sqlx::types::Json(&t.board))
+                    .bind(t.created_at)
+                    .execute(self.writer())
+                    .await?;
+                Ok(())
+            }
+
+            async fn list_templates(&self) -> Result<Vec<$crate::SavedTemplateInfo>, $crate::StoreError> {
+                let rows: Vec<(uuid::Uuid, String, i64)> = sqlx::query_as(
+                    "SELECT id, name, created_at FROM templates WHERE deleted_at IS NULL
+                     ORDER BY created_at DESC LIMIT 500",
+                )
+                .fetch_all(self.reader())
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(id, name, created_at)| $crate::SavedTemplateInfo { id, name, created_at })
+                    .collect())
+            }
+
+            async fn load_template(&self, id: uuid::Uuid) -> Result<Option<$crate::SavedTemplate>, $crate::StoreError> {
+                let row: Option<(String, sqlx::types::Json<cjm_core::Board>, i64)> = sqlx::query_as(
+                    "SELECT name, board, created_at FROM templates WHERE id = $1 AND deleted_at IS NULL",
+                )
+                .bind(id)
+                .fetch_optional(self.reader())
+                .await?;
+                Ok(row.map(|(name, board, created_at)| $crate::SavedTemplate {
+                    id,
+                    name,
+                    board: board.0,
+                    created_at,
+                }))
+            }
+
+            async fn delete_template(&self, id: uuid::Uuid, now: i64) -> Result<bool, $crate::StoreError> {
+                let done = sqlx::query("UPDATE templates SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL")
+                    .bind(id)
+                    .bind(now)
+                    .execute(self.writer())
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn create_user(
+                &self,
+                id: uuid::Uuid,
+                email: &str,
+                name: &str,
+                password_hash: &str,
+                now: i64,
+            ) -> Result<$crate::User, $crate::StoreError> {
+                let row: Result<(bool,), sqlx::Error> = sqlx::query_as(
+                    "INSERT INTO users (id, email, name, password_hash, is_admin, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, NOT EXISTS (SELECT 1 FROM users), $5, $5)
+                     RETURNING is_admin",
+                )
+                .bind(id)
+                .bind(email)
+                .bind(name)
+                .bind(password_hash)
+                .bind(now)
+                .fetch_one(self.writer())
+                .await;
+                match row {
+                    Ok((is_admin,)) => Ok($crate::User {
+                        id,
+                        email: email.to_string(),
+                        name: name.to_string(),
+                        password_hash: password_hash.to_string(),
+                        is_admin,
+                        created_at: now,
+                    }),
+                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                        Err($crate::StoreError::Taken("email"))
+                    }
+                    Err(e) => Err(e.into()),
+                }
+            }
+
+            async fn user_by_email(&self, email: &str) -> Result<Option<$crate::User>, $crate::StoreError> {
+                let row: Option<$crate::rows::UserRow> = sqlx::query_as(
+                    "SELECT id, email, name, password_hash, is_admin, created_at FROM users WHERE email = $1",
+                )
+                .bind(email)
+                .fetch_optional(self.reader())
+                .await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn set_password(
+                &self,
+                user: uuid::Uuid,
+                password_hash: &str,
+                now: i64,
+            ) -> Result<bool, $crate::StoreError> {
+                let mut tx = self.writer().begin().await?;
+                let done = sqlx::query("UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1")
+                    .bind(user)
+                    .bind(password_hash)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                    .bind(user)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn create_session(
+                &self,
+                token_hash: &[u8],
+                user: uuid::Uuid,
+                now: i64,
+                expires_at: i64,
+            ) -> Result<(), $crate::StoreError> {
+                // Expired sessions of anyone go at the same time: the table
+                // stays the size of the live ones.
+                sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+                    .bind(now)
+                    .execute(self.writer())
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(token_hash)
+                .bind(user)
+                .bind(now)
+                .bind(expires_at)
+                .execute(self.writer())
+                .await?;
+                Ok(())
+            }
+
+            async fn session_user(
+                &self,
+                token_hash: &[u8],
+                now: i64,
+            ) -> Result<Option<$crate::User>, $crate::StoreError> {
+                let row: Option<$crate::rows::UserRow> = sqlx::query_as(
+                    "SELECT u.id, u.email, u.name, u.password_hash, u.is_admin, u.created_at
+                     FROM sessions s JOIN users u ON u.id = s.user_id
+                     WHERE s.token_hash = $1 AND s.expires_at > $2",
+                )
+                .bind(token_hash)
+                .bind(now)
+                .fetch_optional(self.reader())
+                .await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn delete_session(&self, token_hash: &[u8]) -> Result<(), $crate::StoreError> {
+                sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                    .bind(token_hash)
+                    .execute(self.writer())
+                    .await?;
+                Ok(())
             }
 
             fn backend(&self) -> &'static str {

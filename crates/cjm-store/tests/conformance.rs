@@ -7,7 +7,7 @@ use std::sync::Arc;
 use cjm_core::template::{Locale, Template};
 use cjm_core::*;
 use cjm_store::test_db::TestPgDb;
-use cjm_store::{Committed, NewBatch, Store};
+use cjm_store::{Committed, NewBatch, SavedTemplate, Store, Upload};
 
 const NOW: i64 = 1_760_000_000_000;
 
@@ -120,7 +120,27 @@ async fn test_batches_persist_every_entity_kind(store: Arc<dyn Store>) {
             Op::SetEmotion {
                 persona_id: persona.id,
                 stage_id: stage0,
+                curve: Curve::AsIs,
                 score: Some(-2),
+            },
+            Op::SetEmotion {
+                persona_id: persona.id,
+                stage_id: stage0,
+                curve: Curve::ToBe,
+                score: Some(1),
+            },
+            Op::UpdateStage {
+                id: stage0,
+                patch: StagePatch {
+                    metrics: Some(vec![StageMetric {
+                        name: "NPS".into(),
+                        value: Num(32.5),
+                        unit: String::new(),
+                        target: Some(Num(45.0)),
+                        higher_is_better: true,
+                    }]),
+                    ..Default::default()
+                },
             },
             Op::SetBoardTitle {
                 title: "Fridge v2".into(),
@@ -305,6 +325,141 @@ async fn test_delete_board_hides_it(store: Arc<dyn Store>) {
     assert!(store.list_boards().await.unwrap().is_empty());
 }
 
+/// The example map round-trips every field (metrics, both curves,
+/// evidence, opportunities) through the entity tables.
+async fn test_the_example_map_round_trips(store: Arc<dyn Store>) {
+    for locale in [Locale::En, Locale::Ru] {
+        let board = Template::FridgeExample.build(BoardId::new(), "Igor", locale);
+        store.create_board(&board, NOW).await.unwrap();
+        let (loaded, _) = store.load_board(board.id).await.unwrap().unwrap();
+        assert_eq!(loaded, board);
+    }
+}
+
+async fn test_uploads_are_stored_and_go_with_their_board(store: Arc<dyn Store>) {
+    let board = Template::Blank.build(BoardId::new(), "B", Locale::En);
+    store.create_board(&board, NOW).await.unwrap();
+    let upload = Upload {
+        id: uuid::Uuid::now_v7(),
+        board_id: board.id,
+        content_type: "image/png".into(),
+        bytes: vec![0x89, b'P', b'N', b'G', 0, 1, 2, 255],
+    };
+    store.put_upload(&upload, NOW).await.unwrap();
+    assert_eq!(
+        store.get_upload(upload.id).await.unwrap(),
+        Some(upload.clone())
+    );
+    assert_eq!(store.get_upload(uuid::Uuid::now_v7()).await.unwrap(), None);
+    store.delete_board(board.id, NOW).await.unwrap();
+    assert_eq!(store.get_upload(upload.id).await.unwrap(), None);
+}
+
+async fn test_saved_templates_list_load_and_delete(store: Arc<dyn Store>) {
+    let board = Template::FridgeExample.build(BoardId::new(), "Igor", Locale::En);
+    let older = SavedTemplate {
+        id: uuid::Uuid::now_v7(),
+        name: "Retail journey".into(),
+        board: board.clone(),
+        created_at: NOW,
+    };
+    let newer = SavedTemplate {
+        id: uuid::Uuid::now_v7(),
+        name: "Пустой каркас".into(),
+        board: Template::Blank.build(BoardId::new(), "x", Locale::Ru),
+        created_at: NOW + 1,
+    };
+    store.create_template(&older).await.unwrap();
+    store.create_template(&newer).await.unwrap();
+    let list = store.list_templates().await.unwrap();
+    let names: Vec<&str> = list.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["Пустой каркас", "Retail journey"]);
+    assert_eq!(
+        store.load_template(older.id).await.unwrap(),
+        Some(older.clone())
+    );
+    assert!(store.delete_template(older.id, NOW).await.unwrap());
+    assert!(!store.delete_template(older.id, NOW).await.unwrap());
+    assert_eq!(store.load_template(older.id).await.unwrap(), None);
+    assert_eq!(store.list_templates().await.unwrap().len(), 1);
+}
+
+async fn test_accounts_and_sessions(store: Arc<dyn Store>) {
+    let uid = uuid::Uuid::now_v7;
+    let anna = store
+        .create_user(uid(), "anna@example.com", "Anna", "$argon2id$hash1", NOW)
+        .await
+        .unwrap();
+    assert!(anna.is_admin, "the first account is the admin");
+    let boris = store
+        .create_user(uid(), "boris@example.com", "Boris", "$argon2id$hash2", NOW)
+        .await
+        .unwrap();
+    assert!(!boris.is_admin);
+    let taken = store
+        .create_user(uid(), "anna@example.com", "Other", "$argon2id$x", NOW)
+        .await;
+    assert!(
+        matches!(taken, Err(cjm_store::StoreError::Taken("email"))),
+        "{taken:?}"
+    );
+    assert_eq!(
+        store.user_by_email("anna@example.com").await.unwrap(),
+        Some(anna.clone())
+    );
+    assert_eq!(
+        store.user_by_email("nobody@example.com").await.unwrap(),
+        None
+    );
+
+    // Sessions: found while alive, gone after expiry or deletion.
+    let (t1, t2, t3) = ([1u8; 32], [2u8; 32], [3u8; 32]);
+    store
+        .create_session(&t1, anna.id, NOW, NOW + 1000)
+        .await
+        .unwrap();
+    store
+        .create_session(&t2, anna.id, NOW, NOW + 1000)
+        .await
+        .unwrap();
+    store
+        .create_session(&t3, boris.id, NOW, NOW + 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .session_user(&t1, NOW + 1)
+            .await
+            .unwrap()
+            .map(|u| u.id),
+        Some(anna.id)
+    );
+    assert_eq!(
+        store.session_user(&t3, NOW + 10).await.unwrap(),
+        None,
+        "expired"
+    );
+    assert_eq!(store.session_user(&[9u8; 32], NOW).await.unwrap(), None);
+    store.delete_session(&t1).await.unwrap();
+    assert_eq!(store.session_user(&t1, NOW + 1).await.unwrap(), None);
+
+    // A new password ends every session of the account.
+    assert!(
+        store
+            .set_password(anna.id, "$argon2id$hash3", NOW + 2)
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.session_user(&t2, NOW + 3).await.unwrap(), None);
+    let anna = store
+        .user_by_email("anna@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(anna.password_hash, "$argon2id$hash3");
+    assert!(!store.set_password(uid(), "$argon2id$x", NOW).await.unwrap());
+}
+
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -342,4 +497,8 @@ conformance!(
     test_group_commit_assigns_consecutive_seqs,
     test_delete_board_hides_it,
     test_stale_commit_is_refused_and_writes_nothing,
+    test_the_example_map_round_trips,
+    test_uploads_are_stored_and_go_with_their_board,
+    test_saved_templates_list_load_and_delete,
+    test_accounts_and_sessions,
 );

@@ -1,35 +1,80 @@
 //! A sticky note: text (always rendered as text, never HTML), colour,
 //! inline editing, delete, and pointer/keyboard moves.
 
-use cjm_core::{CardId, CardPatch, Color, Op};
+use cjm_core::{CardId, CardPatch, Color, LaneKind, Op};
 use leptos::html;
 use leptos::prelude::*;
 
 use super::drag;
+use super::icons::Icon;
+use super::panel::Panel;
+use super::personas::ink;
 use super::presence;
 use super::{Menu, use_ui};
 use crate::browser;
-use crate::i18n::{T, use_i18n};
+use crate::i18n::{self, T, use_i18n};
+
+/// What a card shows besides its text, derived once per change of the card.
+#[derive(Clone, Debug, PartialEq)]
+struct Facets {
+    kind: Option<LaneKind>,
+    persona: Option<(cjm_core::PersonaId, String, Color)>,
+    channel: Option<cjm_core::Channel>,
+    evidence: usize,
+    hypothesis: bool,
+    /// (priority, status, owner)
+    opportunity: Option<(u8, cjm_core::OpportunityStatus, String)>,
+}
 
 #[component]
 pub fn CardView(id: CardId) -> impl IntoView {
     let ui = use_ui();
     let i18n = use_i18n();
-    let card = Memo::new(move |_| {
-        ui.conn
-            .board
-            .with(|b| b.as_ref().and_then(|b| b.cards.get(&id).cloned()))
-    });
+    let card = ui.card_signal(id);
     let text = move || card.with(|c| c.as_ref().map(|c| c.text.clone()).unwrap_or_default());
     let color = move || card.with(|c| c.as_ref().map(|c| c.color).unwrap_or(Color::Yellow));
-    let editing = Memo::new(move |_| ui.editing.get() == Some(id));
-    let dragging = Memo::new(move |_| {
-        ui.drag
-            .card
-            .with(|d| d.as_ref().is_some_and(|d| d.id == id && d.active))
+    let facets = Memo::new(move |_| {
+        card.with(|c| {
+            let c = c.as_ref()?;
+            let kind = ui.lane_kinds.with(|k| k.get(&c.lane_id).copied());
+            Some(Facets {
+                kind,
+                persona: c.persona_id.and_then(|p| {
+                    ui.persona_tags
+                        .with(|t| t.get(&p).map(|(name, color)| (p, name.clone(), *color)))
+                }),
+                channel: c.channel,
+                evidence: c.evidence.len(),
+                hypothesis: kind.is_some_and(|k| cjm_core::health::is_hypothesis(c, k)),
+                opportunity: c
+                    .opportunity
+                    .as_ref()
+                    .map(|o| (o.priority(), o.status, o.owner.clone()))
+                    .or_else(|| {
+                        (kind == Some(LaneKind::Opportunities))
+                            .then(|| (0, cjm_core::OpportunityStatus::Idea, String::new()))
+                    }),
+            })
+        })
     });
+    let dimmed = Memo::new(move |_| {
+        let filter = ui.persona_filter.get();
+        filter.is_some()
+            && facets.with(|f| f.as_ref().and_then(|f| f.persona.as_ref().map(|p| p.0))) != filter
+    });
+    // Search: None when not searching, else whether this card matches.
+    let found = Memo::new(move |_| {
+        let q = ui.search.get();
+        if q.trim().is_empty() {
+            return None;
+        }
+        Some(card.with(|c| c.as_ref().is_some_and(|c| super::toolbar::matches(c, &q))))
+    });
+    let in_selection = Memo::new(move |_| ui.selection.with(|s| s.contains(&id)));
+    let editing = Memo::new(move |_| ui.editing.get() == Some(id));
+    let dragging = Memo::new(move |_| ui.drag.dragged.get() == Some(id));
     let root = NodeRef::<html::Div>::new();
-    let marks = presence::card_marks(ui, id);
+    let marks = presence::card_marks(id);
 
     let delete = move || {
         ui.submit(vec![Op::DeleteCard { id }]);
@@ -47,12 +92,19 @@ pub fn CardView(id: CardId) -> impl IntoView {
                 ev.prevent_default();
                 start_edit();
             }
-            "Delete" | "Backspace" => delete(),
+            // With a selection, the board-wide shortcut deletes all of it.
+            "Delete" | "Backspace" if ui.selection.with_untracked(|s| s.is_empty()) => delete(),
+            "i" | "I" if !ev.ctrl_key() && !ev.meta_key() => ui.panel.set(Some(Panel::Card(id))),
             key @ ("ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown") if ev.alt_key() => {
                 ev.prevent_default();
                 drag::move_card_by_key(ui, id, key);
                 // Keep keyboard focus on the moved card.
                 request_animation_frame(move || drag::focus_card(id));
+            }
+            key @ ("ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown")
+                if super::editing::navigate(ui, id, key) =>
+            {
+                ev.prevent_default();
             }
             _ => {}
         }
@@ -61,10 +113,26 @@ pub fn CardView(id: CardId) -> impl IntoView {
     view! {
         <div
             node_ref=root
-            class=move || format!("card color-{}", color().as_str())
-            class:editing=move || editing.get()
-            class:dragging=move || dragging.get()
-            class:menu-open=move || ui.menu.get() == Some(Menu::CardColor(id))
+            // One string for every class: a `class=` closure next to
+            // `class:x` toggles would drop the toggles when it re-runs.
+            class=move || {
+                let mut c = format!("card color-{}", color().as_str());
+                for (on, name) in [
+                    (editing.get(), "editing"),
+                    (facets.with(|f| f.as_ref().is_some_and(|f| f.hypothesis)), "hypothesis"),
+                    (dimmed.get() || found.get() == Some(false), "dimmed"),
+                    (found.get() == Some(true), "match"),
+                    (in_selection.get(), "selected"),
+                    (dragging.get(), "dragging"),
+                    (ui.menu.get() == Some(Menu::CardColor(id)), "menu-open"),
+                ] {
+                    if on {
+                        c.push(' ');
+                        c.push_str(name);
+                    }
+                }
+                c
+            }
             tabindex="0"
             role="listitem"
             aria-label=text
@@ -74,6 +142,24 @@ pub fn CardView(id: CardId) -> impl IntoView {
             on:pointermove=move |ev| drag::card_pointer_move(ui, &ev)
             on:pointerup=move |ev| drag::card_pointer_up(ui, &ev)
             on:pointercancel=move |_| ui.drag.card.set(None)
+            on:click=move |ev| {
+                if ev.shift_key() || ev.ctrl_key() || ev.meta_key() {
+                    let anchor = ui.anchor.get_untracked();
+                    ui.selection.update(|s| {
+                        // The card clicked before joins a new selection.
+                        if s.is_empty() && let Some(a) = anchor.filter(|a| *a != id) {
+                            s.insert(a);
+                        }
+                        if !s.remove(&id) { s.insert(id); }
+                    });
+                } else {
+                    ui.anchor.set(Some(id));
+                    if !ui.selection.with_untracked(|s| s.contains(&id)) {
+                        ui.selection.update(|s| s.clear());
+                    }
+                }
+                ui.target_cell.set(card.with_untracked(|c| c.as_ref().map(|c| (c.stage_id, c.lane_id))));
+            }
             on:dblclick=move |ev| {
                 ev.stop_propagation();
                 start_edit();
@@ -87,6 +173,16 @@ pub fn CardView(id: CardId) -> impl IntoView {
                 let label = if *editing { format!("{name} {}", i18n.t(T::IsEditing)) } else { name.clone() };
                 view! { <span class="peer-label" data-testid="peer-mark" style:background=*color>{label}</span> }
             }))}
+            {move || facets.get().filter(|f| f.persona.is_some() || f.channel.is_some()).map(|f| view! {
+                <div class="card-meta">
+                    {f.channel.map(|c| view! {
+                        <span class="chip channel" data-testid="card-channel"><Icon name=c.as_str()/>{move || i18n.t(i18n::channel(c))}</span>
+                    })}
+                    {f.persona.map(|(_, name, color)| view! {
+                        <span class="chip persona" data-testid="card-persona"><span class="dot" style:background=ink(color)></span>{name}</span>
+                    })}
+                </div>
+            })}
             {move || if editing.get() {
                 // Untracked: a concurrent change to this card must not
                 // recreate the editor and throw away what is being typed.
@@ -95,7 +191,32 @@ pub fn CardView(id: CardId) -> impl IntoView {
             } else {
                 view! { <p class="card-text" data-testid="card-text">{text}</p> }.into_any()
             }}
+            {move || facets.get().map(|f| view! {
+                <div class="card-foot">
+                    {(f.evidence > 0).then(|| view! {
+                        <span class="chip evidence" data-testid="card-evidence" title=move || i18n.t(T::Evidence)><Icon name="evidence"/>{f.evidence}</span>
+                    })}
+                    {f.hypothesis.then(|| view! {
+                        <span class="chip hypothesis-tag" data-testid="card-hypothesis" title=move || i18n.t(T::HypothesisHint)>{move || i18n.t(T::Hypothesis)}</span>
+                    })}
+                    {f.opportunity.map(|(priority, status, owner)| view! {
+                        {(priority > 0).then(|| view! { <span class=format!("chip priority p{priority}") data-testid="card-priority" title=move || i18n.t(T::Priority)>{format!("P{priority}")}</span> })}
+                        <span class=format!("chip status {}", status.as_str()) data-testid="card-status">{move || i18n.t(i18n::status(status))}</span>
+                        {if owner.is_empty() {
+                            view! { <span class="chip no-owner" data-testid="card-no-owner">{move || i18n.t(T::NoOwner)}</span> }.into_any()
+                        } else {
+                            view! { <span class="chip owner" data-testid="card-owner">{owner}</span> }.into_any()
+                        }}
+                    })}
+                </div>
+            })}
             <div class="card-tools">
+                <button class="icon" data-testid="card-details" title=move || i18n.t(T::Details) aria-label=move || i18n.t(T::Details)
+                    on:click=move |ev| {
+                        ev.stop_propagation();
+                        ui.toggle_panel(Panel::Card(id));
+                    }
+                ><Icon name="details"/></button>
                 <button class="icon swatch-button" data-testid="card-color"
                     title=move || i18n.t(T::Color) aria-label=move || i18n.t(T::Color)
                     on:click=move |ev| {

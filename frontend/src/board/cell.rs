@@ -19,13 +19,13 @@ pub fn Cell(stage: StageId, lane: LaneId) -> impl IntoView {
         ui.cells
             .with(|m| m.get(&(stage, lane)).cloned().unwrap_or_default())
     });
-    let target = Memo::new(move |_| {
-        ui.drag.card.with(|d| {
-            d.as_ref()
-                .and_then(|d| d.target)
-                .filter(|t| t.stage == stage && t.lane == lane)
-        })
-    });
+    let is_target = Memo::new(move |_| ui.drag.drop_cell.get() == Some((stage, lane)));
+    // Only the target cell follows the pointer (for its drop line).
+    let line_y = move || {
+        ui.drag
+            .card
+            .with(|d| d.as_ref().and_then(|d| d.target).map(|t| t.line_y))
+    };
     let drafting = Memo::new(move |_| ui.draft.get() == Some((stage, lane)));
     let open_draft = move || {
         ui.editing.set(None);
@@ -44,7 +44,7 @@ pub fn Cell(stage: StageId, lane: LaneId) -> impl IntoView {
     view! {
         <div
             class="cell"
-            class:drop-target=move || target.get().is_some()
+            class:drop-target=move || is_target.get()
             class:empty=move || cards.with(|c| c.is_empty())
             data-cell=""
             data-stage=stage.to_string()
@@ -55,7 +55,7 @@ pub fn Cell(stage: StageId, lane: LaneId) -> impl IntoView {
             <For each=move || cards.get() key=|id| *id let:id>
                 <CardView id=id/>
             </For>
-            {move || target.get().map(|t| view! { <div class="drop-line" style:top=format!("{}px", t.line_y)></div> })}
+            {move || is_target.get().then(|| view! { <div class="drop-line" style:top=move || format!("{}px", line_y().unwrap_or(0.0))></div> })}
             <Show when=move || drafting.get()>
                 <Draft stage=stage lane=lane/>
             </Show>

@@ -49,15 +49,29 @@ pub struct HeaderDrag {
 
 #[derive(Clone, Copy)]
 pub struct DragState {
+    /// Changes on every pointer move: read it only where the pointer
+    /// position matters (the ghost, the drop line, presence).
     pub card: RwSignal<Option<CardDrag>>,
     pub header: RwSignal<Option<HeaderDrag>>,
+    /// The card being dragged; changes only when a drag starts or ends, so
+    /// that 2,000 cards do not re-check themselves on every move.
+    pub dragged: Memo<Option<CardId>>,
+    /// The cell under the dragged card; changes only when crossing cells.
+    pub drop_cell: Memo<Option<(StageId, LaneId)>>,
 }
 
 impl DragState {
     pub fn new() -> Self {
+        let card = RwSignal::new(None::<CardDrag>);
         Self {
-            card: RwSignal::new(None),
+            card,
             header: RwSignal::new(None),
+            dragged: Memo::new(move |_| {
+                card.with(|d| d.as_ref().filter(|d| d.active).map(|d| d.id))
+            }),
+            drop_cell: Memo::new(move |_| {
+                card.with(|d| d.as_ref().and_then(|d| d.target).map(|t| (t.stage, t.lane)))
+            }),
         }
     }
 }
@@ -75,7 +89,7 @@ fn is_control(el: &Element) -> bool {
 }
 
 pub fn card_pointer_down(ui: Ui, id: CardId, ev: &PointerEvent) {
-    if ev.button() != 0 || ui.editing.get_untracked() == Some(id) {
+    if ev.button() != 0 || ui.editing.get_untracked() == Some(id) || ui.panning.get_untracked() {
         return;
     }
     let Some(el) = element(ev) else { return };
@@ -166,7 +180,15 @@ pub fn card_pointer_up(ui: Ui, ev: &PointerEvent) {
         return;
     }
     if let Some(t) = card_target_at((ev.client_x() as f64, ev.client_y() as f64)).or(drag.target) {
-        move_card(ui, drag.id, t.stage, t.lane, t.index);
+        // Dragging one card of a selection moves the whole selection.
+        let group = ui
+            .selection
+            .with_untracked(|s| s.len() > 1 && s.contains(&drag.id));
+        if group {
+            ui.move_cards(&ui.acted_on(), t.stage, t.lane, t.index);
+        } else {
+            move_card(ui, drag.id, t.stage, t.lane, t.index);
+        }
     }
 }
 
@@ -177,6 +199,8 @@ fn card_target_at((x, y): (f64, f64)) -> Option<CardTarget> {
     let stage = cell.get_attribute("data-stage")?.parse().ok()?;
     let lane = cell.get_attribute("data-lane")?.parse().ok()?;
     let top = cell.get_bounding_client_rect().top();
+    // Screen pixels to the cell's own (zoomed) pixels.
+    let scale = super::editing::scale_of(&cell);
     let cards = cell.query_selector_all(".card:not(.dragging)").ok()?;
     let mut index = 0;
     let mut line_y = 8.0;
@@ -187,9 +211,9 @@ fn card_target_at((x, y): (f64, f64)) -> Option<CardTarget> {
         let r = card.get_bounding_client_rect();
         if y > r.top() + r.height() / 2.0 {
             index += 1;
-            line_y = r.bottom() - top + 4.0;
+            line_y = (r.bottom() - top) / scale + 4.0;
         } else {
-            line_y = r.top() - top - 5.0;
+            line_y = (r.top() - top) / scale - 5.0;
             break;
         }
     }

@@ -2,14 +2,17 @@
 //! from the menu, delete. One component serves both: they differ only in
 //! axis and in which ops they send.
 
-use cjm_core::{LanePatch, Op, StagePatch};
+use cjm_core::{LaneKind, LanePatch, Op, StagePatch};
 use leptos::html;
 use leptos::prelude::*;
 
 use super::drag;
+use super::icons::Icon;
+use super::panel::Panel;
+use super::stage_details::format_number;
 use super::{Menu, use_ui};
 use crate::browser;
-use crate::i18n::{T, use_i18n};
+use crate::i18n::{self, T, use_i18n};
 
 #[component]
 pub fn Header(target: Menu) -> impl IntoView {
@@ -35,6 +38,29 @@ pub fn Header(target: Menu) -> impl IntoView {
             }
         })
     });
+    // Description and metrics (stages only).
+    let stage_extra = Memo::new(move |_| {
+        let Menu::Stage(id) = target else { return None };
+        board.with(|b| {
+            let s = b.as_ref()?.stages.get(&id)?;
+            Some((s.description.clone(), s.metrics.clone()))
+        })
+    });
+    let collapsed = Memo::new(move |_| match target {
+        Menu::Lane(id) => ui.collapsed.with(|c| c.contains(&id)),
+        _ => false,
+    });
+    let set_kind = move |kind: LaneKind| {
+        if let Menu::Lane(id) = target {
+            ui.submit(vec![Op::UpdateLane {
+                id,
+                patch: LanePatch {
+                    kind: Some(kind),
+                    ..Default::default()
+                },
+            }]);
+        }
+    };
     let name = move || info.with(|i| i.as_ref().map(|i| i.0.clone()).unwrap_or_default());
     let kind = move || info.with(|i| i.as_ref().and_then(|i| i.1));
     let position = move || info.with(|i| i.as_ref().map(|i| (i.2, i.3)).unwrap_or((0, 0)));
@@ -127,7 +153,17 @@ pub fn Header(target: Menu) -> impl IntoView {
             on:pointercancel=move |_| ui.drag.header.set(None)
             on:dblclick=move |_| ui.renaming.set(Some(target))
         >
-            {move || kind().map(|k| view! { <span class=format!("kind-dot color-{}", k.default_color().as_str()) title=k.as_str() aria-hidden="true"></span> })}
+            {move || kind().map(|k| view! {
+                <button class="icon collapse" data-testid="lane-collapse"
+                    aria-expanded=move || (!collapsed.get()).to_string()
+                    aria-label=move || i18n.t(if collapsed.get() { T::Expand } else { T::Collapse })
+                    title=move || i18n.t(if collapsed.get() { T::Expand } else { T::Collapse })
+                    on:pointerdown=|ev| ev.stop_propagation()
+                    on:click=move |ev| { ev.stop_propagation(); if let Menu::Lane(id) = target { ui.toggle_collapsed(id); } }
+                ><Icon name=if collapsed.get() { "chevron-right" } else { "chevron-down" }/></button>
+                <span class=format!("kind-icon color-{}", k.default_color().as_str()) data-testid="lane-kind" data-kind=k.as_str()
+                    title=move || i18n.t(i18n::lane_kind(k))><Icon name=k.as_str()/></span>
+            })}
             {move || if renaming.get() {
                 view! {
                     <input class="header-input" data-testid="header-input" node_ref=input maxlength="200"
@@ -142,7 +178,29 @@ pub fn Header(target: Menu) -> impl IntoView {
                 }.into_any()
             } else {
                 view! {
-                    <span class="header-name" data-testid="header-name" title=name>{name}</span>
+                    <div class="header-main">
+                        <span class="header-name" data-testid="header-name" title=name>{name}</span>
+                        {move || stage_extra.get().map(|(description, metrics)| view! {
+                            {(!description.is_empty()).then(|| view! { <span class="stage-description" title=description.clone()>{description.clone()}</span> })}
+                            {(!metrics.is_empty()).then(|| view! {
+                                <span class="metrics">
+                                    {metrics.into_iter().map(|m| {
+                                        let state = match m.on_target() { Some(true) => "good", Some(false) => "bad", None => "" };
+                                        // "4.1%" but "11 min".
+                                        let unit = if m.unit.starts_with(char::is_alphabetic) { format!("\u{a0}{}", m.unit) } else { m.unit.clone() };
+                                        let target = m.target.map(|t| format!(" / {}{unit}", format_number(t.0))).unwrap_or_default();
+                                        view! {
+                                            <span class=format!("metric {state}") data-testid="stage-metric" data-state=state>
+                                                <span class="metric-name">{m.name.clone()}</span>" "
+                                                <strong>{format!("{}{unit}", format_number(m.value.0))}</strong>
+                                                <span class="metric-target">{target}</span>
+                                            </span>
+                                        }
+                                    }).collect_view()}
+                                </span>
+                            })}
+                        })}
+                    </div>
                 }.into_any()
             }}
             <button class="icon menu-button" data-testid="header-menu" aria-haspopup="menu"
@@ -157,6 +215,26 @@ pub fn Header(target: Menu) -> impl IntoView {
                     <button role="menuitem" data-testid="menu-rename" on:click=move |_| { ui.menu.set(None); ui.renaming.set(Some(target)); }>
                         {move || i18n.t(T::Rename)}
                     </button>
+                    {match target {
+                        Menu::Stage(id) => view! {
+                            <button role="menuitem" data-testid="menu-details" on:click=move |_| { ui.menu.set(None); ui.panel.set(Some(Panel::Stage(id))); }>
+                                {move || i18n.t(T::StageDetails)}
+                            </button>
+                        }.into_any(),
+                        _ => view! {
+                            <div class="menu-kinds" role="group" aria-label=move || i18n.t(T::LaneKind)>
+                                <span class="menu-label">{move || i18n.t(T::LaneKind)}</span>
+                                {LaneKind::ALL.into_iter().map(|k| view! {
+                                    <button role="menuitemradio" data-testid=format!("kind-{}", k.as_str())
+                                        class:current=move || kind() == Some(k)
+                                        aria-checked=move || (kind() == Some(k)).to_string()
+                                        on:click=move |_| { ui.menu.set(None); if kind() != Some(k) { set_kind(k); } }>
+                                        <Icon name=k.as_str()/>{move || i18n.t(i18n::lane_kind(k))}
+                                    </button>
+                                }).collect_view()}
+                            </div>
+                        }.into_any(),
+                    }}
                     <button role="menuitem" data-testid="menu-back" disabled=move || position().0 == 0
                         on:click=move |_| { ui.menu.set(None); shift(-1); }>{move || i18n.t(back_label)}</button>
                     <button role="menuitem" data-testid="menu-forward" disabled=move || { let (i, n) = position(); i + 1 >= n }

@@ -1,16 +1,26 @@
 //! The board page: top bar, the stage × lane grid, the drag ghost, toasts.
 
+mod board_menu;
 mod card;
+mod card_details;
 mod cell;
 mod drag;
+mod editing;
+mod emotions;
 mod grid;
 mod headers;
+mod health_panel;
+mod icons;
+mod panel;
+mod personas;
 mod presence;
+mod stage_details;
+mod toolbar;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-use cjm_core::{Board, BoardId, Card, CardId, LaneId, Op, StageId};
+use cjm_core::{Board, BoardId, Card, CardId, LaneId, Op, PersonaId, StageId};
 use leptos::prelude::*;
 
 use crate::connection::{Connection, Status};
@@ -43,6 +53,37 @@ pub struct Ui {
     /// Card ids of every cell, top to bottom: computed once per change of
     /// the board, so that each cell only re-renders when its list changes.
     pub cells: Memo<CellIndex>,
+    /// The side panel, if open.
+    pub panel: RwSignal<Option<panel::Panel>>,
+    /// Cards of other personas are dimmed while one is chosen.
+    pub persona_filter: RwSignal<Option<PersonaId>>,
+    /// Lanes folded on this browser (a view choice, not a board change).
+    pub collapsed: RwSignal<BTreeSet<LaneId>>,
+    pub board_id: BoardId,
+    /// Undo/redo stacks and the copied cards.
+    pub history: StoredValue<editing::History>,
+    /// (undo steps, redo steps), for the buttons.
+    pub history_len: RwSignal<(usize, usize)>,
+    /// Cards picked with Shift+click or a rubber band.
+    pub selection: RwSignal<BTreeSet<CardId>>,
+    /// Text searched for on the board.
+    pub search: RwSignal<String>,
+    /// Board zoom, 0.25–2.
+    pub zoom: RwSignal<f64>,
+    /// The cell a paste goes to (last clicked or navigated to).
+    pub target_cell: RwSignal<Option<(StageId, LaneId)>>,
+    /// Space is held: dragging pans the board.
+    pub panning: RwSignal<bool>,
+    pub gesture: RwSignal<Option<editing::Gesture>>,
+    /// The last card clicked without Shift: where a Shift+click selection starts.
+    pub anchor: RwSignal<Option<CardId>>,
+    /// One signal per card, set only when that card changes (see
+    /// `card_signal`): a change to one card re-renders one card, not 2,000.
+    cards: StoredValue<HashMap<CardId, ArcRwSignal<Option<Card>>>>,
+    /// What cards show of their lane and persona, recomputed per board
+    /// change but notifying only when lanes or personas change.
+    pub lane_kinds: Memo<Arc<HashMap<LaneId, cjm_core::LaneKind>>>,
+    pub persona_tags: Memo<Arc<HashMap<PersonaId, (String, cjm_core::Color)>>>,
 }
 
 pub type CellIndex = Arc<HashMap<(StageId, LaneId), Vec<CardId>>>;
@@ -65,9 +106,79 @@ fn index_cells(board: Option<&Board>) -> CellIndex {
 }
 
 impl Ui {
-    pub fn submit(&self, ops: Vec<Op>) -> bool {
-        self.conn.submit(ops).is_ok()
+    /// The signal of one card; made on first use from the current board.
+    pub fn card_signal(&self, id: CardId) -> RwSignal<Option<Card>> {
+        // Reference-counted, not owned by the first card view: a card that
+        // moves to another cell gets a new view but keeps its signal.
+        if let Some(s) = self.cards.with_value(|m| m.get(&id).cloned()) {
+            return RwSignal::from(s);
+        }
+        let s = ArcRwSignal::new(self.read(|b| b.cards.get(&id).cloned()).flatten());
+        self.cards.update_value(|m| {
+            m.insert(id, s.clone());
+        });
+        RwSignal::from(s)
     }
+
+    /// Brings the card signals up to date with the board: compares every
+    /// card (no clones) and sets only the ones that changed.
+    fn sync_cards(&self) {
+        // Decide under the read lock, set afterwards: setting a signal can
+        // re-render a card, which may ask `card_signal` for the map again.
+        let (changed, gone) = self.conn.board.with(|b| {
+            self.cards.with_value(|m| {
+                let mut changed = Vec::new();
+                let mut gone = Vec::new();
+                for (id, sig) in m {
+                    let now = b.as_ref().and_then(|b| b.cards.get(id));
+                    if sig.with_untracked(|old| old.as_ref() != now) {
+                        changed.push((sig.clone(), now.cloned()));
+                    }
+                    if now.is_none() {
+                        gone.push(*id);
+                    }
+                }
+                (changed, gone)
+            })
+        });
+        if !gone.is_empty() {
+            self.cards.update_value(|m| {
+                for id in &gone {
+                    m.remove(id);
+                }
+            });
+        }
+        for (sig, value) in changed {
+            sig.set(value);
+        }
+    }
+
+    /// Reads the board without subscribing (for event handlers).
+    pub fn read<R>(&self, f: impl FnOnce(&Board) -> R) -> Option<R> {
+        self.conn.board.with_untracked(|b| b.as_ref().map(f))
+    }
+
+    pub fn toggle_collapsed(&self, lane: LaneId) {
+        self.collapsed.update(|c| {
+            if !c.remove(&lane) {
+                c.insert(lane);
+            }
+        });
+        let ids: Vec<String> = self
+            .collapsed
+            .with_untracked(|c| c.iter().map(|id| id.to_string()).collect());
+        crate::browser::storage_set(&collapsed_key(self.board_id), &ids.join(","));
+    }
+}
+
+fn collapsed_key(id: BoardId) -> String {
+    format!("cjm.collapsed.{id}")
+}
+
+fn saved_collapsed(id: BoardId) -> BTreeSet<LaneId> {
+    crate::browser::storage_get(&collapsed_key(id))
+        .map(|s| s.split(',').filter_map(|p| p.parse().ok()).collect())
+        .unwrap_or_default()
 }
 
 pub fn use_ui() -> Ui {
@@ -88,9 +199,66 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
         cursor: RwSignal::new(None),
         drag: drag::DragState::new(),
         cells: Memo::new(move |_| conn.board.with(|b| index_cells(b.as_ref()))),
+        panel: RwSignal::new(None),
+        persona_filter: RwSignal::new(None),
+        collapsed: RwSignal::new(saved_collapsed(id)),
+        board_id: id,
+        history: StoredValue::new(editing::History::default()),
+        history_len: RwSignal::new((0, 0)),
+        selection: RwSignal::new(BTreeSet::new()),
+        search: RwSignal::new(String::new()),
+        zoom: RwSignal::new(1.0),
+        target_cell: RwSignal::new(None),
+        panning: RwSignal::new(false),
+        gesture: RwSignal::new(None),
+        anchor: RwSignal::new(None),
+        cards: StoredValue::new(HashMap::new()),
+        lane_kinds: Memo::new(move |_| {
+            conn.board.with(|b| {
+                Arc::new(
+                    b.iter()
+                        .flat_map(|b| b.lanes.values().map(|l| (l.id, l.kind)))
+                        .collect(),
+                )
+            })
+        }),
+        persona_tags: Memo::new(move |_| {
+            conn.board.with(|b| {
+                Arc::new(
+                    b.iter()
+                        .flat_map(|b| {
+                            b.personas
+                                .values()
+                                .map(|p| (p.id, (p.name.clone(), p.color)))
+                        })
+                        .collect(),
+                )
+            })
+        }),
     };
     provide_context(ui);
+    // Runs after every board change.
+    Effect::new(move |_| ui.sync_cards());
     presence::share_presence(ui);
+    presence::provide_marks(ui);
+    editing::install_shortcuts(ui);
+    // Deleted cards leave the selection.
+    Effect::new(move |_| {
+        let gone = conn.board.with(|b| {
+            let Some(b) = b else { return false };
+            ui.selection
+                .with_untracked(|s| s.iter().any(|id| !b.cards.contains_key(id)))
+        });
+        if gone {
+            ui.selection.update(|s| {
+                conn.board.with_untracked(|b| {
+                    if let Some(b) = b {
+                        s.retain(|id| b.cards.contains_key(id))
+                    }
+                })
+            });
+        }
+    });
 
     // Toasts disappear by themselves.
     Effect::new(move |_| {
@@ -116,8 +284,13 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
             <header class="topbar">
                 <a class="brand" href="/" title=move || i18n.t(T::BackToBoards) data-testid="home-link">"CJM"</a>
                 <BoardTitle/>
+                <board_menu::BoardMenu/>
+                <toolbar::UndoRedo/>
                 <span class="spacer"></span>
-                                <presence::Avatars/>
+                <toolbar::Search/>
+                <personas::PersonaFilter/>
+                <panel::PanelButtons/>
+                <presence::Avatars/>
                 <StatusBadge/>
                 <LangSwitch/>
             </header>
@@ -130,6 +303,10 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
                 }.into_any(),
                 false => view! { <grid::Grid/> }.into_any(),
             }}
+            <toolbar::SelectionBar/>
+            <toolbar::ZoomControls/>
+            <toolbar::Band/>
+            <panel::Drawer/>
             <drag::Ghost/>
             {move || conn.notice.get().map(|n| view! {
                 <div class="toast" role="alert" data-testid="toast">

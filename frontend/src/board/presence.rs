@@ -15,9 +15,11 @@ use crate::i18n::{T, use_i18n};
 pub fn grid_point(x: f64, y: f64) -> Option<Point> {
     let grid = document().query_selector(".grid").ok()??;
     let r = grid.get_bounding_client_rect();
+    // Unzoomed, so that peers at another zoom see the same spot.
+    let scale = super::editing::scale_of(&grid);
     Some(Point {
-        x: (x - r.left()).round() as i32,
-        y: (y - r.top()).round() as i32,
+        x: ((x - r.left()) / scale).round() as i32,
+        y: ((y - r.top()) / scale).round() as i32,
     })
 }
 
@@ -31,7 +33,16 @@ pub fn share_presence(ui: Ui) {
         });
         let presence = Presence {
             cursor: ui.cursor.get(),
-            selection: ui.selected.get().into_iter().collect(),
+            selection: {
+                let mut s: Vec<CardId> =
+                    ui.selection.with(|s| s.iter().copied().take(100).collect());
+                if let Some(id) = ui.selected.get()
+                    && !s.contains(&id)
+                {
+                    s.push(id);
+                }
+                s
+            },
             editing: ui.editing.get(),
             dragging,
         };
@@ -138,26 +149,43 @@ fn PeerPointer(session: u64) -> impl IntoView {
     }
 }
 
-/// Other people's marks on one card: (name, colour, editing?).
-pub fn card_marks(ui: Ui, id: CardId) -> Memo<Vec<(String, &'static str, bool)>> {
-    Memo::new(move |_| {
-        ui.conn.peers.with(|peers| {
-            peers
-                .values()
-                .filter(|p| {
-                    let s = &p.presence;
-                    s.editing == Some(id)
-                        || s.selection.contains(&id)
-                        || s.dragging.is_some_and(|d| d.card == id)
-                })
-                .map(|p| {
-                    (
-                        p.name.clone(),
-                        browser::person_color(&p.actor),
-                        p.presence.editing == Some(id),
-                    )
-                })
-                .collect()
-        })
+/// One person's mark on a card: (name, colour, editing?).
+pub type Mark = (String, &'static str, bool);
+
+/// Other people's marks on one card.
+pub fn card_marks(id: CardId) -> Memo<Vec<Mark>> {
+    let all = use_context::<Marks>().map(|m| m.0);
+    Memo::new(move |_| match all {
+        Some(all) => all.with(|m| m.get(&id).cloned().unwrap_or_default()),
+        None => Vec::new(),
     })
+}
+
+/// Everyone's marks by card, computed once per presence change (instead of
+/// once per card).
+#[derive(Clone, Copy)]
+pub struct Marks(pub Memo<std::sync::Arc<std::collections::HashMap<CardId, Vec<Mark>>>>);
+
+pub fn provide_marks(ui: Ui) {
+    let marks = Memo::new(move |_| {
+        let mut map: std::collections::HashMap<CardId, Vec<Mark>> =
+            std::collections::HashMap::new();
+        ui.conn.peers.with(|peers| {
+            for p in peers.values() {
+                let s = &p.presence;
+                let mark =
+                    |editing: bool| (p.name.clone(), browser::person_color(&p.actor), editing);
+                let mut cards: Vec<CardId> = s.selection.clone();
+                cards.extend(s.editing);
+                cards.extend(s.dragging.map(|d| d.card));
+                cards.sort();
+                cards.dedup();
+                for c in cards {
+                    map.entry(c).or_default().push(mark(s.editing == Some(c)));
+                }
+            }
+        });
+        std::sync::Arc::new(map)
+    });
+    provide_context(Marks(marks));
 }

@@ -1,0 +1,109 @@
+//! Sign-in attempt limits, per account and per client address, in memory:
+//! a few failures in a window, then a clear "try again in N minutes". A
+//! success clears the account's count. Memory stays bounded: old failures
+//! are forgotten as keys are touched, and the whole table is dropped if it
+//! ever grows past `MAX_KEYS` (an attacker spraying addresses).
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+const MAX_KEYS: usize = 100_000;
+
+pub struct Limiter {
+    window: Duration,
+    per_account: usize,
+    per_address: usize,
+    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+impl Limiter {
+    pub fn new(window: Duration, per_account: usize, per_address: usize) -> Self {
+        Self {
+            window,
+            per_account,
+            per_address,
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// `Err(wait)` when the account or the address used up its attempts.
+    pub fn check(&self, account: &str, address: &str) -> Result<(), Duration> {
+        let now = Instant::now();
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let mut wait = None;
+        for (key, limit) in [
+            (format!("a:{account}"), self.per_account),
+            (format!("i:{address}"), self.per_address),
+        ] {
+            if let Some(list) = map.get_mut(&key) {
+                while list
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) >= self.window)
+                {
+                    list.pop_front();
+                }
+                if list.len() >= limit
+                    && let Some(first) = list.front()
+                {
+                    let w = self.window - now.duration_since(*first);
+                    wait = Some(wait.map_or(w, |x: Duration| x.max(w)));
+                }
+            }
+        }
+        wait.map_or(Ok(()), Err)
+    }
+
+    pub fn failed(&self, account: &str, address: &str) {
+        let now = Instant::now();
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > MAX_KEYS {
+            map.clear();
+        }
+        for key in [format!("a:{account}"), format!("i:{address}")] {
+            map.entry(key).or_default().push_back(now);
+        }
+    }
+
+    pub fn succeeded(&self, account: &str) {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        map.remove(&format!("a:{account}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_after_the_limit_per_account_and_per_address() {
+        let l = Limiter::new(Duration::from_secs(60), 3, 5);
+        for _ in 0..3 {
+            assert!(l.check("anna", "10.0.0.1").is_ok());
+            l.failed("anna", "10.0.0.1");
+        }
+        let wait = l.check("anna", "10.0.0.2").unwrap_err();
+        assert!(wait > Duration::from_secs(50) && wait <= Duration::from_secs(60));
+        // Another account from the same address still may, until the
+        // address runs out too.
+        assert!(l.check("boris", "10.0.0.1").is_ok());
+        l.failed("boris", "10.0.0.1");
+        l.failed("boris", "10.0.0.1");
+        assert!(
+            l.check("vera", "10.0.0.1").is_err(),
+            "5 failures from one address"
+        );
+        assert!(l.check("vera", "10.0.0.3").is_ok());
+        l.succeeded("anna");
+        assert!(l.check("anna", "10.0.0.9").is_ok());
+    }
+
+    #[test]
+    fn failures_expire_with_the_window() {
+        let l = Limiter::new(Duration::from_millis(30), 1, 10);
+        l.failed("anna", "ip");
+        assert!(l.check("anna", "ip").is_err());
+        std::thread::sleep(Duration::from_millis(40));
+        assert!(l.check("anna", "ip").is_ok());
+    }
+}

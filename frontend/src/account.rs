@@ -1,0 +1,193 @@
+//! Accounts in the browser: the sign-in / sign-up page (`/login`), the
+//! account chip in the top bar (who is signed in, sign out, change
+//! password). The session itself is an HttpOnly cookie the page never sees.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::Deserialize;
+
+use crate::browser;
+use crate::i18n::{LangSwitch, T, use_i18n};
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Me {
+    pub email: String,
+    pub name: String,
+    #[serde(default)]
+    pub is_admin: bool,
+}
+
+/// The signed-in account, once asked (`None` inside: signed out).
+pub fn load_me() -> RwSignal<Option<Option<Me>>> {
+    let me = RwSignal::new(None);
+    spawn_local(async move {
+        let who = browser::fetch_json("GET", "/api/auth/me", None)
+            .await
+            .ok()
+            .and_then(|v| serde_json::from_value::<Me>(v["user"].clone()).ok());
+        me.set(Some(who));
+    });
+    me
+}
+
+/// Where to go after signing in: `?next=/b/...` if it is a path of ours.
+fn next_path() -> String {
+    let search = window().location().search().unwrap_or_default();
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("next="))
+        .map(|v| {
+            js_sys::decode_uri_component(v)
+                .map(String::from)
+                .unwrap_or_default()
+        })
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or_else(|| "/".into())
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let signing_up = RwSignal::new(false);
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let up = signing_up.get_untracked();
+        let body = if up {
+            serde_json::json!({"email": email.get_untracked(), "password": password.get_untracked(), "name": name.get_untracked()})
+        } else {
+            serde_json::json!({"email": email.get_untracked(), "password": password.get_untracked()})
+        };
+        let url = if up {
+            "/api/auth/signup"
+        } else {
+            "/api/auth/login"
+        };
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match browser::fetch_json("POST", url, Some(body.to_string())).await {
+                Ok(_) => browser::navigate(&next_path()),
+                Err(e) => {
+                    error.set(Some(e));
+                    busy.set(false);
+                }
+            }
+        });
+    };
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">{move || i18n.t(T::AppName)}</a>
+            <span class="spacer"></span>
+            <LangSwitch/>
+        </header>
+        <main class="auth-page">
+            <form class="auth-form" on:submit=submit data-testid="auth-form">
+                <h1>{move || i18n.t(if signing_up.get() { T::CreateAccount } else { T::SignIn })}</h1>
+                <Show when=move || signing_up.get()>
+                    <label class="field">
+                        <span>{move || i18n.t(T::Name)}</span>
+                        <input data-testid="auth-name" autocomplete="name" maxlength="200"
+                            prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                    </label>
+                </Show>
+                <label class="field">
+                    <span>{move || i18n.t(T::Email)}</span>
+                    <input type="email" required data-testid="auth-email" autocomplete="email" maxlength="254"
+                        prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/>
+                </label>
+                <label class="field">
+                    <span>{move || i18n.t(T::Password)}</span>
+                    <input type="password" required data-testid="auth-password" maxlength="200"
+                        autocomplete=move || if signing_up.get() { "new-password" } else { "current-password" }
+                        prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
+                    <Show when=move || signing_up.get()>
+                        <span class="muted small">{move || i18n.t(T::PasswordRule)}</span>
+                    </Show>
+                </label>
+                {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="auth-error">{e}</p> })}
+                <button class="primary" type="submit" data-testid="auth-submit" disabled=move || busy.get()>
+                    {move || i18n.t(if signing_up.get() { T::CreateAccount } else { T::SignIn })}
+                </button>
+                <button class="link" type="button" data-testid="auth-switch"
+                    on:click=move |_| { error.set(None); signing_up.update(|s| *s = !*s); }>
+                    {move || i18n.t(if signing_up.get() { T::HaveAccount } else { T::NoAccount })}
+                </button>
+            </form>
+        </main>
+    }
+}
+
+/// Who is signed in, with sign-out and password change; or a sign-in link.
+#[component]
+pub fn AccountChip() -> impl IntoView {
+    let i18n = use_i18n();
+    let me = load_me();
+    let open = RwSignal::new(false);
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<(bool, String)>);
+    let sign_out = move |_| {
+        spawn_local(async move {
+            let _ = browser::fetch_json("POST", "/api/auth/logout", None).await;
+            browser::navigate("/login");
+        });
+    };
+    let change = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body =
+            serde_json::json!({"current": current.get_untracked(), "new": new.get_untracked()});
+        spawn_local(async move {
+            match browser::fetch_json("POST", "/api/auth/password", Some(body.to_string())).await {
+                Ok(_) => {
+                    current.set(String::new());
+                    new.set(String::new());
+                    message.set(Some((true, i18n.t(T::PasswordChanged).into())));
+                }
+                Err(e) => message.set(Some((false, e))),
+            }
+        });
+    };
+    view! {
+        {move || match me.get() {
+            None => ().into_any(),
+            Some(None) => view! {
+                <a class="tool-button" href="/login" data-testid="sign-in-link">{i18n.t(T::SignIn)}</a>
+            }.into_any(),
+            Some(Some(user)) => view! {
+                <div class="account" on:click=|ev| ev.stop_propagation()>
+                    <button class="tool-button" data-testid="account" aria-haspopup="menu"
+                        aria-expanded=move || open.get().to_string()
+                        on:click=move |_| open.update(|o| *o = !*o)>
+                        <span class="avatar small" style:background=browser::person_color(&user.email)>{browser::initials(&user.name)}</span>
+                        <span data-testid="account-name">{user.name.clone()}</span>
+                    </button>
+                    <Show when=move || open.get()>
+                        <div class="menu account-menu" role="menu">
+                            <p class="muted small menu-label">{user.email.clone()}</p>
+                            <form class="template-form" on:submit=change data-testid="password-form">
+                                <strong>{move || i18n.t(T::ChangePassword)}</strong>
+                                <input type="password" required autocomplete="current-password" data-testid="password-current"
+                                    placeholder=move || i18n.t(T::CurrentPassword) aria-label=move || i18n.t(T::CurrentPassword)
+                                    prop:value=move || current.get() on:input=move |ev| current.set(event_target_value(&ev))/>
+                                <input type="password" required autocomplete="new-password" data-testid="password-new"
+                                    placeholder=move || i18n.t(T::NewPassword) aria-label=move || i18n.t(T::NewPassword)
+                                    prop:value=move || new.get() on:input=move |ev| new.set(event_target_value(&ev))/>
+                                <button class="primary" type="submit" data-testid="password-save">{move || i18n.t(T::Save)}</button>
+                                {move || message.get().map(|(ok, m)| view! {
+                                    <p class=if ok { "small" } else { "error small" } role="status" data-testid="password-message">{m}</p>
+                                })}
+                            </form>
+                            <button role="menuitem" data-testid="sign-out" on:click=sign_out>{move || i18n.t(T::SignOut)}</button>
+                        </div>
+                    </Show>
+                </div>
+            }.into_any(),
+        }}
+    }
+}

@@ -1,0 +1,72 @@
+//! The board's own menu next to its title: save the board as a template.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::use_ui;
+use crate::browser;
+use crate::i18n::{T, use_i18n};
+
+#[component]
+pub fn BoardMenu() -> impl IntoView {
+    let ui = use_ui();
+    let i18n = use_i18n();
+    let open = RwSignal::new(false);
+    let name = RwSignal::new(String::new());
+    let include_cards = RwSignal::new(true);
+    let busy = RwSignal::new(false);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let title = name.get_untracked().trim().to_string();
+        if title.is_empty() {
+            return;
+        }
+        let body =
+            serde_json::json!({ "name": title, "include_cards": include_cards.get_untracked() });
+        let url = format!("/api/boards/{}/template", ui.board_id);
+        busy.set(true);
+        spawn_local(async move {
+            let result = browser::fetch_json("POST", &url, Some(body.to_string())).await;
+            busy.set(false);
+            match result {
+                Ok(_) => {
+                    open.set(false);
+                    ui.conn.notice.set(Some(i18n.t(T::TemplateSaved).into()));
+                }
+                Err(e) => ui.conn.notice.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <div class="board-menu" on:click=|ev| ev.stop_propagation()>
+            <button class="icon big" data-testid="board-menu" aria-haspopup="menu" aria-expanded=move || open.get().to_string()
+                aria-label=move || i18n.t(T::BoardMenu) title=move || i18n.t(T::BoardMenu)
+                on:click=move |_| {
+                    if !open.get_untracked() {
+                        name.set(ui.conn.board.with_untracked(|b| b.as_ref().map(|b| b.title.clone()).unwrap_or_default()));
+                    }
+                    open.update(|o| *o = !*o);
+                }>"⋯"</button>
+            <Show when=move || open.get()>
+                <div class="menu" role="dialog" aria-label=move || i18n.t(T::SaveAsTemplate)>
+                    <form class="template-form" data-testid="template-form" on:submit=save>
+                        <strong>{move || i18n.t(T::SaveAsTemplate)}</strong>
+                        <label class="field">
+                            <span>{move || i18n.t(T::TemplateName)}</span>
+                            <input maxlength="200" required data-testid="template-name" prop:value=move || name.get()
+                                on:input=move |ev| name.set(event_target_value(&ev))/>
+                        </label>
+                        <label class="check">
+                            <input type="checkbox" data-testid="template-include-cards" prop:checked=move || include_cards.get()
+                                on:change=move |ev| include_cards.set(event_target_checked(&ev))/>
+                            {move || i18n.t(T::IncludeCards)}
+                        </label>
+                        <button class="primary" type="submit" data-testid="template-save" disabled=move || busy.get()>
+                            {move || i18n.t(T::Save)}
+                        </button>
+                    </form>
+                </div>
+            </Show>
+        </div>
+    }
+}

@@ -1,0 +1,108 @@
+//! The side panel (drawer) and the top-bar buttons that open it. One panel
+//! at a time: a card's details, a stage's details, the personas, or the
+//! map's health.
+
+use cjm_core::{CardId, StageId};
+use leptos::prelude::*;
+
+use super::card_details::CardDetails;
+use super::health_panel::HealthPanel;
+use super::icons::Icon;
+use super::personas::PersonasPanel;
+use super::stage_details::StageDetails;
+use super::use_ui;
+use crate::i18n::{T, use_i18n};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Panel {
+    Card(CardId),
+    Stage(StageId),
+    Personas,
+    Health,
+}
+
+impl super::Ui {
+    /// Opens `panel`, or closes it when it is already open.
+    pub fn toggle_panel(&self, panel: Panel) {
+        self.panel
+            .update(|p| *p = if *p == Some(panel) { None } else { Some(panel) });
+    }
+}
+
+#[component]
+pub fn PanelButtons() -> impl IntoView {
+    let ui = use_ui();
+    let i18n = use_i18n();
+    let personas = Memo::new(move |_| {
+        ui.conn
+            .board
+            .with(|b| b.as_ref().map(|b| b.personas.len()).unwrap_or(0))
+    });
+    let button = move |panel: Panel, icon: &'static str, label: T, testid: &'static str| {
+        view! {
+            <button class="tool-button" data-testid=testid
+                class:active=move || ui.panel.get() == Some(panel)
+                aria-pressed=move || (ui.panel.get() == Some(panel)).to_string()
+                on:click=move |ev| { ev.stop_propagation(); ui.toggle_panel(panel); }
+            >
+                <Icon name=icon/>
+                <span>{move || i18n.t(label)}</span>
+                {(panel == Panel::Personas).then(|| view! { <span class="count">{move || personas.get()}</span> })}
+            </button>
+        }
+    };
+    view! {
+        {button(Panel::Personas, "persona", T::Personas, "open-personas")}
+        {button(Panel::Health, "health", T::Health, "open-health")}
+    }
+}
+
+#[component]
+pub fn Drawer() -> impl IntoView {
+    let ui = use_ui();
+    let i18n = use_i18n();
+    let title = move || match ui.panel.get() {
+        Some(Panel::Card(_)) => i18n.t(T::CardDetails),
+        Some(Panel::Stage(_)) => i18n.t(T::StageDetails),
+        Some(Panel::Personas) => i18n.t(T::Personas),
+        Some(Panel::Health) => i18n.t(T::Health),
+        None => "",
+    };
+    // Close a card's or stage's panel when the thing is deleted.
+    Effect::new(move |_| {
+        let gone = ui.conn.board.with(|b| {
+            let Some(b) = b else { return false };
+            match ui.panel.get() {
+                Some(Panel::Card(id)) => !b.cards.contains_key(&id),
+                Some(Panel::Stage(id)) => !b.stages.contains_key(&id),
+                _ => false,
+            }
+        });
+        if gone {
+            ui.panel.set(None);
+        }
+    });
+    view! {
+        <Show when=move || ui.panel.get().is_some()>
+            <aside class="drawer" data-testid="drawer" aria-label=title
+                on:click=|ev| ev.stop_propagation()
+                on:keydown=move |ev| if ev.key() == "Escape" { ui.panel.set(None) }
+            >
+                <header class="drawer-head">
+                    <h2>{title}</h2>
+                    <button class="icon" data-testid="drawer-close" aria-label=move || i18n.t(T::Close)
+                        on:click=move |_| ui.panel.set(None)>"×"</button>
+                </header>
+                <div class="drawer-body">
+                    {move || match ui.panel.get() {
+                        Some(Panel::Card(id)) => view! { <CardDetails id=id/> }.into_any(),
+                        Some(Panel::Stage(id)) => view! { <StageDetails id=id/> }.into_any(),
+                        Some(Panel::Personas) => view! { <PersonasPanel/> }.into_any(),
+                        Some(Panel::Health) => view! { <HealthPanel/> }.into_any(),
+                        None => ().into_any(),
+                    }}
+                </div>
+            </aside>
+        </Show>
+    }
+}
