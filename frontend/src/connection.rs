@@ -68,8 +68,8 @@ struct Inner {
     presence_in: Vec<(u64, Option<Peer>)>,
     presence_flush: bool,
     attempt: u32,
-    _handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
-    window_handlers: Vec<(&'static str, Closure<dyn FnMut(web_sys::Event)>)>,
+    _handlers: Vec<Handler>,
+    window_handlers: Vec<(&'static str, Handler)>,
 }
 
 /// Leaving the board page drops the connection: its socket and window
@@ -95,6 +95,9 @@ fn detach(ws: &WebSocket) {
     ws.set_onclose(None);
     let _ = ws.close();
 }
+
+/// A DOM event listener kept alive as long as what it is attached to.
+type Handler = Closure<dyn FnMut(web_sys::Event)>;
 
 const PRESENCE_INTERVAL_MS: f64 = 50.0;
 /// How long a cached board waits for the server's welcome before it shows.
