@@ -14,6 +14,7 @@ pub mod model;
 pub mod ops;
 pub mod order;
 pub mod protocol;
+pub mod role;
 pub mod sync;
 pub mod template;
 pub mod undo;
@@ -27,3 +28,4 @@ pub use model::{
 };
 pub use ops::{Batch, CardPatch, LanePatch, Op, PersonaPatch, StagePatch};
 pub use order::OrderKey;
+pub use role::Role;

@@ -118,6 +118,10 @@ pub enum ServerMsg {
         /// Everyone else on the board right now.
         #[serde(default)]
         peers: Vec<Peer>,
+        /// What this connection may do (absent from servers before roles:
+        /// treat as editor). Ops of a viewer or commenter are refused.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        role: Option<crate::Role>,
     },
     /// Broadcast to everyone on the board, the sender included (its ack).
     Applied(Applied),

@@ -116,9 +116,40 @@ async fn start_server(args: &Args) -> Result<Server> {
     Ok(Server { child, addr, pid })
 }
 
+/// The session cookie of the account all load clients use (boards are
+/// private to their members; the server checks every connection).
+static SESSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+async fn sign_up(addr: &str) -> Result<()> {
+    let res = reqwest::Client::new()
+        .post(format!("http://{addr}/api/auth/signup"))
+        .json(&serde_json::json!({
+            "email": "load@loadgen.example",
+            "name": "Load",
+            "password": "loadgen passphrase 2026",
+        }))
+        .send()
+        .await?;
+    anyhow::ensure!(res.status().is_success(), "sign-up failed: {}", res.status());
+    let cookie = res
+        .headers()
+        .get(reqwest::header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .context("no session cookie")?
+        .to_string();
+    let _ = SESSION.set(cookie);
+    Ok(())
+}
+
+fn session() -> &'static str {
+    SESSION.get().map(String::as_str).unwrap_or_default()
+}
+
 async fn create_board(addr: &str, i: usize) -> Result<(String, serde_json::Value)> {
     let res: serde_json::Value = reqwest::Client::new()
         .post(format!("http://{addr}/api/boards"))
+        .header(reqwest::header::COOKIE, session())
         .json(&serde_json::json!({"title": format!("load {i}"), "template": "classic"}))
         .send()
         .await?
@@ -134,8 +165,10 @@ type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn join(addr: &str, board: &str, name: &str) -> Result<Ws> {
-    let (mut ws, _) =
-        tokio_tungstenite::connect_async(format!("ws://{addr}/api/boards/{board}/ws")).await?;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut req = format!("ws://{addr}/api/boards/{board}/ws").into_client_request()?;
+    req.headers_mut().insert("cookie", session().parse()?);
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
     let hello = format!(r#"{{"type":"hello","protocol":1,"client_id":"{name}"}}"#);
     ws.send(Message::Text(hello.into())).await?;
     // Wait for the welcome (it may be large: a whole board).
@@ -181,6 +214,7 @@ async fn main() -> Result<()> {
     let args = Args::parse();
     check_fd_limit(args.idle.unwrap_or(args.editors + args.viewers))?;
     let mut server = start_server(&args).await?;
+    sign_up(&server.addr).await?;
     let (_, rss_base) = proc_usage(&server.pid).context("reading /proc")?;
     if let Some(n) = args.idle {
         return idle(&mut server, n, rss_base).await;

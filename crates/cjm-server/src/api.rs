@@ -14,7 +14,9 @@ use cjm_core::template::{Locale, TEMPLATES, Template};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::access::Caller;
 use crate::clock::now_ms;
+use cjm_core::Role;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -25,8 +27,13 @@ pub fn board_id(raw: &str) -> Result<BoardId, ApiError> {
         .map_err(|_| ApiError::NotFound("board not found".into()))
 }
 
-pub async fn list_boards(State(state): AppStateRef) -> Result<impl IntoResponse, ApiError> {
-    let boards = state.store.list_boards().await?;
+/// The boards the signed-in account is a member of, with its role.
+pub async fn list_boards(
+    State(state): AppStateRef,
+    caller: Caller,
+) -> Result<impl IntoResponse, ApiError> {
+    let user = caller.require_user()?;
+    let boards = state.store.list_boards(user.id).await?;
     Ok(Json(json!({ "boards": boards })))
 }
 
@@ -38,10 +45,13 @@ pub struct CreateBoard {
     locale: Option<String>,
 }
 
+/// A new board, owned by the signed-in account.
 pub async fn create_board(
     State(state): AppStateRef,
+    caller: Caller,
     body: Result<Json<CreateBoard>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
+    let user = caller.require_user()?.id;
     let Json(req) = body?;
     let title = req.title.trim();
     if title.is_empty() {
@@ -75,7 +85,7 @@ pub async fn create_board(
         Some(template) => template.build(BoardId::new(), title, locale),
         None => {
             let id: uuid::Uuid = req.template.parse().map_err(|_| unknown())?;
-            crate::saved_templates::instantiate(&state, id, title)
+            crate::saved_templates::instantiate(&state, id, user, title)
                 .await?
                 .ok_or_else(unknown)?
         }
@@ -84,7 +94,7 @@ pub async fn create_board(
     for card in board.cards.values_mut() {
         card.updated_at = now;
     }
-    state.store.create_board(&board, now).await?;
+    state.store.create_board(&board, Some(user), now).await?;
     tracing::info!(board = %board.id, template = %req.template, "board created");
     Ok((
         StatusCode::CREATED,
@@ -95,15 +105,19 @@ pub async fn create_board(
 pub async fn get_board(
     State(state): AppStateRef,
     Path(id): Path<String>,
+    caller: Caller,
 ) -> Result<impl IntoResponse, ApiError> {
     let id = board_id(&id)?;
+    let access = caller.require(&state, id, Role::Viewer).await?;
     // The store always holds every acknowledged batch (rooms commit first).
     let (board, seq) = state
         .store
         .load_board(id)
         .await?
         .ok_or_else(|| ApiError::NotFound("board not found".into()))?;
-    Ok(Json(json!({ "board": board, "seq": seq })))
+    Ok(Json(
+        json!({ "board": board, "seq": seq, "role": access.role }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -115,9 +129,11 @@ pub struct HealthQuery {
 pub async fn board_health(
     State(state): AppStateRef,
     Path(id): Path<String>,
+    caller: Caller,
     query: Result<Query<HealthQuery>, QueryRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
     let id = board_id(&id)?;
+    caller.require(&state, id, Role::Viewer).await?;
     let Query(query) = query.map_err(|e| ApiError::Invalid {
         code: "invalid_query",
         message: e.body_text(),
@@ -141,8 +157,10 @@ pub async fn board_health(
 pub async fn delete_board(
     State(state): AppStateRef,
     Path(id): Path<String>,
+    caller: Caller,
 ) -> Result<impl IntoResponse, ApiError> {
     let id = board_id(&id)?;
+    caller.require(&state, id, Role::Owner).await?;
     if !state.store.delete_board(id, now_ms()).await? {
         return Err(ApiError::NotFound("board not found".into()));
     }
@@ -150,14 +168,21 @@ pub async fn delete_board(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Built-in templates (named in each language) and the boards saved as
-/// templates (one name, `"saved": true`).
-pub async fn list_templates(State(state): AppStateRef) -> Result<impl IntoResponse, ApiError> {
+/// Built-in templates (named in each language) and the caller's boards
+/// saved as templates (one name, `"saved": true`).
+pub async fn list_templates(
+    State(state): AppStateRef,
+    caller: Caller,
+) -> Result<impl IntoResponse, ApiError> {
     let mut list: Vec<serde_json::Value> = TEMPLATES
         .iter()
         .map(|t| json!({ "id": t.id, "name_en": t.name_en, "name_ru": t.name_ru, "saved": false }))
         .collect();
-    for t in state.store.list_templates().await? {
+    let saved = match &caller.user {
+        Some(user) => state.store.list_templates(user.id).await?,
+        None => Vec::new(),
+    };
+    for t in saved {
         list.push(json!({
             "id": t.id, "name_en": t.name, "name_ru": t.name, "saved": true, "created_at": t.created_at,
         }));

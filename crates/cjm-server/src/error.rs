@@ -20,6 +20,12 @@ pub enum ApiError {
     /// 401: this needs a signed-in account.
     #[error("sign in first")]
     Unauthorized,
+    /// 403: you may see this board, but your role does not allow this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 429: too many requests from this account or address.
+    #[error("{message}")]
+    RateLimited { retry_after: u64, message: String },
     /// 401: the credentials given are wrong.
     #[error("{0}")]
     Unauthenticated(String),
@@ -49,6 +55,8 @@ impl ApiError {
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "not_signed_in"),
             ApiError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Conflict { code, .. } => (StatusCode::CONFLICT, code),
             ApiError::TooManyRequests { .. } => {
                 (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts")
@@ -69,7 +77,8 @@ impl IntoResponse for ApiError {
         }
         let body = json!({ "error": { "code": code, "message": self.to_string() } });
         let mut response = (status, Json(body)).into_response();
-        if let ApiError::TooManyRequests { retry_after, .. } = &self
+        if let ApiError::TooManyRequests { retry_after, .. } | ApiError::RateLimited { retry_after, .. } =
+            &self
             && let Ok(v) = axum::http::HeaderValue::from_str(&retry_after.to_string())
         {
             response

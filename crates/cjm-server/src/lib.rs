@@ -4,11 +4,15 @@
 //! listener until a shutdown signal, then lets every room finish the commit
 //! it is in. Tests use both directly on a loopback port.
 
+pub mod access;
 pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod clock;
 pub mod error;
+pub mod links;
+pub mod members;
+pub mod rate_limit;
 pub mod room;
 pub mod rooms;
 pub mod saved_templates;
@@ -22,16 +26,11 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, patch, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 pub use state::AppState;
-
-/// Only our own scripts and wasm may run; card text can never become code.
-const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
-style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; connect-src 'self'; \
-object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 /// REST request bodies are small JSON documents or one image
 /// (`uploads::MAX_UPLOAD_BYTES`), plus a little room for the framing.
@@ -47,6 +46,18 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/boards/{id}/health", get(api::board_health))
         .route("/boards/{id}/uploads", post(uploads::upload))
         .route("/boards/{id}/template", post(saved_templates::save))
+        .route(
+            "/boards/{id}/members",
+            get(members::list).post(members::add),
+        )
+        .route(
+            "/boards/{id}/members/{user}",
+            patch(members::change).delete(members::remove),
+        )
+        .route("/boards/{id}/links", get(links::list).post(links::create))
+        .route("/boards/{id}/links/{link}", delete(links::revoke))
+        .route("/links/{token}", get(links::describe))
+        .route("/links/{token}/join", post(links::join))
         .route("/uploads/{id}", get(uploads::download))
         .route("/templates/{id}", delete(saved_templates::delete))
         .route("/boards/{id}/ws", get(ws::upgrade))
@@ -56,13 +67,18 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/auth/logout", post(auth::api::logout))
         .route("/auth/me", get(auth::api::me))
         .route("/auth/password", post(auth::api::change_password))
-        .fallback(api::api_not_found);
+        .fallback(api::api_not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::writes,
+        ));
     Router::new()
         .nest("/api", api)
         .route("/healthz", get(api::healthz))
         .route("/", get(assets::index))
         .route("/b/{id}", get(assets::index))
         .route("/login", get(assets::index))
+        .route("/s/{token}", get(assets::index))
         .route("/assets/{file}", get(assets::asset))
         .route("/sw.js", get(assets::service_worker))
         // Bodies are read only by extractors, which answer an oversized one
@@ -71,7 +87,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         // A handler may set a stricter policy (uploaded images do).
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
+            state.csp.clone(),
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use cjm_server::AppState;
+use cjm_server::state::Options;
 use cjm_server::assets::Assets;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
@@ -38,6 +39,10 @@ enum Command {
         /// https; a proxy's `X-Forwarded-Proto: https` does it per request).
         #[arg(long, env = "CJM_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Sites allowed to embed boards in a frame (CSP frame-ancestors),
+        /// space-separated, e.g. "https://wiki.example.com". Default: none.
+        #[arg(long, env = "CJM_FRAME_ANCESTORS")]
+        frame_ancestors: Option<String>,
     },
     /// Manage accounts from the command line (the first account of a server
     /// becomes its admin).
@@ -87,7 +92,14 @@ async fn main() -> anyhow::Result<()> {
             database_url,
             static_dir,
             secure_cookies,
-        } => serve(addr, &database_url, static_dir, secure_cookies).await,
+            frame_ancestors,
+        } => {
+            let options = Options {
+                secure_cookies,
+                frame_ancestors,
+            };
+            serve(addr, &database_url, static_dir, options).await
+        }
         Command::User {
             action,
             database_url,
@@ -153,7 +165,7 @@ async fn serve(
     addr: SocketAddr,
     database_url: &str,
     static_dir: Option<PathBuf>,
-    secure_cookies: bool,
+    options: Options,
 ) -> anyhow::Result<()> {
     let store = cjm_store::connect(database_url)
         .await
@@ -169,7 +181,7 @@ async fn serve(
         }
         None => Assets::builtin(),
     };
-    let state = AppState::with_options(store.clone(), assets, secure_cookies);
+    let state = AppState::with_options(store.clone(), assets, options);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;

@@ -17,6 +17,7 @@ use cjm_core::{ApplyCtx, Batch, Board, BoardId, ClientOpId, OpError};
 use cjm_store::{Committed, NewBatch, Store, StoreError};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::access::{Access, Via};
 use crate::clock::now_ms;
 use crate::rooms::{JoinError, Registry, deregister, deregister_if_idle};
 
@@ -30,8 +31,7 @@ const CATCH_UP_LIMIT: u64 = 1_000;
 pub enum RoomCmd {
     Join {
         session: u64,
-        actor: String,
-        name: String,
+        who: Access,
         last_seq: Option<u64>,
         out: mpsc::Sender<Utf8Bytes>,
         reply: oneshot::Sender<Result<(), JoinError>>,
@@ -51,6 +51,12 @@ pub enum RoomCmd {
     Remote {
         seq: u64,
     },
+    /// Access through `via` was taken away (`removed`) or changed: those
+    /// sessions leave the room; a changed one reconnects with its new role.
+    Revoke {
+        via: Via,
+        removed: bool,
+    },
     /// The board was deleted.
     Close,
     Shutdown,
@@ -59,6 +65,7 @@ pub enum RoomCmd {
 struct Member {
     actor: Arc<str>,
     name: String,
+    via: Via,
     out: mpsc::Sender<Utf8Bytes>,
     presence: Presence,
     /// Presence changed since it was last relayed.
@@ -162,12 +169,12 @@ pub(crate) async fn run(
                     match other {
                         RoomCmd::Join {
                             session,
-                            actor,
-                            name,
+                            who,
                             last_seq,
                             out,
                             reply,
-                        } => room.join(session, actor, name, last_seq, out, reply).await,
+                        } => room.join(session, who, last_seq, out, reply).await,
+                        RoomCmd::Revoke { via, removed } => room.revoke(via, removed),
                         RoomCmd::Leave { session } => {
                             if room.members.remove(&session).is_some() {
                                 room.dropped.push(session);
@@ -222,8 +229,7 @@ impl Room {
     async fn join(
         &mut self,
         session: u64,
-        actor: String,
-        name: String,
+        who: Access,
         last_seq: Option<u64>,
         out: mpsc::Sender<Utf8Bytes>,
         reply: oneshot::Sender<Result<(), JoinError>>,
@@ -242,19 +248,21 @@ impl Room {
         let welcome = ServerMsg::Welcome {
             protocol: PROTOCOL_VERSION,
             seq: self.seq,
-            actor: actor.clone(),
+            actor: who.actor.clone(),
             you: session,
             board: catch_up.is_none().then(|| self.board.clone()),
             batches: catch_up.unwrap_or_default(),
             peers: self.members.iter().map(|(&s, m)| m.peer(s)).collect(),
+            role: Some(who.role),
         };
         if out.try_send(encode(&welcome)).is_err() {
             let _ = reply.send(Err(JoinError::Unavailable("connection closed".into())));
             return;
         }
         let member = Member {
-            actor: actor.into(),
-            name,
+            actor: who.actor.into(),
+            name: who.name,
+            via: who.via,
             out,
             presence: Presence::default(),
             dirty: false,
@@ -263,6 +271,28 @@ impl Room {
         self.broadcast(&joined);
         self.members.insert(session, member);
         let _ = reply.send(Ok(()));
+    }
+
+    /// Ends the sessions that came in through `via`. Their send loops see
+    /// the room hang up; a removed one is told why first, so that its client
+    /// stops instead of reconnecting.
+    fn revoke(&mut self, via: Via, removed: bool) {
+        let gone = ServerMsg::Error {
+            code: "access_revoked".into(),
+            message: "Your access to this board was removed.".into(),
+        };
+        let text = encode(&gone);
+        let dropped = &mut self.dropped;
+        self.members.retain(|&s, m| {
+            if m.via != via {
+                return true;
+            }
+            if removed {
+                let _ = m.out.try_send(text.clone());
+            }
+            dropped.push(s);
+            false
+        });
     }
 
     /// Sends to everyone; a member whose queue is full is dropped (its

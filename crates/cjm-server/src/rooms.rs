@@ -12,6 +12,7 @@ use cjm_store::Store;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+use crate::access::{Access, Via};
 use crate::room::{self, RoomCmd};
 
 /// Commands queued for one room before senders wait (back-pressure on the
@@ -65,8 +66,7 @@ impl Rooms {
     pub async fn join(
         &self,
         board: BoardId,
-        actor: String,
-        name: String,
+        who: Access,
         last_seq: Option<u64>,
     ) -> Result<Session, JoinError> {
         let id = self.ids.fetch_add(1, Ordering::Relaxed);
@@ -76,8 +76,7 @@ impl Rooms {
             let (reply_tx, reply_rx) = oneshot::channel();
             let join = RoomCmd::Join {
                 session: id,
-                actor: actor.clone(),
-                name: name.clone(),
+                who: who.clone(),
                 last_seq,
                 out: out_tx,
                 reply: reply_tx,
@@ -112,6 +111,15 @@ impl Rooms {
             // Best effort: if the room is that busy it will see the newer
             // seq at its next commit (the store refuses stale commits).
             let _ = tx.try_send(RoomCmd::Remote { seq });
+        }
+    }
+
+    /// Disconnects the sessions that reached `board` through `via` (see
+    /// `RoomCmd::Revoke`).
+    pub async fn revoke(&self, board: BoardId, via: Via, removed: bool) {
+        let tx = self.lock().get(&board).map(|e| e.tx.clone());
+        if let Some(tx) = tx {
+            let _ = tx.send(RoomCmd::Revoke { via, removed }).await;
         }
     }
 

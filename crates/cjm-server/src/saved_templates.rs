@@ -17,7 +17,9 @@ use serde_json::json;
 
 use crate::clock::now_ms;
 use crate::error::ApiError;
+use crate::access::Caller;
 use crate::state::AppState;
+use cjm_core::Role;
 
 #[derive(Deserialize)]
 pub struct SaveTemplate {
@@ -42,9 +44,12 @@ pub fn check_name(name: &str, code: &'static str) -> Result<String, ApiError> {
 pub async fn save(
     State(state): State<Arc<AppState>>,
     Path(board): Path<String>,
+    caller: Caller,
     body: Result<Json<SaveTemplate>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
     let board = crate::api::board_id(&board)?;
+    let user = caller.require_user()?.id;
+    caller.require(&state, board, Role::Editor).await?;
     let Json(req) = body?;
     let name = check_name(&req.name, "invalid_name")?;
     let (mut content, _) = state
@@ -61,6 +66,7 @@ pub async fn save(
         name,
         board: content,
         created_at: now_ms(),
+        owner: Some(user),
     };
     state.store.create_template(&template).await?;
     tracing::info!(%board, template = %template.id, "board saved as a template");
@@ -73,23 +79,31 @@ pub async fn save(
 pub async fn delete(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
+    caller: Caller,
 ) -> Result<impl IntoResponse, ApiError> {
+    let user = caller.require_user()?.id;
     let missing = || ApiError::NotFound("no such template".into());
     let id: uuid::Uuid = id.parse().map_err(|_| missing())?;
-    if !state.store.delete_template(id, now_ms()).await? {
+    if !state.store.delete_template(id, user, now_ms()).await? {
         return Err(missing());
     }
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// A new board from a saved template: the same stages, lanes, personas (and
-/// content, if saved with it) under a new board id and title.
+/// A new board from a saved template of `user`'s: the same stages, lanes,
+/// personas (and content, if saved with it) under a new board id and title.
 pub async fn instantiate(
     state: &AppState,
     id: uuid::Uuid,
+    user: uuid::Uuid,
     title: &str,
 ) -> Result<Option<Board>, ApiError> {
-    let Some(t) = state.store.load_template(id).await? else {
+    let Some(t) = state
+        .store
+        .load_template(id)
+        .await?
+        .filter(|t| t.owner.is_none_or(|o| o == user))
+    else {
         return Ok(None);
     };
     let mut board = t.board;

@@ -16,7 +16,9 @@ use serde_json::json;
 
 use crate::clock::now_ms;
 use crate::error::ApiError;
+use crate::access::Caller;
 use crate::state::AppState;
+use cjm_core::Role;
 
 /// The largest image accepted, in bytes (the "≤ 1 MB").
 pub const MAX_UPLOAD_BYTES: usize = 1 << 20;
@@ -39,9 +41,11 @@ pub fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
 pub async fn upload(
     State(state): State<Arc<AppState>>,
     Path(board): Path<String>,
+    caller: Caller,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
     let board = crate::api::board_id(&board)?;
+    caller.require(&state, board, Role::Editor).await?;
     let bytes = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::TooLarge(format!(
@@ -62,9 +66,6 @@ pub async fn upload(
         code: "unsupported_image",
         message: "upload a PNG, JPEG, GIF or WebP image".into(),
     })?;
-    if state.store.load_board(board).await?.is_none() {
-        return Err(ApiError::NotFound("board not found".into()));
-    }
     let upload = Upload {
         id: uuid::Uuid::now_v7(),
         board_id: board,
@@ -80,20 +81,25 @@ pub async fn upload(
     ))
 }
 
+/// An image is shown to whoever may see its board, and to nobody else.
 pub async fn download(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
+    caller: Caller,
 ) -> Result<impl IntoResponse, ApiError> {
     let missing = || ApiError::NotFound("no such image".into());
     let id: uuid::Uuid = id.parse().map_err(|_| missing())?;
     let upload = state.store.get_upload(id).await?.ok_or_else(missing)?;
+    if caller.access(&state, upload.board_id).await?.is_none() {
+        return Err(missing());
+    }
     Ok((
         [
             (header::CONTENT_TYPE, upload.content_type),
             // An upload never changes: its id is new for every file.
             (
                 header::CACHE_CONTROL,
-                "public, max-age=31536000, immutable".into(),
+                "private, max-age=31536000, immutable".into(),
             ),
             (
                 header::CONTENT_SECURITY_POLICY,

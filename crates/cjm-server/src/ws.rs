@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use axum::extract::{Path, State, WebSocketUpgrade};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use cjm_core::BoardId;
 use cjm_core::limits::MAX_MESSAGE_BYTES;
@@ -15,6 +16,7 @@ use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
+use crate::access::{Access, Caller, Via};
 use crate::error::ApiError;
 use crate::room::{RoomCmd, encode};
 use crate::rooms::JoinError;
@@ -70,10 +72,30 @@ pub async fn upgrade(
     ws: WebSocketUpgrade,
     Path(id): Path<String>,
     State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    caller: Caller,
 ) -> Response {
     let Ok(board) = id.parse::<BoardId>() else {
         return ApiError::NotFound("board not found".into()).into_response();
     };
+    if !same_origin(&headers) {
+        return ApiError::Forbidden("websocket from another site refused".into()).into_response();
+    }
+    // Decided once, from the session: the client's hello cannot change it.
+    // No access is answered after the upgrade, with the same `not_found`
+    // as a missing board, so that browsers can tell it from a lost network.
+    let access = match caller.access(&state, board).await {
+        Ok(a) => a,
+        Err(e) => return e.into_response(),
+    };
+    if let Some(Access {
+        via: Via::Link(link),
+        ..
+    }) = &access
+        && let Err(e) = state.store.touch_link(*link, crate::clock::now_ms()).await
+    {
+        tracing::warn!(error = %e, "cannot record a link's use");
+    }
     ws.max_message_size(HARD_FRAME_LIMIT)
         .max_frame_size(HARD_FRAME_LIMIT)
         // The default 128 KiB read buffer is allocated up front for every
@@ -81,7 +103,30 @@ pub async fn upgrade(
         // grows when one is larger. This is what keeps idle connections cheap.
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(0)
-        .on_upgrade(move |socket| connection(socket, state, board))
+        .on_upgrade(move |socket| connection(socket, state, board, access))
+}
+
+/// Browsers always send `Origin` with a websocket; it must name this server
+/// (as the `Host` or, behind a proxy, `X-Forwarded-Host` it was reached
+/// by). Otherwise another site could open a socket with our cookies.
+/// Clients that are not browsers send no `Origin` and carry no ambient
+/// cookies, so they are let through to the session check.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let Some(authority) = origin
+        .to_str()
+        .ok()
+        .and_then(|o| o.split_once("://"))
+        .map(|(_, rest)| rest.trim_end_matches('/'))
+    else {
+        return false;
+    };
+    ["x-forwarded-host", "host"]
+        .iter()
+        .filter_map(|h| headers.get(*h).and_then(|v| v.to_str().ok()))
+        .any(|host| host.eq_ignore_ascii_case(authority))
 }
 
 enum Local {
@@ -96,36 +141,28 @@ fn error(code: &str, message: impl Into<String>) -> Local {
     }))
 }
 
-async fn connection(socket: WebSocket, state: Arc<AppState>, board: BoardId) {
+async fn connection(
+    socket: WebSocket,
+    state: Arc<AppState>,
+    board: BoardId,
+    access: Option<Access>,
+) {
     let (mut sink, mut stream) = socket.split();
+    let Some(access) = access else {
+        let _ = close_with(&mut sink, error("not_found", "board not found"), 4404).await;
+        return;
+    };
 
     let hello = match tokio::time::timeout(HELLO_TIMEOUT, stream.next()).await {
         Ok(Some(Ok(Message::Text(t)))) => serde_json::from_str::<ClientMsg>(&t).ok(),
         _ => None,
     };
-    let (last_seq, actor, name) = match hello {
+    // Who this is comes from the session; the hello's client_id and name
+    // are ignored.
+    let last_seq = match hello {
         Some(ClientMsg::Hello {
-            protocol,
-            last_seq,
-            client_id,
-            name,
-        }) if protocol == PROTOCOL_VERSION => {
-            let clean = |s: Option<String>, default: &str| {
-                let s: String = s
-                    .unwrap_or_default()
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(64)
-                    .collect();
-                let s = s.trim().to_string();
-                if s.is_empty() { default.to_string() } else { s }
-            };
-            (
-                last_seq,
-                clean(client_id, "anonymous"),
-                clean(name, "Guest"),
-            )
-        }
+            protocol, last_seq, ..
+        }) if protocol == PROTOCOL_VERSION => last_seq,
         Some(ClientMsg::Hello { protocol, .. }) => {
             let msg = format!(
                 "protocol {protocol} is not supported; this server speaks {PROTOCOL_VERSION}"
@@ -144,7 +181,8 @@ async fn connection(socket: WebSocket, state: Arc<AppState>, board: BoardId) {
         }
     };
 
-    let session = match state.rooms.join(board, actor, name, last_seq).await {
+    let (role, expires_at) = (access.role, access.expires_at);
+    let session = match state.rooms.join(board, access, last_seq).await {
         Ok(s) => s,
         Err(JoinError::NotFound) => {
             let _ = close_with(&mut sink, error("not_found", "board not found"), 4404).await;
@@ -162,6 +200,18 @@ async fn connection(socket: WebSocket, state: Arc<AppState>, board: BoardId) {
     let mut send = tokio::spawn(async move {
         let mut ping = tokio::time::interval(PING_EVERY);
         ping.tick().await;
+        // A link's guests leave when it expires.
+        let expiry = expires_at.map(|t| {
+            let left = (t - crate::clock::now_ms()).max(0) as u64;
+            tokio::time::Instant::now() + Duration::from_millis(left)
+        });
+        let expired = async move {
+            match expiry {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::pin!(expired);
         loop {
             let sent = tokio::select! {
                 msg = outbound.recv() => match msg {
@@ -185,6 +235,15 @@ async fn connection(socket: WebSocket, state: Arc<AppState>, board: BoardId) {
                 _ = ping.tick() => sink.send(Message::Ping(Default::default())).await,
                 _ = shutdown.changed() => {
                     let _ = close(&mut sink, 1012, "server restarting").await;
+                    break;
+                }
+                _ = &mut expired => {
+                    let _ = close_with(
+                        &mut sink,
+                        error("access_revoked", "The link you joined through has expired."),
+                        4403,
+                    )
+                    .await;
                     break;
                 }
             };
@@ -230,6 +289,18 @@ async fn connection(socket: WebSocket, state: Arc<AppState>, board: BoardId) {
             }
             match serde_json::from_str::<ClientMsg>(&text) {
                 Ok(ClientMsg::Submit(batch)) => {
+                    if !role.can_edit() {
+                        let msg = ServerMsg::Rejected {
+                            client_op_id: batch.client_op_id,
+                            code: "forbidden".into(),
+                            message: format!(
+                                "you are a {} of this board and cannot change it",
+                                role.as_str()
+                            ),
+                        };
+                        let _ = local_tx.send(Local::Text(encode(&msg))).await;
+                        continue;
+                    }
                     if !bucket.take() {
                         let msg = ServerMsg::Rejected {
                             client_op_id: batch.client_op_id,

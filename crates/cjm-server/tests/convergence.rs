@@ -36,6 +36,8 @@ impl Rng {
 
 struct Sim {
     name: String,
+    /// A guest of the board (editor link), the same across restarts.
+    cookie: String,
     sync: Option<SyncState>,
     ws: Option<Client>,
     /// client_op_ids the server acknowledged to this client.
@@ -46,7 +48,11 @@ impl Sim {
     async fn connect(&mut self, server: &Process, board: BoardId) {
         let Ok(Ok((ws, _))) = tokio::time::timeout(
             Duration::from_secs(2),
-            tokio_tungstenite::connect_async(format!("ws://{}/api/boards/{board}/ws", server.addr)),
+            tokio_tungstenite::connect_async(common::ws_request(
+                server.addr,
+                board,
+                Some(&self.cookie),
+            )),
         )
         .await
         else {
@@ -237,14 +243,17 @@ async fn converge(backend: &str) {
     );
     let shared = shared_card.id;
 
-    let mut sims: Vec<Sim> = (0..8)
-        .map(|i| Sim {
-            name: format!("c{i}"),
+    let mut sims: Vec<Sim> = Vec::new();
+    for i in 0..8 {
+        let name = format!("c{i}");
+        sims.push(Sim {
+            cookie: common::guest_cookie(server.addr, board.id, &name).await,
+            name,
             sync: None,
             ws: None,
             acked: BTreeSet::new(),
-        })
-        .collect();
+        });
+    }
     for s in &mut sims {
         s.connect(&server, board.id).await;
         s.pump(Duration::from_millis(200)).await;

@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use cjm_core::protocol::Applied;
-use cjm_core::{Board, BoardId, Change, ClientOpId};
+use cjm_core::{Role, Board, BoardId, Change, ClientOpId};
 use serde_json::Value;
 
 pub use error::StoreError;
@@ -37,6 +37,47 @@ pub struct BoardSummary {
     pub updated_at: i64,
     pub stages: i64,
     pub cards: i64,
+    /// The asking account's role on the board.
+    pub role: Role,
+}
+
+/// An account's membership of a board.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Member {
+    pub user_id: uuid::Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub added_at: i64,
+}
+
+/// A share link. Its token is never stored, only `token_hash` (SHA-256).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShareLink {
+    pub id: uuid::Uuid,
+    pub board: BoardId,
+    pub role: Role,
+    /// PHC string (argon2id) when the link asks for a password.
+    pub password_hash: Option<String>,
+    pub expires_at: Option<i64>,
+    pub created_by: uuid::Uuid,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+impl ShareLink {
+    pub fn expired(&self, now: i64) -> bool {
+        self.expires_at.is_some_and(|t| t <= now)
+    }
+}
+
+/// A browser let in through a link (see `Store::add_guest`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Guest {
+    pub link: ShareLink,
+    /// Stable for this browser and link: the actor of the guest's edits.
+    pub guest_id: uuid::Uuid,
+    pub name: String,
 }
 
 /// An image stored for a board (a persona's photo).
@@ -56,6 +97,8 @@ pub struct SavedTemplate {
     pub name: String,
     pub board: Board,
     pub created_at: i64,
+    /// Who saved it (`None`: saved before accounts; everyone sees those).
+    pub owner: Option<uuid::Uuid>,
 }
 
 /// A saved template as listed (without its content).
@@ -109,11 +152,17 @@ impl Committed {
 
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
-    /// Stores a new board (from a template) at seq 0.
-    async fn create_board(&self, board: &Board, now: i64) -> Result<(), StoreError>;
+    /// Stores a new board (from a template) at seq 0, with `owner` (if any)
+    /// as its owner, in one transaction.
+    async fn create_board(
+        &self,
+        board: &Board,
+        owner: Option<uuid::Uuid>,
+        now: i64,
+    ) -> Result<(), StoreError>;
 
-    /// Live boards, most recently changed first.
-    async fn list_boards(&self) -> Result<Vec<BoardSummary>, StoreError>;
+    /// The live boards `user` is a member of, most recently changed first.
+    async fn list_boards(&self, user: uuid::Uuid) -> Result<Vec<BoardSummary>, StoreError>;
 
     /// The board's live entities and its current seq.
     async fn load_board(&self, id: BoardId) -> Result<Option<(Board, u64)>, StoreError>;
@@ -167,13 +216,73 @@ pub trait Store: Send + Sync + 'static {
 
     async fn create_template(&self, template: &SavedTemplate) -> Result<(), StoreError>;
 
-    /// Saved templates, newest first.
-    async fn list_templates(&self) -> Result<Vec<SavedTemplateInfo>, StoreError>;
+    /// The saved templates `user` may use (their own and those saved before
+    /// accounts), newest first.
+    async fn list_templates(&self, user: uuid::Uuid) -> Result<Vec<SavedTemplateInfo>, StoreError>;
 
     async fn load_template(&self, id: uuid::Uuid) -> Result<Option<SavedTemplate>, StoreError>;
 
-    /// Soft-deletes a saved template; false when there was none.
-    async fn delete_template(&self, id: uuid::Uuid, now: i64) -> Result<bool, StoreError>;
+    /// Soft-deletes a saved template of `user` (or one saved before
+    /// accounts); false when there was none.
+    async fn delete_template(
+        &self,
+        id: uuid::Uuid,
+        user: uuid::Uuid,
+        now: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// `user`'s role on a live board, if a member.
+    async fn member_role(&self, board: BoardId, user: uuid::Uuid)
+    -> Result<Option<Role>, StoreError>;
+
+    /// The board's members, owners first, then by name.
+    async fn members(&self, board: BoardId) -> Result<Vec<Member>, StoreError>;
+
+    /// Adds `user` to the board or changes their role; true when added.
+    async fn put_member(
+        &self,
+        board: BoardId,
+        user: uuid::Uuid,
+        role: Role,
+        now: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// False when `user` was not a member.
+    async fn remove_member(&self, board: BoardId, user: uuid::Uuid) -> Result<bool, StoreError>;
+
+    async fn create_link(&self, link: &ShareLink, token_hash: &[u8]) -> Result<(), StoreError>;
+
+    /// The board's unrevoked links (expired ones included), newest first.
+    async fn links(&self, board: BoardId) -> Result<Vec<ShareLink>, StoreError>;
+
+    /// The unrevoked link with this token, on a live board.
+    async fn link_by_token(&self, token_hash: &[u8]) -> Result<Option<ShareLink>, StoreError>;
+
+    /// Revokes a link and forgets its guests; false when there was none.
+    async fn revoke_link(
+        &self,
+        board: BoardId,
+        link: uuid::Uuid,
+        now: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// Records that the link was just used.
+    async fn touch_link(&self, link: uuid::Uuid, now: i64) -> Result<(), StoreError>;
+
+    /// Lets the browser with this guest cookie in through `link` under
+    /// `name` (renaming it if it was in already). Returns its guest id.
+    async fn add_guest(
+        &self,
+        token_hash: &[u8],
+        link: uuid::Uuid,
+        name: &str,
+        now: i64,
+    ) -> Result<uuid::Uuid, StoreError>;
+
+    /// The unrevoked links of `board` this guest cookie was let in through
+    /// (expired ones included: the caller checks the time).
+    async fn guest_links(&self, token_hash: &[u8], board: BoardId)
+    -> Result<Vec<Guest>, StoreError>;
 
     /// Stores a new account; the first account of the server becomes its
     /// admin (decided in the same statement, so two first sign-ups cannot

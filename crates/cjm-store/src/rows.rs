@@ -219,3 +219,39 @@ impl From<UserRow> for crate::User {
         }
     }
 }
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct LinkRow {
+    pub id: Uuid,
+    pub board_id: Uuid,
+    pub role: String,
+    pub password_hash: Option<String>,
+    pub expires_at: Option<i64>,
+    pub created_by: Uuid,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+impl LinkRow {
+    /// `None` for a role this version does not know (a newer server wrote it).
+    pub fn into_link(self) -> Option<crate::ShareLink> {
+        Some(crate::ShareLink {
+            id: self.id,
+            board: cjm_core::BoardId(self.board_id),
+            role: cjm_core::Role::parse(&self.role)?,
+            password_hash: self.password_hash,
+            expires_at: self.expires_at,
+            created_by: self.created_by,
+            created_at: self.created_at,
+            last_used_at: self.last_used_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct GuestRow {
+    #[sqlx(flatten)]
+    pub link: LinkRow,
+    pub guest_id: Uuid,
+    pub name: String,
+}

@@ -214,7 +214,12 @@ macro_rules! impl_store {
         #[async_trait::async_trait]
         impl $crate::Store for $store {
             #[tracing::instrument(skip_all, fields(board = %board.id))]
-            async fn create_board(&self, board: &cjm_core::Board, now: i64) -> Result<(), $crate::StoreError> {
+            async fn create_board(
+                &self,
+                board: &cjm_core::Board,
+                owner: Option<uuid::Uuid>,
+                now: i64,
+            ) -> Result<(), $crate::StoreError> {
                 use cjm_core::Change;
                 let mut tx = self.writer().begin().await?;
                 sqlx::query(
@@ -225,6 +230,16 @@ macro_rules! impl_store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
+                if let Some(owner) = owner {
+                    sqlx::query(
+                        "INSERT INTO board_members (board_id, user_id, role, added_at) VALUES ($1, $2, 'owner', $3)",
+                    )
+                    .bind(board.id.0)
+                    .bind(owner)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 let changes = board
                     .stages
                     .keys()
@@ -241,25 +256,31 @@ macro_rules! impl_store {
             }
 
             #[tracing::instrument(skip_all)]
-            async fn list_boards(&self) -> Result<Vec<$crate::BoardSummary>, $crate::StoreError> {
-                let rows: Vec<(uuid::Uuid, String, i64, i64, i64, i64)> = sqlx::query_as(
+            async fn list_boards(&self, user: uuid::Uuid) -> Result<Vec<$crate::BoardSummary>, $crate::StoreError> {
+                let rows: Vec<(uuid::Uuid, String, i64, i64, i64, i64, String)> = sqlx::query_as(
                     "SELECT b.id, b.title, b.created_at, b.updated_at,
                        (SELECT COUNT(*) FROM stages s WHERE s.board_id = b.id AND s.deleted_at IS NULL),
-                       (SELECT COUNT(*) FROM cards c WHERE c.board_id = b.id AND c.deleted_at IS NULL)
-                     FROM boards b WHERE b.deleted_at IS NULL
+                       (SELECT COUNT(*) FROM cards c WHERE c.board_id = b.id AND c.deleted_at IS NULL),
+                       m.role
+                     FROM boards b JOIN board_members m ON m.board_id = b.id AND m.user_id = $1
+                     WHERE b.deleted_at IS NULL
                      ORDER BY b.updated_at DESC LIMIT 1000",
                 )
+                .bind(user)
                 .fetch_all(self.reader())
                 .await?;
                 Ok(rows
                     .into_iter()
-                    .map(|(id, title, created_at, updated_at, stages, cards)| $crate::BoardSummary {
-                        id: cjm_core::BoardId(id),
-                        title,
-                        created_at,
-                        updated_at,
-                        stages,
-                        cards,
+                    .filter_map(|(id, title, created_at, updated_at, stages, cards, role)| {
+                        Some($crate::BoardSummary {
+                            id: cjm_core::BoardId(id),
+                            title,
+                            created_at,
+                            updated_at,
+                            stages,
+                            cards,
+                            role: cjm_core::Role::parse(&role)?,
+                        })
                     })
                     .collect())
             }
@@ -502,21 +523,24 @@ macro_rules! impl_store {
             }
 
             async fn create_template(&self, t: &$crate::SavedTemplate) -> Result<(), $crate::StoreError> {
-                sqlx::query("INSERT INTO templates (id, name, board, created_at) VALUES ($1, $2, $3, $4)")
+                sqlx::query("INSERT INTO templates (id, name, board, created_at, owner_id) VALUES ($1, $2, $3, $4, $5)")
                     .bind(t.id)
                     .bind(&t.name)
                     .bind(sqlx::types::Json(&t.board))
                     .bind(t.created_at)
+                    .bind(t.owner)
                     .execute(self.writer())
                     .await?;
                 Ok(())
             }
 
-            async fn list_templates(&self) -> Result<Vec<$crate::SavedTemplateInfo>, $crate::StoreError> {
+            async fn list_templates(&self, user: uuid::Uuid) -> Result<Vec<$crate::SavedTemplateInfo>, $crate::StoreError> {
                 let rows: Vec<(uuid::Uuid, String, i64)> = sqlx::query_as(
-                    "SELECT id, name, created_at FROM templates WHERE deleted_at IS NULL
+                    "SELECT id, name, created_at FROM templates
+                     WHERE deleted_at IS NULL AND (owner_id IS NULL OR owner_id = $1)
                      ORDER BY created_at DESC LIMIT 500",
                 )
+                .bind(user)
                 .fetch_all(self.reader())
                 .await?;
                 Ok(rows
@@ -526,24 +550,29 @@ macro_rules! impl_store {
             }
 
             async fn load_template(&self, id: uuid::Uuid) -> Result<Option<$crate::SavedTemplate>, $crate::StoreError> {
-                let row: Option<(String, sqlx::types::Json<cjm_core::Board>, i64)> = sqlx::query_as(
-                    "SELECT name, board, created_at FROM templates WHERE id = $1 AND deleted_at IS NULL",
+                let row: Option<(String, sqlx::types::Json<cjm_core::Board>, i64, Option<uuid::Uuid>)> = sqlx::query_as(
+                    "SELECT name, board, created_at, owner_id FROM templates WHERE id = $1 AND deleted_at IS NULL",
                 )
                 .bind(id)
                 .fetch_optional(self.reader())
                 .await?;
-                Ok(row.map(|(name, board, created_at)| $crate::SavedTemplate {
+                Ok(row.map(|(name, board, created_at, owner)| $crate::SavedTemplate {
                     id,
                     name,
                     board: board.0,
                     created_at,
+                    owner,
                 }))
             }
 
-            async fn delete_template(&self, id: uuid::Uuid, now: i64) -> Result<bool, $crate::StoreError> {
-                let done = sqlx::query("UPDATE templates SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL")
+            async fn delete_template(&self, id: uuid::Uuid, user: uuid::Uuid, now: i64) -> Result<bool, $crate::StoreError> {
+                let done = sqlx::query(
+                    "UPDATE templates SET deleted_at = $2
+                     WHERE id = $1 AND deleted_at IS NULL AND (owner_id IS NULL OR owner_id = $3)",
+                )
                     .bind(id)
                     .bind(now)
+                    .bind(user)
                     .execute(self.writer())
                     .await?;
                 Ok(done.rows_affected() > 0)
@@ -569,6 +598,18 @@ macro_rules! impl_store {
                 .bind(now)
                 .fetch_one(self.writer())
                 .await;
+                if let Ok((true,)) = row {
+                    // Boards made before accounts existed belong to the admin.
+                    sqlx::query(
+                        "INSERT INTO board_members (board_id, user_id, role, added_at)
+                         SELECT b.id, $1, 'owner', $2 FROM boards b
+                         WHERE NOT EXISTS (SELECT 1 FROM board_members m WHERE m.board_id = b.id)",
+                    )
+                    .bind(id)
+                    .bind(now)
+                    .execute(self.writer())
+                    .await?;
+                }
                 match row {
                     Ok((is_admin,)) => Ok($crate::User {
                         id,
@@ -664,6 +705,212 @@ macro_rules! impl_store {
                     .execute(self.writer())
                     .await?;
                 Ok(())
+            }
+
+            async fn member_role(
+                &self,
+                board: cjm_core::BoardId,
+                user: uuid::Uuid,
+            ) -> Result<Option<cjm_core::Role>, $crate::StoreError> {
+                let row: Option<(String,)> = sqlx::query_as(
+                    "SELECT m.role FROM board_members m JOIN boards b ON b.id = m.board_id
+                     WHERE m.board_id = $1 AND m.user_id = $2 AND b.deleted_at IS NULL",
+                )
+                .bind(board.0)
+                .bind(user)
+                .fetch_optional(self.reader())
+                .await?;
+                Ok(row.and_then(|(r,)| cjm_core::Role::parse(&r)))
+            }
+
+            async fn members(&self, board: cjm_core::BoardId) -> Result<Vec<$crate::Member>, $crate::StoreError> {
+                let rows: Vec<(uuid::Uuid, String, String, String, i64)> = sqlx::query_as(
+                    "SELECT u.id, u.email, u.name, m.role, m.added_at
+                     FROM board_members m JOIN users u ON u.id = m.user_id
+                     WHERE m.board_id = $1
+                     ORDER BY CASE m.role WHEN 'owner' THEN 0 ELSE 1 END, u.name, u.email",
+                )
+                .bind(board.0)
+                .fetch_all(self.reader())
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .filter_map(|(user_id, email, name, role, added_at)| {
+                        Some($crate::Member { user_id, email, name, role: cjm_core::Role::parse(&role)?, added_at })
+                    })
+                    .collect())
+            }
+
+            async fn put_member(
+                &self,
+                board: cjm_core::BoardId,
+                user: uuid::Uuid,
+                role: cjm_core::Role,
+                now: i64,
+            ) -> Result<bool, $crate::StoreError> {
+                let changed = sqlx::query("UPDATE board_members SET role = $3 WHERE board_id = $1 AND user_id = $2")
+                    .bind(board.0)
+                    .bind(user)
+                    .bind(role.as_str())
+                    .execute(self.writer())
+                    .await?;
+                if changed.rows_affected() > 0 {
+                    return Ok(false);
+                }
+                sqlx::query("INSERT INTO board_members (board_id, user_id, role, added_at) VALUES ($1, $2, $3, $4)")
+                    .bind(board.0)
+                    .bind(user)
+                    .bind(role.as_str())
+                    .bind(now)
+                    .execute(self.writer())
+                    .await?;
+                Ok(true)
+            }
+
+            async fn remove_member(&self, board: cjm_core::BoardId, user: uuid::Uuid) -> Result<bool, $crate::StoreError> {
+                let done = sqlx::query("DELETE FROM board_members WHERE board_id = $1 AND user_id = $2")
+                    .bind(board.0)
+                    .bind(user)
+                    .execute(self.writer())
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn create_link(&self, link: &$crate::ShareLink, token_hash: &[u8]) -> Result<(), $crate::StoreError> {
+                sqlx::query(
+                    "INSERT INTO share_links (id, board_id, token_hash, role, password_hash, expires_at, created_by, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(link.id)
+                .bind(link.board.0)
+                .bind(token_hash)
+                .bind(link.role.as_str())
+                .bind(link.password_hash.as_deref())
+                .bind(link.expires_at)
+                .bind(link.created_by)
+                .bind(link.created_at)
+                .execute(self.writer())
+                .await?;
+                Ok(())
+            }
+
+            async fn links(&self, board: cjm_core::BoardId) -> Result<Vec<$crate::ShareLink>, $crate::StoreError> {
+                let rows: Vec<$crate::rows::LinkRow> = sqlx::query_as(
+                    "SELECT id, board_id, role, password_hash, expires_at, created_by, created_at, last_used_at
+                     FROM share_links WHERE board_id = $1 AND revoked_at IS NULL
+                     ORDER BY created_at DESC, id DESC LIMIT 500",
+                )
+                .bind(board.0)
+                .fetch_all(self.reader())
+                .await?;
+                Ok(rows.into_iter().filter_map($crate::rows::LinkRow::into_link).collect())
+            }
+
+            async fn link_by_token(&self, token_hash: &[u8]) -> Result<Option<$crate::ShareLink>, $crate::StoreError> {
+                let row: Option<$crate::rows::LinkRow> = sqlx::query_as(
+                    "SELECT l.id, l.board_id, l.role, l.password_hash, l.expires_at, l.created_by, l.created_at, l.last_used_at
+                     FROM share_links l JOIN boards b ON b.id = l.board_id
+                     WHERE l.token_hash = $1 AND l.revoked_at IS NULL AND b.deleted_at IS NULL",
+                )
+                .bind(token_hash)
+                .fetch_optional(self.reader())
+                .await?;
+                Ok(row.and_then($crate::rows::LinkRow::into_link))
+            }
+
+            async fn revoke_link(&self, board: cjm_core::BoardId, link: uuid::Uuid, now: i64) -> Result<bool, $crate::StoreError> {
+                let mut tx = self.writer().begin().await?;
+                let done = sqlx::query(
+                    "UPDATE share_links SET revoked_at = $3 WHERE id = $1 AND board_id = $2 AND revoked_at IS NULL",
+                )
+                .bind(link)
+                .bind(board.0)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("DELETE FROM link_guests WHERE link_id = $1")
+                    .bind(link)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn touch_link(&self, link: uuid::Uuid, now: i64) -> Result<(), $crate::StoreError> {
+                sqlx::query("UPDATE share_links SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)")
+                    .bind(link)
+                    .bind(now)
+                    .execute(self.writer())
+                    .await?;
+                Ok(())
+            }
+
+            async fn add_guest(
+                &self,
+                token_hash: &[u8],
+                link: uuid::Uuid,
+                name: &str,
+                now: i64,
+            ) -> Result<uuid::Uuid, $crate::StoreError> {
+                let mut tx = self.writer().begin().await?;
+                let known: Option<(uuid::Uuid,)> = sqlx::query_as(
+                    "UPDATE link_guests SET name = $3 WHERE token_hash = $1 AND link_id = $2 RETURNING guest_id",
+                )
+                .bind(token_hash)
+                .bind(link)
+                .bind(name)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let guest_id = match known {
+                    Some((id,)) => id,
+                    None => {
+                        let id = uuid::Uuid::now_v7();
+                        sqlx::query(
+                            "INSERT INTO link_guests (token_hash, link_id, guest_id, name, created_at)
+                             VALUES ($1, $2, $3, $4, $5)",
+                        )
+                        .bind(token_hash)
+                        .bind(link)
+                        .bind(id)
+                        .bind(name)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                        id
+                    }
+                };
+                sqlx::query("UPDATE share_links SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)")
+                    .bind(link)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(guest_id)
+            }
+
+            async fn guest_links(
+                &self,
+                token_hash: &[u8],
+                board: cjm_core::BoardId,
+            ) -> Result<Vec<$crate::Guest>, $crate::StoreError> {
+                let rows: Vec<$crate::rows::GuestRow> = sqlx::query_as(
+                    "SELECT l.id, l.board_id, l.role, l.password_hash, l.expires_at, l.created_by, l.created_at, l.last_used_at,
+                            g.guest_id, g.name
+                     FROM link_guests g
+                     JOIN share_links l ON l.id = g.link_id
+                     JOIN boards b ON b.id = l.board_id
+                     WHERE g.token_hash = $1 AND l.board_id = $2 AND l.revoked_at IS NULL AND b.deleted_at IS NULL",
+                )
+                .bind(token_hash)
+                .bind(board.0)
+                .fetch_all(self.reader())
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .filter_map(|g| {
+                        Some($crate::Guest { link: g.link.into_link()?, guest_id: g.guest_id, name: g.name })
+                    })
+                    .collect())
             }
 
             fn backend(&self) -> &'static str {

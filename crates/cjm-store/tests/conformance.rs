@@ -64,8 +64,9 @@ fn new_card(board: &Board, stage: usize, text: &str) -> Card {
 }
 
 async fn test_create_from_template_and_load(store: Arc<dyn Store>) {
+    let owner = user(&*store, "owner@example.com").await;
     let board = Template::Classic.build(BoardId::new(), "Холодильник", Locale::Ru);
-    store.create_board(&board, NOW).await.unwrap();
+    store.create_board(&board, Some(owner), NOW).await.unwrap();
     let (loaded, seq) = store
         .load_board(board.id)
         .await
@@ -73,16 +74,19 @@ async fn test_create_from_template_and_load(store: Arc<dyn Store>) {
         .expect("board exists");
     assert_eq!(seq, 0);
     assert_eq!(loaded, board);
-    let list = store.list_boards().await.unwrap();
+    let list = store.list_boards(owner).await.unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].title, "Холодильник");
     assert_eq!(list[0].stages, 6);
+    assert_eq!(list[0].role, Role::Owner);
+    let stranger = user(&*store, "stranger@example.com").await;
+    assert!(store.list_boards(stranger).await.unwrap().is_empty());
     assert!(store.load_board(BoardId::new()).await.unwrap().is_none());
 }
 
 async fn test_batches_persist_every_entity_kind(store: Arc<dyn Store>) {
     let mut board = Template::Classic.build(BoardId::new(), "Fridge", Locale::En);
-    store.create_board(&board, NOW).await.unwrap();
+    store.create_board(&board, None, NOW).await.unwrap();
     let persona = Persona {
         id: PersonaId::new(),
         name: "Igor".into(),
@@ -204,7 +208,7 @@ fn board_card_restore(card: &Card, stage: StageId, lane: LaneId) -> Card {
 
 async fn test_resent_batch_is_a_noop_returning_original_seq(store: Arc<dyn Store>) {
     let mut board = Template::Blank.build(BoardId::new(), "B", Locale::En);
-    store.create_board(&board, NOW).await.unwrap();
+    store.create_board(&board, None, NOW).await.unwrap();
     let card = new_card(&board, 0, "x");
     let (batch, first) = submit(&*store, &mut board, vec![Op::CreateCard(card)]).await;
     assert_eq!(first, Committed::New(1));
@@ -229,7 +233,7 @@ async fn test_resent_batch_is_a_noop_returning_original_seq(store: Arc<dyn Store
 
 async fn test_ops_since_returns_the_log_in_order(store: Arc<dyn Store>) {
     let mut board = Template::Blank.build(BoardId::new(), "B", Locale::En);
-    store.create_board(&board, NOW).await.unwrap();
+    store.create_board(&board, None, NOW).await.unwrap();
     let mut sent = Vec::new();
     for i in 0..5 {
         let (b, _) = submit(
@@ -261,7 +265,7 @@ async fn test_ops_since_returns_the_log_in_order(store: Arc<dyn Store>) {
 
 async fn test_group_commit_assigns_consecutive_seqs(store: Arc<dyn Store>) {
     let mut board = Template::Blank.build(BoardId::new(), "B", Locale::En);
-    store.create_board(&board, NOW).await.unwrap();
+    store.create_board(&board, None, NOW).await.unwrap();
     let mut news = Vec::new();
     let mut changes = BTreeSet::new();
     for i in 0..10 {
@@ -284,7 +288,7 @@ async fn test_group_commit_assigns_consecutive_seqs(store: Arc<dyn Store>) {
 
 async fn test_stale_commit_is_refused_and_writes_nothing(store: Arc<dyn Store>) {
     let mut board = Template::Blank.build(BoardId::new(), "B", Locale::En);
-    store.create_board(&board, NOW).await.unwrap();
+    store.create_board(&board, None, NOW).await.unwrap();
     let before = board.clone();
     // Two writers both start from seq 0; the first wins.
     let card = new_card(&board, 0, "first");
@@ -317,12 +321,14 @@ async fn test_stale_commit_is_refused_and_writes_nothing(store: Arc<dyn Store>) 
 }
 
 async fn test_delete_board_hides_it(store: Arc<dyn Store>) {
+    let owner = user(&*store, "owner@example.com").await;
     let board = Template::Blank.build(BoardId::new(), "B", Locale::En);
-    store.create_board(&board, NOW).await.unwrap();
+    store.create_board(&board, Some(owner), NOW).await.unwrap();
     assert!(store.delete_board(board.id, NOW).await.unwrap());
     assert!(!store.delete_board(board.id, NOW).await.unwrap());
     assert!(store.load_board(board.id).await.unwrap().is_none());
-    assert!(store.list_boards().await.unwrap().is_empty());
+    assert!(store.list_boards(owner).await.unwrap().is_empty());
+    assert_eq!(store.member_role(board.id, owner).await.unwrap(), None);
 }
 
 /// The example map round-trips every field (metrics, both curves,
@@ -330,7 +336,7 @@ async fn test_delete_board_hides_it(store: Arc<dyn Store>) {
 async fn test_the_example_map_round_trips(store: Arc<dyn Store>) {
     for locale in [Locale::En, Locale::Ru] {
         let board = Template::FridgeExample.build(BoardId::new(), "Igor", locale);
-        store.create_board(&board, NOW).await.unwrap();
+        store.create_board(&board, None, NOW).await.unwrap();
         let (loaded, _) = store.load_board(board.id).await.unwrap().unwrap();
         assert_eq!(loaded, board);
     }
@@ -338,7 +344,7 @@ async fn test_the_example_map_round_trips(store: Arc<dyn Store>) {
 
 async fn test_uploads_are_stored_and_go_with_their_board(store: Arc<dyn Store>) {
     let board = Template::Blank.build(BoardId::new(), "B", Locale::En);
-    store.create_board(&board, NOW).await.unwrap();
+    store.create_board(&board, None, NOW).await.unwrap();
     let upload = Upload {
         id: uuid::Uuid::now_v7(),
         board_id: board.id,
@@ -356,32 +362,134 @@ async fn test_uploads_are_stored_and_go_with_their_board(store: Arc<dyn Store>) 
 }
 
 async fn test_saved_templates_list_load_and_delete(store: Arc<dyn Store>) {
+    let anna = user(&*store, "anna@example.com").await;
+    let boris = user(&*store, "boris@example.com").await;
     let board = Template::FridgeExample.build(BoardId::new(), "Igor", Locale::En);
     let older = SavedTemplate {
         id: uuid::Uuid::now_v7(),
         name: "Retail journey".into(),
         board: board.clone(),
         created_at: NOW,
+        owner: None,
     };
     let newer = SavedTemplate {
         id: uuid::Uuid::now_v7(),
         name: "Пустой каркас".into(),
         board: Template::Blank.build(BoardId::new(), "x", Locale::Ru),
         created_at: NOW + 1,
+        owner: Some(anna),
     };
     store.create_template(&older).await.unwrap();
     store.create_template(&newer).await.unwrap();
-    let list = store.list_templates().await.unwrap();
+    let list = store.list_templates(anna).await.unwrap();
     let names: Vec<&str> = list.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(names, ["Пустой каркас", "Retail journey"]);
+    // Anna's template is hers; the one saved before accounts is everyone's.
+    let list = store.list_templates(boris).await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].name, "Retail journey");
+    assert!(!store.delete_template(newer.id, boris, NOW).await.unwrap());
     assert_eq!(
         store.load_template(older.id).await.unwrap(),
         Some(older.clone())
     );
-    assert!(store.delete_template(older.id, NOW).await.unwrap());
-    assert!(!store.delete_template(older.id, NOW).await.unwrap());
+    assert!(store.delete_template(older.id, anna, NOW).await.unwrap());
+    assert!(!store.delete_template(older.id, anna, NOW).await.unwrap());
     assert_eq!(store.load_template(older.id).await.unwrap(), None);
-    assert_eq!(store.list_templates().await.unwrap().len(), 1);
+    assert_eq!(store.list_templates(anna).await.unwrap().len(), 1);
+}
+
+/// A new account (not the first of the store unless it is).
+async fn user(store: &dyn Store, email: &str) -> uuid::Uuid {
+    store
+        .create_user(uuid::Uuid::now_v7(), email, email, "$argon2id$x", NOW)
+        .await
+        .unwrap()
+        .id
+}
+
+async fn test_members_and_roles(store: Arc<dyn Store>) {
+    // A board made before accounts is adopted by the first account.
+    let old = Template::Blank.build(BoardId::new(), "Before accounts", Locale::En);
+    store.create_board(&old, None, NOW).await.unwrap();
+    let owner = user(&*store, "owner@example.com").await;
+    assert_eq!(
+        store.member_role(old.id, owner).await.unwrap(),
+        Some(Role::Owner)
+    );
+    let board = Template::Blank.build(BoardId::new(), "B", Locale::En);
+    store.create_board(&board, Some(owner), NOW).await.unwrap();
+    let vera = user(&*store, "vera@example.com").await;
+    assert_eq!(store.member_role(board.id, vera).await.unwrap(), None);
+    assert!(store.put_member(board.id, vera, Role::Viewer, NOW).await.unwrap());
+    assert!(!store.put_member(board.id, vera, Role::Editor, NOW).await.unwrap());
+    assert_eq!(
+        store.member_role(board.id, vera).await.unwrap(),
+        Some(Role::Editor)
+    );
+    let members = store.members(board.id).await.unwrap();
+    let roles: Vec<(&str, Role)> = members.iter().map(|m| (m.email.as_str(), m.role)).collect();
+    assert_eq!(
+        roles,
+        [("owner@example.com", Role::Owner), ("vera@example.com", Role::Editor)]
+    );
+    assert_eq!(store.list_boards(vera).await.unwrap().len(), 1);
+    assert!(store.remove_member(board.id, vera).await.unwrap());
+    assert!(!store.remove_member(board.id, vera).await.unwrap());
+    assert_eq!(store.member_role(board.id, vera).await.unwrap(), None);
+}
+
+async fn test_share_links_and_guests(store: Arc<dyn Store>) {
+    let owner = user(&*store, "owner@example.com").await;
+    let board = Template::Blank.build(BoardId::new(), "B", Locale::En);
+    store.create_board(&board, Some(owner), NOW).await.unwrap();
+    let link = cjm_store::ShareLink {
+        id: uuid::Uuid::now_v7(),
+        board: board.id,
+        role: Role::Editor,
+        password_hash: Some("$argon2id$p".into()),
+        expires_at: Some(NOW + 1000),
+        created_by: owner,
+        created_at: NOW,
+        last_used_at: None,
+    };
+    store.create_link(&link, b"token-hash-1").await.unwrap();
+    assert_eq!(store.link_by_token(b"token-hash-1").await.unwrap(), Some(link.clone()));
+    assert_eq!(store.link_by_token(b"other").await.unwrap(), None);
+    assert!(link.expired(NOW + 1000) && !link.expired(NOW + 999));
+
+    // A guest joins, then renames itself: the same guest id.
+    let id = store.add_guest(b"guest-1", link.id, "Masha", NOW + 5).await.unwrap();
+    assert_eq!(store.add_guest(b"guest-1", link.id, "Maria", NOW + 6).await.unwrap(), id);
+    let other = store.add_guest(b"guest-2", link.id, "Kolya", NOW).await.unwrap();
+    assert_ne!(id, other);
+    let guests = store.guest_links(b"guest-1", board.id).await.unwrap();
+    assert_eq!(guests.len(), 1);
+    assert_eq!((guests[0].guest_id, guests[0].name.as_str()), (id, "Maria"));
+    assert_eq!(guests[0].link.last_used_at, Some(NOW + 6));
+    let elsewhere = BoardId::new();
+    assert!(store.guest_links(b"guest-1", elsewhere).await.unwrap().is_empty());
+    assert_eq!(store.links(board.id).await.unwrap().len(), 1);
+
+    // Revoked: the token and the guests are gone, the list is empty.
+    assert!(store.revoke_link(board.id, link.id, NOW + 7).await.unwrap());
+    assert!(!store.revoke_link(board.id, link.id, NOW + 8).await.unwrap());
+    assert_eq!(store.link_by_token(b"token-hash-1").await.unwrap(), None);
+    assert!(store.guest_links(b"guest-1", board.id).await.unwrap().is_empty());
+    assert!(store.links(board.id).await.unwrap().is_empty());
+
+    // A deleted board's links let nobody in.
+    let second = cjm_store::ShareLink {
+        id: uuid::Uuid::now_v7(),
+        expires_at: None,
+        password_hash: None,
+        ..link
+    };
+    store.create_link(&second, b"token-hash-2").await.unwrap();
+    store.add_guest(b"guest-1", second.id, "Maria", NOW).await.unwrap();
+    store.delete_board(board.id, NOW).await.unwrap();
+    assert_eq!(store.link_by_token(b"token-hash-2").await.unwrap(), None);
+    assert!(store.guest_links(b"guest-1", board.id).await.unwrap().is_empty());
 }
 
 async fn test_accounts_and_sessions(store: Arc<dyn Store>) {
@@ -501,4 +609,6 @@ conformance!(
     test_uploads_are_stored_and_go_with_their_board,
     test_saved_templates_list_load_and_delete,
     test_accounts_and_sessions,
+    test_members_and_roles,
+    test_share_links_and_guests,
 );

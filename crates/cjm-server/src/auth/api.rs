@@ -40,10 +40,9 @@ pub fn normalize_email(raw: &str) -> Result<String, ApiError> {
     }
 }
 
-fn client_address(headers: &HeaderMap, connect: Option<&ConnectInfo<SocketAddr>>) -> String {
-    // The socket's address; a proxy's X-Forwarded-For is not trusted here,
-    // so that a client cannot pick its own limit bucket.
-    let _ = headers;
+/// The socket's address. A proxy's `X-Forwarded-For` is not trusted, so
+/// that a client cannot pick its own rate-limit bucket.
+pub fn client_address(connect: Option<&ConnectInfo<SocketAddr>>) -> String {
     connect
         .map(|c| c.0.ip().to_string())
         .unwrap_or_else(|| "unknown".into())
@@ -121,14 +120,14 @@ pub async fn signup(
 }
 
 /// argon2 takes tens of milliseconds of CPU: keep it off the async workers.
-async fn hash_blocking(password: String) -> Result<String, ApiError> {
+pub async fn hash_blocking(password: String) -> Result<String, ApiError> {
     tokio::task::spawn_blocking(move || password::hash(&password))
         .await
         .map_err(|e| ApiError::Unexpected(e.to_string()))?
         .map_err(|e| ApiError::Unexpected(e.to_string()))
 }
 
-async fn verify_blocking(password: String, phc: String) -> bool {
+pub async fn verify_blocking(password: String, phc: String) -> bool {
     tokio::task::spawn_blocking(move || password::verify(&password, &phc))
         .await
         .unwrap_or(false)
@@ -153,7 +152,7 @@ pub async fn login(
 ) -> Result<Response, ApiError> {
     let Json(req) = body?;
     let email = req.email.trim().to_lowercase();
-    let address = client_address(&headers, connect.as_ref().map(|c| &c.0));
+    let address = client_address(connect.as_ref().map(|c| &c.0));
     if let Err(wait) = state.login_limiter.check(&email, &address) {
         let minutes = wait.as_secs().div_ceil(60).max(1);
         return Err(ApiError::TooManyRequests {

@@ -65,6 +65,14 @@ impl Limiter {
         }
     }
 
+    /// Counts one event (for limits on every request, not only failures)
+    /// unless the account or the address is already over its limit.
+    pub fn hit(&self, account: &str, address: &str) -> Result<(), Duration> {
+        self.check(account, address)?;
+        self.failed(account, address);
+        Ok(())
+    }
+
     pub fn succeeded(&self, account: &str) {
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         map.remove(&format!("a:{account}"));
@@ -96,6 +104,15 @@ mod tests {
         assert!(l.check("vera", "10.0.0.3").is_ok());
         l.succeeded("anna");
         assert!(l.check("anna", "10.0.0.9").is_ok());
+    }
+
+    #[test]
+    fn hit_counts_every_event_and_refuses_over_the_limit() {
+        let l = Limiter::new(Duration::from_secs(60), 2, 100);
+        assert!(l.hit("anna", "ip").is_ok());
+        assert!(l.hit("anna", "ip").is_ok());
+        assert!(l.hit("anna", "ip").is_err());
+        assert!(l.hit("boris", "ip").is_ok());
     }
 
     #[test]

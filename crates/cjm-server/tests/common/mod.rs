@@ -3,8 +3,9 @@
 
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use cjm_core::protocol::{ClientMsg, PROTOCOL_VERSION, ServerMsg};
@@ -50,10 +51,96 @@ pub struct TestServer {
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
-/// Creates a board through the REST API of the server at `addr`.
+pub const OWNER_EMAIL: &str = "owner@test.example";
+pub const TEST_PASSWORD: &str = "a long test passphrase 42";
+
+/// Session cookies of the test owner, per server address.
+static OWNERS: LazyLock<Mutex<HashMap<SocketAddr, String>>> = LazyLock::new(Default::default);
+/// An editor link token per board, for named guests.
+static EDITOR_LINKS: LazyLock<Mutex<HashMap<BoardId, String>>> = LazyLock::new(Default::default);
+
+/// `name=value` of the cookie a response sets.
+pub fn set_cookie(res: &reqwest::Response) -> String {
+    let raw = res
+        .headers()
+        .get(reqwest::header::SET_COOKIE)
+        .expect("a cookie")
+        .to_str()
+        .unwrap();
+    raw.split(';').next().unwrap().to_string()
+}
+
+/// Signs up (or, when the account exists, signs in) with `email` and
+/// returns the session cookie.
+pub async fn account_cookie(addr: SocketAddr, email: &str, name: &str) -> String {
+    let http = reqwest::Client::new();
+    let res = http
+        .post(format!("http://{addr}/api/auth/signup"))
+        .json(&serde_json::json!({"email": email, "name": name, "password": TEST_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let res = if res.status() == 409 {
+        http.post(format!("http://{addr}/api/auth/login"))
+            .json(&serde_json::json!({"email": email, "password": TEST_PASSWORD}))
+            .send()
+            .await
+            .unwrap()
+    } else {
+        res
+    };
+    assert!(res.status().is_success(), "sign in as {email}: {}", res.status());
+    set_cookie(&res)
+}
+
+/// The session cookie of the account that owns the test boards.
+pub async fn owner_cookie(addr: SocketAddr) -> String {
+    if let Some(c) = OWNERS.lock().unwrap().get(&addr) {
+        return c.clone();
+    }
+    let cookie = account_cookie(addr, OWNER_EMAIL, "Owner").await;
+    OWNERS.lock().unwrap().insert(addr, cookie.clone());
+    cookie
+}
+
+/// A new guest's cookie, let in to `board` through an editor link under
+/// `name`: every call is another person (another actor).
+pub async fn guest_cookie(addr: SocketAddr, board: BoardId, name: &str) -> String {
+    let http = reqwest::Client::new();
+    let known = EDITOR_LINKS.lock().unwrap().get(&board).cloned();
+    let token = match known {
+        Some(t) => t,
+        None => {
+            let res = http
+                .post(format!("http://{addr}/api/boards/{board}/links"))
+                .header("cookie", owner_cookie(addr).await)
+                .json(&serde_json::json!({"role": "editor"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 201);
+            let body: serde_json::Value = res.json().await.unwrap();
+            let token = body["token"].as_str().unwrap().to_string();
+            EDITOR_LINKS.lock().unwrap().insert(board, token.clone());
+            token
+        }
+    };
+    let res = http
+        .post(format!("http://{addr}/api/links/{token}/join"))
+        .json(&serde_json::json!({"name": name}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "join as {name}");
+    set_cookie(&res)
+}
+
+/// Creates a board through the REST API of the server at `addr`, owned by
+/// the test owner.
 pub async fn create_board_at(addr: SocketAddr, template: &str) -> Board {
     let res = reqwest::Client::new()
         .post(format!("http://{addr}/api/boards"))
+        .header("cookie", owner_cookie(addr).await)
         .json(&serde_json::json!({"title": "Test map", "template": template}))
         .send()
         .await
@@ -65,7 +152,10 @@ pub async fn create_board_at(addr: SocketAddr, template: &str) -> Board {
 
 /// The board and seq as stored, through the REST API of the server at `addr`.
 pub async fn snapshot_at(addr: SocketAddr, id: BoardId) -> (Board, u64) {
-    let body: serde_json::Value = reqwest::get(format!("http://{addr}/api/boards/{id}"))
+    let body: serde_json::Value = reqwest::Client::new()
+        .get(format!("http://{addr}/api/boards/{id}"))
+        .header("cookie", owner_cookie(addr).await)
+        .send()
         .await
         .unwrap()
         .json()
@@ -130,8 +220,10 @@ impl TestServer {
         self.client_from(board, name, None).await
     }
 
+    /// A guest named `name` (through an editor link) on `board`, hello sent.
     pub async fn client_from(&self, board: BoardId, name: &str, last_seq: Option<u64>) -> Client {
-        let mut c = Client::connect(self.addr, board).await;
+        let cookie = guest_cookie(self.addr, board, name).await;
+        let mut c = Client::connect_with(self.addr, board, Some(&cookie)).await;
         c.send(&ClientMsg::Hello {
             protocol: PROTOCOL_VERSION,
             last_seq,
@@ -150,12 +242,33 @@ pub struct Client {
     pub ws: Ws,
 }
 
+/// The websocket request for `board`, with `cookie` if given.
+pub fn ws_request(
+    addr: SocketAddr,
+    board: BoardId,
+    cookie: Option<&str>,
+) -> tokio_tungstenite::tungstenite::handshake::client::Request {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut req = format!("ws://{addr}/api/boards/{board}/ws")
+        .into_client_request()
+        .unwrap();
+    if let Some(c) = cookie {
+        req.headers_mut().insert("cookie", c.parse().unwrap());
+    }
+    req
+}
+
 impl Client {
+    /// A connection as the board's owner (hello not sent).
     pub async fn connect(addr: SocketAddr, board: BoardId) -> Self {
-        let (ws, _) =
-            tokio_tungstenite::connect_async(format!("ws://{addr}/api/boards/{board}/ws"))
-                .await
-                .unwrap();
+        let cookie = owner_cookie(addr).await;
+        Self::connect_with(addr, board, Some(&cookie)).await
+    }
+
+    pub async fn connect_with(addr: SocketAddr, board: BoardId, cookie: Option<&str>) -> Self {
+        let (ws, _) = tokio_tungstenite::connect_async(ws_request(addr, board, cookie))
+            .await
+            .unwrap();
         Self { ws }
     }
 
@@ -266,8 +379,10 @@ impl Process {
         Self { addr, child }
     }
 
+    /// A guest named `name` on `board`, hello sent.
     pub async fn client(&self, board: BoardId, name: &str) -> Client {
-        let mut c = Client::connect(self.addr, board).await;
+        let cookie = guest_cookie(self.addr, board, name).await;
+        let mut c = Client::connect_with(self.addr, board, Some(&cookie)).await;
         c.send(&ClientMsg::Hello {
             protocol: PROTOCOL_VERSION,
             last_seq: None,
@@ -285,4 +400,19 @@ impl Process {
     pub async fn create_board(&self, template: &str) -> Board {
         create_board_at(self.addr, template).await
     }
+}
+
+/// An HTTP client signed in as the test owner.
+pub async fn owner_http(addr: SocketAddr) -> reqwest::Client {
+    signed_in_http(&owner_cookie(addr).await)
+}
+
+/// An HTTP client that sends `cookie` with every request.
+pub fn signed_in_http(cookie: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::COOKIE, cookie.parse().unwrap());
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
 }

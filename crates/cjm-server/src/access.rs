@@ -1,0 +1,133 @@
+//! Who is asking, and what they may do on a board.
+//!
+//! A caller is a signed-in account (session cookie), a browser let in
+//! through share links (guest cookie), both, or neither. Its access to a
+//! board is the strongest of its membership role and the roles of the
+//! unexpired, unrevoked links it joined through. Every board handler and the
+//! websocket upgrade ask here; nothing the client claims counts.
+
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use cjm_core::{BoardId, Role};
+use cjm_store::User;
+
+use crate::auth::{SESSION_COOKIE, cookie, token_hash};
+use crate::clock::now_ms;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Cookie of a browser let in through share links (one per browser,
+/// whatever the number of links).
+pub const GUEST_COOKIE: &str = "cjm_guest";
+
+/// How the caller reached the board: what removing a member or revoking a
+/// link takes away.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via {
+    Member(uuid::Uuid),
+    Link(uuid::Uuid),
+}
+
+#[derive(Clone, Debug)]
+pub struct Access {
+    pub role: Role,
+    pub via: Via,
+    /// Stable id of the person: the actor of their edits and presence.
+    pub actor: String,
+    /// Shown to the others: the account's name or the guest's.
+    pub name: String,
+    /// When the link this access comes through expires.
+    pub expires_at: Option<i64>,
+}
+
+/// The request's account and guest cookie (either may be absent).
+pub struct Caller {
+    pub user: Option<User>,
+    /// SHA-256 of the guest cookie.
+    pub guest: Option<Vec<u8>>,
+}
+
+impl FromRequestParts<Arc<AppState>> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        let user = match cookie(&parts.headers, SESSION_COOKIE) {
+            Some(token) => {
+                state
+                    .store
+                    .session_user(&token_hash(token), now_ms())
+                    .await?
+            }
+            None => None,
+        };
+        let guest = cookie(&parts.headers, GUEST_COOKIE).map(token_hash);
+        Ok(Caller { user, guest })
+    }
+}
+
+impl Caller {
+    pub fn require_user(&self) -> Result<&User, ApiError> {
+        self.user.as_ref().ok_or(ApiError::Unauthorized)
+    }
+
+    /// The caller's strongest access to `board`, if any.
+    pub async fn access(&self, state: &AppState, board: BoardId) -> Result<Option<Access>, ApiError> {
+        let mut best: Option<Access> = None;
+        if let Some(user) = &self.user
+            && let Some(role) = state.store.member_role(board, user.id).await?
+        {
+            best = Some(Access {
+                role,
+                via: Via::Member(user.id),
+                actor: user.id.to_string(),
+                name: user.name.clone(),
+                expires_at: None,
+            });
+        }
+        if let Some(hash) = &self.guest {
+            let now = now_ms();
+            for g in state.store.guest_links(hash, board).await? {
+                if g.link.expired(now) || best.as_ref().is_some_and(|b| b.role >= g.link.role) {
+                    continue;
+                }
+                // A signed-in person stays themselves, whichever way they came in.
+                let (actor, name) = match &self.user {
+                    Some(u) => (u.id.to_string(), u.name.clone()),
+                    None => (g.guest_id.to_string(), g.name.clone()),
+                };
+                best = Some(Access {
+                    role: g.link.role,
+                    via: Via::Link(g.link.id),
+                    actor,
+                    name,
+                    expires_at: g.link.expires_at,
+                });
+            }
+        }
+        Ok(best)
+    }
+
+    /// Access of at least `role`. No access at all is a 404, so that the
+    /// board's existence is not revealed; too weak a role is a 403.
+    pub async fn require(
+        &self,
+        state: &AppState,
+        board: BoardId,
+        role: Role,
+    ) -> Result<Access, ApiError> {
+        match self.access(state, board).await? {
+            None => Err(ApiError::NotFound("board not found".into())),
+            Some(a) if a.role < role => Err(ApiError::Forbidden(format!(
+                "you are a {} of this board; this needs {}",
+                a.role.as_str(),
+                role.as_str()
+            ))),
+            Some(a) => Ok(a),
+        }
+    }
+}

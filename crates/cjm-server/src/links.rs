@@ -1,0 +1,295 @@
+//! Share links: `GET/POST /api/boards/{id}/links`,
+//! `DELETE /api/boards/{id}/links/{link_id}` (owners only), and for anyone
+//! holding a token `GET /api/links/{token}` and `POST /api/links/{token}/join`.
+//!
+//! A token is 128 random bits shown once, at creation; the server keeps
+//! only its SHA-256. Joining sets a guest cookie (its hash is what the
+//! server keeps) that lets this browser in with the link's role until the
+//! link expires or is revoked; revoking disconnects its guests at once.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use cjm_core::Role;
+use cjm_store::ShareLink;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::access::{Caller, GUEST_COOKIE, Via};
+use crate::api::board_id;
+use crate::auth::api::{client_address, hash_blocking, verify_blocking};
+use crate::auth::{SESSION_MS, cookie, hex, secure_request, token_hash};
+use crate::clock::now_ms;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+type St = State<Arc<AppState>>;
+
+/// Links live at most a year; "never expires" is `null`.
+const MAX_LINK_MS: i64 = 366 * 24 * 3600 * 1000;
+const MIN_LINK_PASSWORD_CHARS: usize = 6;
+const MAX_LINK_PASSWORD_CHARS: usize = 200;
+const MAX_GUEST_NAME_CHARS: usize = 64;
+
+/// A new 128-bit link token, hex.
+fn new_link_token() -> String {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    hex(&bytes)
+}
+
+fn link_json(l: &ShareLink, now: i64) -> serde_json::Value {
+    json!({
+        "id": l.id,
+        "role": l.role,
+        "has_password": l.password_hash.is_some(),
+        "expires_at": l.expires_at,
+        "expired": l.expired(now),
+        "created_at": l.created_at,
+        "last_used_at": l.last_used_at,
+    })
+}
+
+pub async fn list(
+    State(state): St,
+    Path(board): Path<String>,
+    caller: Caller,
+) -> Result<impl IntoResponse, ApiError> {
+    let board = board_id(&board)?;
+    caller.require(&state, board, Role::Owner).await?;
+    let now = now_ms();
+    let links: Vec<_> = state
+        .store
+        .links(board)
+        .await?
+        .iter()
+        .map(|l| link_json(l, now))
+        .collect();
+    Ok(Json(json!({ "links": links })))
+}
+
+#[derive(Deserialize)]
+pub struct NewLink {
+    role: String,
+    /// Unix milliseconds; absent or null: never.
+    #[serde(default)]
+    expires_at: Option<i64>,
+    #[serde(default)]
+    password: Option<String>,
+}
+
+pub async fn create(
+    State(state): St,
+    Path(board): Path<String>,
+    caller: Caller,
+    body: Result<Json<NewLink>, JsonRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let board = board_id(&board)?;
+    let access = caller.require(&state, board, Role::Owner).await?;
+    let Via::Member(created_by) = access.via else {
+        return Err(ApiError::Forbidden("only members create links".into()));
+    };
+    let Json(req) = body?;
+    let role = match Role::parse(&req.role) {
+        Some(r @ (Role::Viewer | Role::Editor)) => r,
+        _ => {
+            return Err(ApiError::Invalid {
+                code: "invalid_role",
+                message: "a link gives the viewer or the editor role".into(),
+            });
+        }
+    };
+    let now = now_ms();
+    if let Some(t) = req.expires_at
+        && !(now < t && t <= now + MAX_LINK_MS)
+    {
+        return Err(ApiError::Invalid {
+            code: "invalid_expiry",
+            message: "the expiry must be in the future, within a year".into(),
+        });
+    }
+    let password_hash = match req.password.as_deref().filter(|p| !p.is_empty()) {
+        None => None,
+        Some(p) => {
+            let n = p.chars().count();
+            if !(MIN_LINK_PASSWORD_CHARS..=MAX_LINK_PASSWORD_CHARS).contains(&n) {
+                return Err(ApiError::Invalid {
+                    code: "invalid_password",
+                    message: format!(
+                        "a link password has {MIN_LINK_PASSWORD_CHARS} to {MAX_LINK_PASSWORD_CHARS} characters"
+                    ),
+                });
+            }
+            Some(hash_blocking(p.to_string()).await?)
+        }
+    };
+    let token = new_link_token();
+    let link = ShareLink {
+        id: uuid::Uuid::now_v7(),
+        board,
+        role,
+        password_hash,
+        expires_at: req.expires_at,
+        created_by,
+        created_at: now,
+        last_used_at: None,
+    };
+    state.store.create_link(&link, &token_hash(&token)).await?;
+    tracing::info!(%board, link = %link.id, role = role.as_str(), "share link created");
+    let mut body = link_json(&link, now);
+    body["token"] = json!(token);
+    body["url"] = json!(format!("/s/{token}"));
+    Ok((StatusCode::CREATED, Json(body)))
+}
+
+pub async fn revoke(
+    State(state): St,
+    Path((board, link)): Path<(String, String)>,
+    caller: Caller,
+) -> Result<impl IntoResponse, ApiError> {
+    let board = board_id(&board)?;
+    caller.require(&state, board, Role::Owner).await?;
+    let missing = || ApiError::NotFound("no such link".into());
+    let link: uuid::Uuid = link.parse().map_err(|_| missing())?;
+    if !state.store.revoke_link(board, link, now_ms()).await? {
+        return Err(missing());
+    }
+    state.rooms.revoke(board, Via::Link(link), true).await;
+    tracing::info!(%board, %link, "share link revoked");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The link behind a token, if it still lets anyone in.
+async fn live_link(state: &AppState, token: &str) -> Result<ShareLink, ApiError> {
+    let gone = || ApiError::NotFound("this link does not work: it was revoked or has expired".into());
+    if token.len() != 32 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(gone());
+    }
+    let link = state
+        .store
+        .link_by_token(&token_hash(token))
+        .await?
+        .ok_or_else(gone)?;
+    if link.expired(now_ms()) {
+        return Err(gone());
+    }
+    Ok(link)
+}
+
+/// What the join page needs to ask for. The board's title is shown only
+/// when no password guards it.
+pub async fn describe(
+    State(state): St,
+    Path(token): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let link = live_link(&state, &token).await?;
+    let needs_password = link.password_hash.is_some();
+    let title = if needs_password {
+        None
+    } else {
+        state.store.load_board(link.board).await?.map(|(b, _)| b.title)
+    };
+    Ok(Json(json!({
+        "board_id": link.board,
+        "title": title,
+        "role": link.role,
+        "needs_password": needs_password,
+        "needs_name": link.role == Role::Editor,
+        "expires_at": link.expires_at,
+    })))
+}
+
+#[derive(Deserialize, Default)]
+pub struct Join {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    password: Option<String>,
+}
+
+/// A display name: control characters dropped, trimmed, 1..=64 characters.
+fn clean_name(raw: &str) -> Option<String> {
+    let name: String = raw.chars().filter(|c| !c.is_control()).collect();
+    let name = name.trim();
+    (!name.is_empty() && name.chars().count() <= MAX_GUEST_NAME_CHARS).then(|| name.to_string())
+}
+
+pub async fn join(
+    State(state): St,
+    Path(token): Path<String>,
+    caller: Caller,
+    headers: HeaderMap,
+    connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    body: Result<Json<Join>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let link = live_link(&state, &token).await?;
+    let Json(req) = body?;
+    if let Some(phc) = &link.password_hash {
+        let address = client_address(connect.as_ref().map(|c| &c.0));
+        let key = link.id.to_string();
+        if let Err(wait) = state.login_limiter.check(&key, &address) {
+            return Err(ApiError::TooManyRequests {
+                retry_after: wait.as_secs().max(1),
+                message: format!(
+                    "too many wrong passwords; try again in {} min",
+                    wait.as_secs().div_ceil(60).max(1)
+                ),
+            });
+        }
+        let given = req.password.clone().unwrap_or_default();
+        if !verify_blocking(given, phc.clone()).await {
+            state.login_limiter.failed(&key, &address);
+            return Err(ApiError::Unauthenticated("wrong link password".into()));
+        }
+    }
+    // Editors are named in presence and as authors; a signed-in person is
+    // named by their account.
+    let name = match (&caller.user, req.name.as_deref().map(clean_name)) {
+        (Some(user), _) => user.name.clone(),
+        (None, Some(Some(name))) => name,
+        (None, Some(None)) => {
+            return Err(ApiError::Invalid {
+                code: "invalid_name",
+                message: format!("a name has 1 to {MAX_GUEST_NAME_CHARS} characters"),
+            });
+        }
+        (None, None) if link.role == Role::Editor => {
+            return Err(ApiError::Invalid {
+                code: "name_required",
+                message: "tell the others who you are: enter your name".into(),
+            });
+        }
+        (None, None) => "Guest".to_string(),
+    };
+    // One guest cookie per browser, whatever the number of links joined.
+    let existing = cookie(&headers, GUEST_COOKIE)
+        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(str::to_string);
+    let guest_token = existing.clone().unwrap_or_else(crate::auth::new_token);
+    state
+        .store
+        .add_guest(&token_hash(&guest_token), link.id, &name, now_ms())
+        .await?;
+    tracing::info!(board = %link.board, link = %link.id, "joined through a share link");
+    let body = Json(json!({ "board_id": link.board, "role": link.role, "name": name }));
+    let mut response = body.into_response();
+    let secure = if secure_request(&state, &headers) {
+        "; Secure"
+    } else {
+        ""
+    };
+    let set = format!(
+        "{GUEST_COOKIE}={guest_token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        SESSION_MS / 1000
+    );
+    if let Ok(v) = header::HeaderValue::from_str(&set) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(response)
+}

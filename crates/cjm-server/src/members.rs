@@ -1,0 +1,163 @@
+//! Board members: `GET/POST /api/boards/{id}/members` and
+//! `PATCH/DELETE /api/boards/{id}/members/{user_id}`. Only owners change
+//! membership; a board always keeps at least one owner. A member whose role
+//! changes or who is removed is disconnected at once (a changed one comes
+//! back with the new role).
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use cjm_core::{BoardId, Role};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::access::{Caller, Via};
+use crate::api::board_id;
+use crate::auth::api::normalize_email;
+use crate::clock::now_ms;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+type St = State<Arc<AppState>>;
+
+/// Everyone with a membership sees who else is on the board; link guests
+/// do not (the list has email addresses).
+pub async fn list(
+    State(state): St,
+    Path(board): Path<String>,
+    caller: Caller,
+) -> Result<impl IntoResponse, ApiError> {
+    let board = board_id(&board)?;
+    let access = caller.require(&state, board, Role::Viewer).await?;
+    if !matches!(access.via, Via::Member(_)) {
+        return Err(ApiError::Forbidden(
+            "the member list is for members of the board".into(),
+        ));
+    }
+    let members = state.store.members(board).await?;
+    Ok(Json(json!({ "members": members, "you": access.role })))
+}
+
+#[derive(Deserialize)]
+pub struct Invite {
+    email: String,
+    role: String,
+}
+
+fn parse_role(raw: &str) -> Result<Role, ApiError> {
+    Role::parse(raw).ok_or_else(|| ApiError::Invalid {
+        code: "invalid_role",
+        message: format!("unknown role {raw:?}; use owner, editor, commenter or viewer"),
+    })
+}
+
+pub async fn add(
+    State(state): St,
+    Path(board): Path<String>,
+    caller: Caller,
+    body: Result<Json<Invite>, JsonRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let board = board_id(&board)?;
+    caller.require(&state, board, Role::Owner).await?;
+    let Json(req) = body?;
+    let role = parse_role(&req.role)?;
+    let email = normalize_email(&req.email)?;
+    let user = state
+        .store
+        .user_by_email(&email)
+        .await?
+        .ok_or_else(|| ApiError::Invalid {
+            code: "unknown_account",
+            message: format!("no account uses {email}; ask them to sign up first"),
+        })?;
+    if state.store.member_role(board, user.id).await?.is_some() {
+        return Err(ApiError::Conflict {
+            code: "already_member",
+            message: format!("{email} is already a member; change their role instead"),
+        });
+    }
+    state.store.put_member(board, user.id, role, now_ms()).await?;
+    tracing::info!(%board, user = %user.id, role = role.as_str(), "member added");
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "user_id": user.id, "email": user.email, "name": user.name, "role": role })),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct ChangeRole {
+    role: String,
+}
+
+fn member_id(raw: &str) -> Result<uuid::Uuid, ApiError> {
+    raw.parse()
+        .map_err(|_| ApiError::NotFound("no such member".into()))
+}
+
+/// Refuses to leave the board without an owner.
+async fn keep_an_owner(state: &AppState, board: BoardId, user: uuid::Uuid) -> Result<(), ApiError> {
+    let members = state.store.members(board).await?;
+    let owners = members.iter().filter(|m| m.role == Role::Owner);
+    if owners.clone().count() == 1 && owners.clone().any(|m| m.user_id == user) {
+        return Err(ApiError::Conflict {
+            code: "last_owner",
+            message: "a board needs an owner: make someone else owner first".into(),
+        });
+    }
+    Ok(())
+}
+
+pub async fn change(
+    State(state): St,
+    Path((board, user)): Path<(String, String)>,
+    caller: Caller,
+    body: Result<Json<ChangeRole>, JsonRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let board = board_id(&board)?;
+    caller.require(&state, board, Role::Owner).await?;
+    let user = member_id(&user)?;
+    let Json(req) = body?;
+    let role = parse_role(&req.role)?;
+    let Some(old) = state.store.member_role(board, user).await? else {
+        return Err(ApiError::NotFound("no such member".into()));
+    };
+    if old == role {
+        return Ok(Json(json!({ "user_id": user, "role": role })));
+    }
+    if old == Role::Owner {
+        keep_an_owner(&state, board, user).await?;
+    }
+    state.store.put_member(board, user, role, now_ms()).await?;
+    state.rooms.revoke(board, Via::Member(user), false).await;
+    tracing::info!(%board, %user, role = role.as_str(), "member role changed");
+    Ok(Json(json!({ "user_id": user, "role": role })))
+}
+
+/// Owners remove anyone; any member may leave by removing themselves.
+pub async fn remove(
+    State(state): St,
+    Path((board, user)): Path<(String, String)>,
+    caller: Caller,
+) -> Result<impl IntoResponse, ApiError> {
+    let board = board_id(&board)?;
+    let user = member_id(&user)?;
+    let me = caller.user.as_ref().map(|u| u.id);
+    let needed = if me == Some(user) {
+        Role::Viewer
+    } else {
+        Role::Owner
+    };
+    caller.require(&state, board, needed).await?;
+    if state.store.member_role(board, user).await?.is_none() {
+        return Err(ApiError::NotFound("no such member".into()));
+    }
+    keep_an_owner(&state, board, user).await?;
+    state.store.remove_member(board, user).await?;
+    state.rooms.revoke(board, Via::Member(user), true).await;
+    tracing::info!(%board, %user, "member removed");
+    Ok(StatusCode::NO_CONTENT)
+}
