@@ -11,7 +11,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BASE, launch, createBoard, boardJson } from '../tests/helpers.mjs';
+import { BASE, launch, createBoard, boardJson, signIn } from '../tests/helpers.mjs';
 
 const STAGES = 40;
 const LANES = 12;
@@ -219,6 +219,7 @@ async function fillBoard(browser, id) {
   const batches = [];
   for (let k = 0; k < built.ops.length; k += 1000) batches.push(built.ops.slice(k, k + 1000));
   const context = await browser.newContext();
+  await signIn(context);
   const page = await context.newPage();
   await page.goto(`${BASE}/healthz`);
   const seqs = await page.evaluate(async ({ url, batches }) => {
@@ -345,6 +346,7 @@ const max = (xs) => (xs.length ? Math.max(...xs) : null);
 
 async function newContext(browser) {
   const context = await browser.newContext({ viewport: VIEWPORT, locale: 'en-US' });
+  await signIn(context);
   await context.addInitScript(() => { if (!localStorage.getItem('cjm.lang')) localStorage.setItem('cjm.lang', 'en'); });
   await context.addInitScript(instrument, CARDS);
   return context;
@@ -520,6 +522,7 @@ async function dragOnce(page, id, built, rep) {
 /// by one participant), and how long the last edit takes to show.
 async function remoteEdits(browser, page, id, built, rate = 100, seconds = 3) {
   const editor = await browser.newContext();
+  await signIn(editor);
   const ep = await editor.newPage();
   await ep.goto(`${BASE}/healthz`);
   await page.evaluate(() => {

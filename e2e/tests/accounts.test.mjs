@@ -21,7 +21,7 @@ async function fillAuth(page, { email, password, name }) {
 
 test('sign up, sign out, sign in; wrong and weak passwords are explained', async () => {
   const email = unique();
-  const page = await newPage(browser);
+  const page = await newPage(browser, { as: null });
   await page.goto(`${BASE}/login`);
   await page.getByTestId('auth-switch').click();
   // A common password is refused with the reason.
@@ -51,12 +51,12 @@ test('sign up, sign out, sign in; wrong and weak passwords are explained', async
 
 test('a password change signs the other browsers out', async () => {
   const email = unique();
-  const laptop = await newPage(browser);
+  const laptop = await newPage(browser, { as: null });
   await laptop.goto(`${BASE}/login`);
   await laptop.getByTestId('auth-switch').click();
   await fillAuth(laptop, { email, password: 'first long phrase', name: 'Boris' });
   await laptop.waitForURL(`${BASE}/`);
-  const phone = await newPage(browser, { lang: 'ru' });
+  const phone = await newPage(browser, { lang: 'ru', as: null });
   await phone.goto(`${BASE}/login`);
   // In a Russian UI the server's refusal is said in Russian.
   await fillAuth(phone, { email, password: 'a wrong phrase' });

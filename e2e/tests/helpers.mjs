@@ -15,9 +15,54 @@ export async function launch() {
   });
 }
 
-/// A fresh browser context (its own storage, like another person's browser).
-export async function newPage(browser, { lang = 'en', width = 1280, height = 720 } = {}) {
+// ---- accounts: boards belong to their members -------------------------------
+
+const PASSWORD = 'browser tests passphrase 42';
+const RUN = `${process.pid}-${Date.now()}`;
+const sessions = new Map();
+
+/// The session cookie value of the test account called `name` (signed up
+/// on first use; every test file is its own run, so its own accounts).
+export async function session(name = 'Owner') {
+  if (sessions.has(name)) return sessions.get(name);
+  const email = `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${RUN}@e2e.test`;
+  const res = await fetch(`${BASE}/api/auth/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, name, password: PASSWORD }),
+  });
+  if (res.status !== 201) throw new Error(`sign up ${name}: ${res.status} ${await res.text()}`);
+  const cookie = res.headers.getSetCookie()[0].split(';')[0].split('=')[1];
+  const value = { cookie, email };
+  sessions.set(name, value);
+  return value;
+}
+
+/// REST as the account `as` (the owner of the test boards by default).
+export async function api(method, url, body, { as = 'Owner' } = {}) {
+  const headers = { cookie: `cjm_session=${(await session(as)).cookie}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  return fetch(`${BASE}${url}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+}
+
+/// Makes the account `name` a member of board `id` with `role`.
+export async function share(id, name, role = 'editor') {
+  const { email } = await session(name);
+  const res = await api('POST', `/api/boards/${id}/members`, { email, role });
+  if (res.status !== 201) throw new Error(`share with ${name}: ${res.status} ${await res.text()}`);
+}
+
+/// Puts the session of account `as` in a browser context.
+export async function signIn(context, as = 'Owner') {
+  await context.addCookies([{ name: 'cjm_session', value: (await session(as)).cookie, url: BASE }]);
+}
+
+/// A fresh browser context (its own storage, like another person's
+/// browser), signed in as the account `as` (the owner of the test boards by
+/// default; `null`: nobody signed in).
+export async function newPage(browser, { lang = 'en', width = 1280, height = 720, as = 'Owner' } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, locale: lang === 'ru' ? 'ru-RU' : 'en-US' });
+  if (as) await signIn(context, as);
   // Only a default: the user's own switch must survive navigation.
   await context.addInitScript((l) => { if (!localStorage.getItem('cjm.lang')) localStorage.setItem('cjm.lang', l); }, lang);
   const page = await context.newPage();
@@ -27,17 +72,13 @@ export async function newPage(browser, { lang = 'en', width = 1280, height = 720
 }
 
 export async function createBoard(title, template = 'classic', locale = 'en') {
-  const res = await fetch(`${BASE}/api/boards`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ title, template, locale }),
-  });
+  const res = await api('POST', '/api/boards', { title, template, locale });
   if (res.status !== 201) throw new Error(`create board: ${res.status} ${await res.text()}`);
   return (await res.json()).id;
 }
 
 export async function boardJson(id) {
-  return (await (await fetch(`${BASE}/api/boards/${id}`)).json()).board;
+  return (await (await api('GET', `/api/boards/${id}`)).json()).board;
 }
 
 export async function openBoard(page, id) {

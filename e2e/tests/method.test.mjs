@@ -9,7 +9,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, newPage, createBoard, boardJson, openBoard, shot, until, stored, hasClass, waitClass, waitCount } from './helpers.mjs';
+import { BASE, api, launch, newPage, createBoard, boardJson, openBoard, shot, until, stored, hasClass, waitClass, waitCount } from './helpers.mjs';
 
 const WAIT = 5000;
 
@@ -21,7 +21,7 @@ after(async () => { await browser?.close(); });
 
 
 async function healthJson(id, staleDays = 30) {
-  return (await (await fetch(`${BASE}/api/boards/${id}/health?stale_days=${staleDays}`)).json()).health;
+  return (await (await api('GET', `/api/boards/${id}/health?stale_days=${staleDays}`)).json()).health;
 }
 
 const waitText = (loc, re, what) => until(async () => (await loc.count()) ? loc.first().innerText() : null, what, (t) => t !== null && re.test(t));
@@ -439,11 +439,11 @@ test('stage metrics: value against target, both directions; a non-number is refu
   assert.deepEqual(b.stages[stage.id].metrics[1], { name: 'drop-off', value: 60, unit: '', target: 40, higher_is_better: false });
 
   // A non-number: an error under the row, nothing changes anywhere.
-  const seqBefore = (await (await fetch(`${BASE}/api/boards/${id}`)).json()).seq;
+  const seqBefore = (await (await api('GET', `/api/boards/${id}`)).json()).seq;
   await setField(nps.getByTestId('metric-value'), 'fifty');
   await nps.getByRole('alert').waitFor({ timeout: WAIT });
   await ana.waitForTimeout(300);
-  const after = await (await fetch(`${BASE}/api/boards/${id}`)).json();
+  const after = await (await api('GET', `/api/boards/${id}`)).json();
   assert.equal(after.seq, seqBefore, 'no op was sent');
   assert.equal(after.board.stages[stage.id].metrics[0].value, 50);
   assert.equal(await metric.first().getAttribute('data-state'), 'good');

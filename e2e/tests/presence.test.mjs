@@ -3,7 +3,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, createBoard, openBoard, cell, addCard, shot } from './helpers.mjs';
+import { launch, newPage, createBoard, share, openBoard, cell, addCard, shot } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -11,10 +11,11 @@ after(async () => { await browser?.close(); });
 
 test('two people see each other: avatars, cursor, selection, editing, drag ghost', async () => {
   const id = await createBoard('Workshop');
-  const ana = await newPage(browser);
-  const bob = await newPage(browser);
-  await ana.context().addInitScript(() => localStorage.setItem('cjm.name', 'Ana Petrova'));
-  await bob.context().addInitScript(() => localStorage.setItem('cjm.name', 'Bob Stone'));
+  // Names come from the accounts, never from the browser.
+  await share(id, 'Ana Petrova');
+  await share(id, 'Bob Stone');
+  const ana = await newPage(browser, { as: 'Ana Petrova' });
+  const bob = await newPage(browser, { as: 'Bob Stone' });
   await openBoard(ana, id);
   await openBoard(bob, id);
   await addCard(ana, 'Awareness', 'Actions', 'Sees an ad');

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use cjm_core::protocol::{ClientMsg, PROTOCOL_VERSION, Peer, Presence, ServerMsg};
 use cjm_core::sync::{Pending, SyncState};
-use cjm_core::{Board, BoardId, Op, OpError};
+use cjm_core::{Board, BoardId, Op, OpError, Role};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -30,6 +30,15 @@ pub enum Status {
     Offline,
     NotFound,
     Deleted,
+    /// Our access was taken away (member removed, link revoked or expired).
+    Revoked,
+}
+
+impl Status {
+    /// The board is not (or no longer) ours to see: stop reconnecting.
+    pub fn is_final(self) -> bool {
+        matches!(self, Status::NotFound | Status::Deleted | Status::Revoked)
+    }
 }
 
 /// Handles shared by the whole board page (Copy, through context).
@@ -44,7 +53,9 @@ pub struct Connection {
     pub notice: RwSignal<Option<String>>,
     /// Everyone else on the board, by session.
     pub peers: RwSignal<BTreeMap<u64, Peer>>,
-    i18n: I18n,
+    /// What the server lets us do here (from `welcome`; `None` until then).
+    pub role: RwSignal<Option<Role>>,
+    pub i18n: I18n,
     inner: StoredValue<Rc<RefCell<Inner>>, LocalStorage>,
 }
 
@@ -118,12 +129,17 @@ fn snapshot_key(id: BoardId) -> String {
 struct Snapshot {
     seq: u64,
     board: Board,
+    /// Our role when the snapshot was taken, so that a viewer offline
+    /// does not see editing controls.
+    #[serde(default)]
+    role: Option<Role>,
 }
 
 #[derive(serde::Serialize)]
 struct SnapshotRef<'a> {
     seq: u64,
     board: &'a Board,
+    role: Option<Role>,
 }
 
 fn pending_key(id: BoardId) -> String {
@@ -145,6 +161,7 @@ impl Connection {
             status: RwSignal::new(Status::Connecting),
             unsynced: RwSignal::new(restored.len()),
             peers: RwSignal::new(BTreeMap::new()),
+            role: RwSignal::new(cached.as_ref().and_then(|s| s.role)),
             notice: RwSignal::new(None),
             i18n,
             inner: StoredValue::new_local(Rc::new(RefCell::new(Inner {
@@ -233,6 +250,7 @@ impl Connection {
         let snap = SnapshotRef {
             seq: sync.seq(),
             board: sync.confirmed(),
+            role: self.role.get_untracked(),
         };
         if let Ok(json) = serde_json::to_string(&snap) {
             browser::storage_set(&snapshot_key(inner.id), &json);
@@ -445,8 +463,14 @@ impl Connection {
                 seq,
                 batches,
                 peers,
+                role,
                 ..
             } => {
+                // Servers before roles let everyone edit.
+                let role = Some(role.unwrap_or(Role::Editor));
+                if self.role.get_untracked() != role {
+                    self.role.set(role);
+                }
                 let ok = match (inner.sync.as_mut(), board) {
                     (Some(sync), board) => sync.on_welcome(board, seq, &batches).is_ok(),
                     (None, Some(board)) => {
@@ -499,6 +523,7 @@ impl Connection {
             }
             ServerMsg::Error { code, message } => match code.as_str() {
                 "not_found" => self.set_status(Status::NotFound),
+                "access_revoked" => self.set_status(Status::Revoked),
                 "board_deleted" => self.set_status(Status::Deleted),
                 _ => self.notice.set(Some(message)),
             },
@@ -563,10 +588,7 @@ impl Connection {
             inner.presence_in.clear();
             self.peers.set(BTreeMap::new());
         }
-        if matches!(
-            self.status.get_untracked(),
-            Status::NotFound | Status::Deleted
-        ) {
+        if self.status.get_untracked().is_final() {
             return;
         }
         self.schedule_reconnect();
@@ -674,6 +696,7 @@ impl Connection {
         let detail = match code {
             "too_long" => self.i18n.t(T::TooLong).to_string(),
             "not_found" => self.i18n.t(T::DeletedBySomeone).to_string(),
+            "forbidden" => self.i18n.t(T::ViewOnlyRefused).to_string(),
             _ => message.to_string(),
         };
         format!("{}: {detail}", self.i18n.t(T::Refused))

@@ -14,6 +14,7 @@ struct Summary {
     updated_at: i64,
     stages: i64,
     cards: i64,
+    role: cjm_core::Role,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -53,6 +54,7 @@ pub fn Home() -> impl IntoView {
     });
     let busy = RwSignal::new(false);
 
+    let me = crate::account::load_me();
     let load = move || {
         spawn_local(async move {
             match browser::fetch_json("GET", "/api/boards", None).await {
@@ -61,7 +63,12 @@ pub fn Home() -> impl IntoView {
             }
         })
     };
-    load();
+    // Boards are listed for their members only: ask once we know who we are.
+    Effect::new(move |_| {
+        if matches!(me.get(), Some(Some(_))) {
+            load();
+        }
+    });
 
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -109,6 +116,15 @@ pub fn Home() -> impl IntoView {
             <LangSwitch/>
         </header>
         <main class="home">
+          {move || match me.get() {
+            None => view! { <p class="muted">{i18n.t(T::Loading)}</p> }.into_any(),
+            Some(None) => view! {
+                <section class="signed-out" data-testid="signed-out">
+                    <p>{i18n.t(T::SignInToSeeBoards)}</p>
+                    <a class="primary button" href="/login" data-testid="home-sign-in">{i18n.t(T::SignIn)}</a>
+                </section>
+            }.into_any(),
+            Some(Some(_)) => view! {
             <section class="new-board" aria-labelledby="new-board-h">
                 <h1 id="new-board-h">{move || i18n.t(T::NewBoard)}</h1>
                 <form on:submit=create>
@@ -172,8 +188,13 @@ pub fn Home() -> impl IntoView {
                                                     i18n.t(T::Cards), i18n.t(T::Updated), browser::format_time(b.updated_at, lang))}
                                             </span>
                                         </a>
-                                        <button class="icon danger" title=i18n.t(T::Delete) aria-label=i18n.t(T::Delete)
-                                            on:click=move |_| delete(id.clone())>"×"</button>
+                                        {(b.role != cjm_core::Role::Owner).then(|| view! {
+                                            <span class="tag" data-testid="board-role">{i18n.t(crate::board::role_label(b.role))}</span>
+                                        })}
+                                        {(b.role == cjm_core::Role::Owner).then(|| view! {
+                                            <button class="icon danger" title=i18n.t(T::Delete) aria-label=i18n.t(T::Delete)
+                                                on:click=move |_| delete(id.clone())>"×"</button>
+                                        })}
                                     </li>
                                 }
                             }).collect_view()}
@@ -181,6 +202,8 @@ pub fn Home() -> impl IntoView {
                     }.into_any(),
                 }}
             </section>
+            }.into_any(),
+          }}
         </main>
     }
 }

@@ -1,5 +1,6 @@
 //! CJM Board web app (Leptos CSR). Routes: `/` is the home page (boards),
-//! `/b/{id}` is a board, `/login` signs in or up. The board page talks to the server through
+//! `/b/{id}` is a board, `/login` signs in or up, `/s/{token}` joins
+//! through a share link. The board page talks to the server through
 //! `connection::Connection`, which applies edits optimistically with the same
 //! `cjm_core` code the server runs.
 
@@ -9,6 +10,7 @@ mod browser;
 mod connection;
 mod home;
 mod i18n;
+mod join;
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -24,6 +26,13 @@ fn App() -> impl IntoView {
     let board = path
         .strip_prefix("/b/")
         .and_then(|id| id.parse::<cjm_core::BoardId>().ok());
+    let link = path
+        .strip_prefix("/s/")
+        .filter(|t| !t.is_empty())
+        .map(str::to_string);
+    if let Some(token) = link {
+        return view! { <join::JoinPage token=token/> }.into_any();
+    }
     match (board, path.as_str()) {
         (Some(id), _) => view! { <board::BoardPage id=id/> }.into_any(),
         (None, "/login") => view! { <account::LoginPage/> }.into_any(),

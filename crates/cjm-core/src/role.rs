@@ -55,7 +55,10 @@ mod tests {
     fn names_round_trip_and_rights_grow() {
         for r in Role::ALL {
             assert_eq!(Role::parse(r.as_str()), Some(r));
-            assert_eq!(serde_json::to_string(&r).unwrap(), format!("\"{}\"", r.as_str()));
+            assert_eq!(
+                serde_json::to_string(&r).unwrap(),
+                format!("\"{}\"", r.as_str())
+            );
         }
         assert_eq!(Role::parse("admin"), None);
         assert!(!Role::Viewer.can_edit() && !Role::Commenter.can_edit());

@@ -130,7 +130,11 @@ async fn sign_up(addr: &str) -> Result<()> {
         }))
         .send()
         .await?;
-    anyhow::ensure!(res.status().is_success(), "sign-up failed: {}", res.status());
+    anyhow::ensure!(
+        res.status().is_success(),
+        "sign-up failed: {}",
+        res.status()
+    );
     let cookie = res
         .headers()
         .get(reqwest::header::SET_COOKIE)

@@ -76,7 +76,11 @@ impl Caller {
     }
 
     /// The caller's strongest access to `board`, if any.
-    pub async fn access(&self, state: &AppState, board: BoardId) -> Result<Option<Access>, ApiError> {
+    pub async fn access(
+        &self,
+        state: &AppState,
+        board: BoardId,
+    ) -> Result<Option<Access>, ApiError> {
         let mut best: Option<Access> = None;
         if let Some(user) = &self.user
             && let Some(role) = state.store.member_role(board, user.id).await?

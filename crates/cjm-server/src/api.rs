@@ -16,9 +16,9 @@ use serde_json::json;
 
 use crate::access::Caller;
 use crate::clock::now_ms;
-use cjm_core::Role;
 use crate::error::ApiError;
 use crate::state::AppState;
+use cjm_core::Role;
 
 type AppStateRef = State<Arc<AppState>>;
 

@@ -77,8 +77,8 @@ impl IntoResponse for ApiError {
         }
         let body = json!({ "error": { "code": code, "message": self.to_string() } });
         let mut response = (status, Json(body)).into_response();
-        if let ApiError::TooManyRequests { retry_after, .. } | ApiError::RateLimited { retry_after, .. } =
-            &self
+        if let ApiError::TooManyRequests { retry_after, .. }
+        | ApiError::RateLimited { retry_after, .. } = &self
             && let Ok(v) = axum::http::HeaderValue::from_str(&retry_after.to_string())
         {
             response

@@ -167,7 +167,8 @@ pub async fn revoke(
 
 /// The link behind a token, if it still lets anyone in.
 async fn live_link(state: &AppState, token: &str) -> Result<ShareLink, ApiError> {
-    let gone = || ApiError::NotFound("this link does not work: it was revoked or has expired".into());
+    let gone =
+        || ApiError::NotFound("this link does not work: it was revoked or has expired".into());
     if token.len() != 32 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(gone());
     }
@@ -193,7 +194,11 @@ pub async fn describe(
     let title = if needs_password {
         None
     } else {
-        state.store.load_board(link.board).await?.map(|(b, _)| b.title)
+        state
+            .store
+            .load_board(link.board)
+            .await?
+            .map(|(b, _)| b.title)
     };
     Ok(Json(json!({
         "board_id": link.board,

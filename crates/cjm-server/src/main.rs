@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use cjm_server::AppState;
-use cjm_server::state::Options;
 use cjm_server::assets::Assets;
+use cjm_server::state::Options;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 

@@ -80,7 +80,10 @@ pub async fn add(
             message: format!("{email} is already a member; change their role instead"),
         });
     }
-    state.store.put_member(board, user.id, role, now_ms()).await?;
+    state
+        .store
+        .put_member(board, user.id, role, now_ms())
+        .await?;
     tracing::info!(%board, user = %user.id, role = role.as_str(), "member added");
     Ok((
         StatusCode::CREATED,

@@ -18,7 +18,10 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 pub async fn writes(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
         return next.run(request).await;
     }
     let headers = request.headers();

@@ -15,9 +15,9 @@ use cjm_store::SavedTemplate;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::access::Caller;
 use crate::clock::now_ms;
 use crate::error::ApiError;
-use crate::access::Caller;
 use crate::state::AppState;
 use cjm_core::Role;
 

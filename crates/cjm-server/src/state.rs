@@ -51,7 +51,9 @@ pub fn content_security_policy(frame_ancestors: Option<&str>) -> axum::http::Hea
             !s.is_empty()
                 && s.split_ascii_whitespace().all(|src| {
                     !src.contains([';', ',', '\''])
-                        && (src.starts_with("https://") || src.starts_with("http://") || src == "self")
+                        && (src.starts_with("https://")
+                            || src.starts_with("http://")
+                            || src == "self")
                 })
         })
         .map(|s| {

@@ -14,9 +14,9 @@ use axum::response::IntoResponse;
 use cjm_store::Upload;
 use serde_json::json;
 
+use crate::access::Caller;
 use crate::clock::now_ms;
 use crate::error::ApiError;
-use crate::access::Caller;
 use crate::state::AppState;
 use cjm_core::Role;
 

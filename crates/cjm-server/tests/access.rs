@@ -66,7 +66,12 @@ async fn join_link(server: &TestServer, token: &str, name: &str) -> String {
     set_cookie(&res)
 }
 
-async fn new_link(owner: &reqwest::Client, server: &TestServer, board: BoardId, body: Value) -> Value {
+async fn new_link(
+    owner: &reqwest::Client,
+    server: &TestServer,
+    board: BoardId,
+    body: Value,
+) -> Value {
     let res = owner
         .post(server.url(&format!("/api/boards/{board}/links")))
         .json(&body)
@@ -92,7 +97,13 @@ fn one_of_each_kind(board: &Board) -> Vec<Op> {
         kind: LaneKind::Notes,
         order: OrderKey::first(),
     };
-    let card = Card::new(stage.id, lane.id, OrderKey::first(), "a card", Color::Yellow);
+    let card = Card::new(
+        stage.id,
+        lane.id,
+        OrderKey::first(),
+        "a card",
+        Color::Yellow,
+    );
     let persona = Persona::new("Igor", OrderKey::first(), Color::Blue);
     let other_stage = board.stages_in_order()[0].id;
     let later = OrderKey::between(Some(&OrderKey::first()), None);
@@ -202,7 +213,13 @@ async fn test_every_endpoint_and_op_answers_each_role_as_the_table_says(backend:
     let viewer_link = new_link(&owner_http, &server, id, json!({ "role": "viewer" })).await;
     let editor_link = new_link(&owner_http, &server, id, json!({ "role": "editor" })).await;
     let soon = common_now() + 1000;
-    let short_link = new_link(&owner_http, &server, id, json!({ "role": "editor", "expires_at": soon })).await;
+    let short_link = new_link(
+        &owner_http,
+        &server,
+        id,
+        json!({ "role": "editor", "expires_at": soon }),
+    )
+    .await;
     let revoked_link = new_link(&owner_http, &server, id, json!({ "role": "editor" })).await;
     for (link, name) in [
         (&viewer_link, "Vera"),
@@ -210,7 +227,9 @@ async fn test_every_endpoint_and_op_answers_each_role_as_the_table_says(backend:
         (&short_link, "Xenia"),
         (&revoked_link, "Roma"),
     ] {
-        cookies.push(Some(join_link(&server, link["token"].as_str().unwrap(), name).await));
+        cookies.push(Some(
+            join_link(&server, link["token"].as_str().unwrap(), name).await,
+        ));
     }
     let res = owner_http
         .delete(server.url(&format!(
@@ -221,7 +240,10 @@ async fn test_every_endpoint_and_op_answers_each_role_as_the_table_says(backend:
         .await
         .unwrap();
     assert_eq!(res.status(), 204);
-    tokio::time::sleep(Duration::from_millis((soon - common_now()).max(0) as u64 + 50)).await;
+    tokio::time::sleep(Duration::from_millis(
+        (soon - common_now()).max(0) as u64 + 50,
+    ))
+    .await;
 
     let callers: Vec<Caller> = WHO
         .iter()
@@ -267,35 +289,97 @@ async fn test_every_endpoint_and_op_answers_each_role_as_the_table_says(backend:
     // (what, method, path, body, expected status per caller in WHO order)
     type Row = (&'static str, &'static str, String, Option<Value>, [u16; 10]);
     let rows: Vec<Row> = vec![
-        ("list boards", "GET", "/api/boards".into(), None,
-            [401, 200, 200, 200, 200, 200, 401, 401, 401, 401]),
-        ("read the board", "GET", board_path.clone(), None,
-            [404, 404, 200, 200, 200, 200, 200, 200, 404, 404]),
-        ("map health", "GET", format!("{board_path}/health"), None,
-            [404, 404, 200, 200, 200, 200, 200, 200, 404, 404]),
-        ("see an image", "GET", upload["url"].as_str().unwrap().into(), None,
-            [404, 404, 200, 200, 200, 200, 200, 200, 404, 404]),
-        ("upload an image", "POST", format!("{board_path}/uploads"), None,
-            [404, 404, 403, 403, 201, 201, 403, 201, 404, 404]),
-        ("save as template", "POST", format!("{board_path}/template"), Some(json!({ "name": "T" })),
-            [401, 404, 403, 403, 201, 201, 401, 401, 401, 401]),
-        ("list members", "GET", format!("{board_path}/members"), None,
-            [404, 404, 200, 200, 200, 200, 403, 403, 404, 404]),
-        ("invite a member", "POST", format!("{board_path}/members"),
+        (
+            "list boards",
+            "GET",
+            "/api/boards".into(),
+            None,
+            [401, 200, 200, 200, 200, 200, 401, 401, 401, 401],
+        ),
+        (
+            "read the board",
+            "GET",
+            board_path.clone(),
+            None,
+            [404, 404, 200, 200, 200, 200, 200, 200, 404, 404],
+        ),
+        (
+            "map health",
+            "GET",
+            format!("{board_path}/health"),
+            None,
+            [404, 404, 200, 200, 200, 200, 200, 200, 404, 404],
+        ),
+        (
+            "see an image",
+            "GET",
+            upload["url"].as_str().unwrap().into(),
+            None,
+            [404, 404, 200, 200, 200, 200, 200, 200, 404, 404],
+        ),
+        (
+            "upload an image",
+            "POST",
+            format!("{board_path}/uploads"),
+            None,
+            [404, 404, 403, 403, 201, 201, 403, 201, 404, 404],
+        ),
+        (
+            "save as template",
+            "POST",
+            format!("{board_path}/template"),
+            Some(json!({ "name": "T" })),
+            [401, 404, 403, 403, 201, 201, 401, 401, 401, 401],
+        ),
+        (
+            "list members",
+            "GET",
+            format!("{board_path}/members"),
+            None,
+            [404, 404, 200, 200, 200, 200, 403, 403, 404, 404],
+        ),
+        (
+            "invite a member",
+            "POST",
+            format!("{board_path}/members"),
             Some(json!({ "email": "spare@test.example", "role": "viewer" })),
-            [404, 404, 403, 403, 403, 201, 403, 403, 404, 404]),
-        ("change a role", "PATCH", format!("{board_path}/members/{commenter}"),
+            [404, 404, 403, 403, 403, 201, 403, 403, 404, 404],
+        ),
+        (
+            "change a role",
+            "PATCH",
+            format!("{board_path}/members/{commenter}"),
             Some(json!({ "role": "viewer" })),
-            [404, 404, 403, 403, 403, 200, 403, 403, 404, 404]),
-        ("remove a member", "DELETE", format!("{board_path}/members/{spare_user}"), None,
-            [404, 404, 403, 403, 403, 204, 403, 403, 404, 404]),
-        ("list links", "GET", format!("{board_path}/links"), None,
-            [404, 404, 403, 403, 403, 200, 403, 403, 404, 404]),
-        ("create a link", "POST", format!("{board_path}/links"), Some(json!({ "role": "viewer" })),
-            [404, 404, 403, 403, 403, 201, 403, 403, 404, 404]),
-        ("revoke a link", "DELETE",
-            format!("{board_path}/links/{}", spare_link["id"].as_str().unwrap()), None,
-            [404, 404, 403, 403, 403, 204, 403, 403, 404, 404]),
+            [404, 404, 403, 403, 403, 200, 403, 403, 404, 404],
+        ),
+        (
+            "remove a member",
+            "DELETE",
+            format!("{board_path}/members/{spare_user}"),
+            None,
+            [404, 404, 403, 403, 403, 204, 403, 403, 404, 404],
+        ),
+        (
+            "list links",
+            "GET",
+            format!("{board_path}/links"),
+            None,
+            [404, 404, 403, 403, 403, 200, 403, 403, 404, 404],
+        ),
+        (
+            "create a link",
+            "POST",
+            format!("{board_path}/links"),
+            Some(json!({ "role": "viewer" })),
+            [404, 404, 403, 403, 403, 201, 403, 403, 404, 404],
+        ),
+        (
+            "revoke a link",
+            "DELETE",
+            format!("{board_path}/links/{}", spare_link["id"].as_str().unwrap()),
+            None,
+            [404, 404, 403, 403, 403, 204, 403, 403, 404, 404],
+        ),
     ];
     for (what, method, path, body, expected) in &rows {
         for (caller, want) in callers.iter().zip(expected) {
@@ -326,15 +410,45 @@ async fn test_every_endpoint_and_op_answers_each_role_as_the_table_says(backend:
     }
 
     // The list shows exactly the boards one is a member of.
-    let list: Value = callers[1].http.get(server.url("/api/boards")).send().await.unwrap().json().await.unwrap();
-    assert_eq!(list["boards"].as_array().unwrap().len(), 0, "a stranger sees no board");
-    let list: Value = callers[2].http.get(server.url("/api/boards")).send().await.unwrap().json().await.unwrap();
+    let list: Value = callers[1]
+        .http
+        .get(server.url("/api/boards"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        list["boards"].as_array().unwrap().len(),
+        0,
+        "a stranger sees no board"
+    );
+    let list: Value = callers[2]
+        .http
+        .get(server.url("/api/boards"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list["boards"][0]["role"], "viewer");
 
     // Over the websocket: who gets in, with which role, and whether every
     // kind of op is applied or refused.
-    let expected_role = [None, None, Some(Role::Viewer), Some(Role::Viewer), Some(Role::Editor),
-        Some(Role::Owner), Some(Role::Viewer), Some(Role::Editor), None, None];
+    let expected_role = [
+        None,
+        None,
+        Some(Role::Viewer),
+        Some(Role::Viewer),
+        Some(Role::Editor),
+        Some(Role::Owner),
+        Some(Role::Viewer),
+        Some(Role::Editor),
+        None,
+        None,
+    ];
     // (The commenter was made a viewer above by the owner's role change.)
     for (caller, role) in callers.iter().zip(expected_role) {
         let mut ws = Client::connect_with(addr, id, caller.cookie.as_deref()).await;
@@ -354,7 +468,13 @@ async fn test_every_endpoint_and_op_answers_each_role_as_the_table_says(backend:
             );
             continue;
         };
-        let ServerMsg::Welcome { role: got, board: Some(current), actor, .. } = msg else {
+        let ServerMsg::Welcome {
+            role: got,
+            board: Some(current),
+            actor,
+            ..
+        } = msg
+        else {
             panic!("{}: expected welcome, got {msg:?}", caller.name)
         };
         assert_eq!(got, Some(role), "{}'s role", caller.name);
@@ -367,8 +487,13 @@ async fn test_every_endpoint_and_op_answers_each_role_as_the_table_says(backend:
                     assert_eq!(a.client_op_id, sent.client_op_id);
                     assert_eq!(a.actor, actor);
                 }
-                ServerMsg::Rejected { client_op_id, code, .. } if !role.can_edit() => {
-                    assert_eq!((client_op_id, code.as_str()), (sent.client_op_id, "forbidden"));
+                ServerMsg::Rejected {
+                    client_op_id, code, ..
+                } if !role.can_edit() => {
+                    assert_eq!(
+                        (client_op_id, code.as_str()),
+                        (sent.client_op_id, "forbidden")
+                    );
                     assert_eq!(
                         fingerprint(&server, id, owner_id).await,
                         before,
@@ -383,16 +508,28 @@ async fn test_every_endpoint_and_op_answers_each_role_as_the_table_says(backend:
     }
 
     // Deleting the board: only its owner.
-    for (caller, want) in callers.iter().zip([404, 404, 403, 403, 403, 204, 403, 403, 404, 404]) {
+    for (caller, want) in callers
+        .iter()
+        .zip([404, 404, 403, 403, 403, 204, 403, 403, 404, 404])
+    {
         if caller.name == "owner" {
             continue;
         }
         let before = fingerprint(&server, id, owner_id).await;
-        let res = caller.http.delete(server.url(&board_path)).send().await.unwrap();
+        let res = caller
+            .http
+            .delete(server.url(&board_path))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status().as_u16(), want, "delete as {}", caller.name);
         assert_eq!(fingerprint(&server, id, owner_id).await, before);
     }
-    let res = owner_http.delete(server.url(&board_path)).send().await.unwrap();
+    let res = owner_http
+        .delete(server.url(&board_path))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 204);
     common::teardown(db, server).await;
 }

@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use cjm_core::protocol::Applied;
-use cjm_core::{Role, Board, BoardId, Change, ClientOpId};
+use cjm_core::{Board, BoardId, Change, ClientOpId, Role};
 use serde_json::Value;
 
 pub use error::StoreError;
@@ -232,8 +232,11 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<bool, StoreError>;
 
     /// `user`'s role on a live board, if a member.
-    async fn member_role(&self, board: BoardId, user: uuid::Uuid)
-    -> Result<Option<Role>, StoreError>;
+    async fn member_role(
+        &self,
+        board: BoardId,
+        user: uuid::Uuid,
+    ) -> Result<Option<Role>, StoreError>;
 
     /// The board's members, owners first, then by name.
     async fn members(&self, board: BoardId) -> Result<Vec<Member>, StoreError>;
@@ -281,8 +284,11 @@ pub trait Store: Send + Sync + 'static {
 
     /// The unrevoked links of `board` this guest cookie was let in through
     /// (expired ones included: the caller checks the time).
-    async fn guest_links(&self, token_hash: &[u8], board: BoardId)
-    -> Result<Vec<Guest>, StoreError>;
+    async fn guest_links(
+        &self,
+        token_hash: &[u8],
+        board: BoardId,
+    ) -> Result<Vec<Guest>, StoreError>;
 
     /// Stores a new account; the first account of the server becomes its
     /// admin (decided in the same statement, so two first sign-ups cannot

@@ -421,8 +421,18 @@ async fn test_members_and_roles(store: Arc<dyn Store>) {
     store.create_board(&board, Some(owner), NOW).await.unwrap();
     let vera = user(&*store, "vera@example.com").await;
     assert_eq!(store.member_role(board.id, vera).await.unwrap(), None);
-    assert!(store.put_member(board.id, vera, Role::Viewer, NOW).await.unwrap());
-    assert!(!store.put_member(board.id, vera, Role::Editor, NOW).await.unwrap());
+    assert!(
+        store
+            .put_member(board.id, vera, Role::Viewer, NOW)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .put_member(board.id, vera, Role::Editor, NOW)
+            .await
+            .unwrap()
+    );
     assert_eq!(
         store.member_role(board.id, vera).await.unwrap(),
         Some(Role::Editor)
@@ -431,7 +441,10 @@ async fn test_members_and_roles(store: Arc<dyn Store>) {
     let roles: Vec<(&str, Role)> = members.iter().map(|m| (m.email.as_str(), m.role)).collect();
     assert_eq!(
         roles,
-        [("owner@example.com", Role::Owner), ("vera@example.com", Role::Editor)]
+        [
+            ("owner@example.com", Role::Owner),
+            ("vera@example.com", Role::Editor)
+        ]
     );
     assert_eq!(store.list_boards(vera).await.unwrap().len(), 1);
     assert!(store.remove_member(board.id, vera).await.unwrap());
@@ -454,28 +467,55 @@ async fn test_share_links_and_guests(store: Arc<dyn Store>) {
         last_used_at: None,
     };
     store.create_link(&link, b"token-hash-1").await.unwrap();
-    assert_eq!(store.link_by_token(b"token-hash-1").await.unwrap(), Some(link.clone()));
+    assert_eq!(
+        store.link_by_token(b"token-hash-1").await.unwrap(),
+        Some(link.clone())
+    );
     assert_eq!(store.link_by_token(b"other").await.unwrap(), None);
     assert!(link.expired(NOW + 1000) && !link.expired(NOW + 999));
 
     // A guest joins, then renames itself: the same guest id.
-    let id = store.add_guest(b"guest-1", link.id, "Masha", NOW + 5).await.unwrap();
-    assert_eq!(store.add_guest(b"guest-1", link.id, "Maria", NOW + 6).await.unwrap(), id);
-    let other = store.add_guest(b"guest-2", link.id, "Kolya", NOW).await.unwrap();
+    let id = store
+        .add_guest(b"guest-1", link.id, "Masha", NOW + 5)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .add_guest(b"guest-1", link.id, "Maria", NOW + 6)
+            .await
+            .unwrap(),
+        id
+    );
+    let other = store
+        .add_guest(b"guest-2", link.id, "Kolya", NOW)
+        .await
+        .unwrap();
     assert_ne!(id, other);
     let guests = store.guest_links(b"guest-1", board.id).await.unwrap();
     assert_eq!(guests.len(), 1);
     assert_eq!((guests[0].guest_id, guests[0].name.as_str()), (id, "Maria"));
     assert_eq!(guests[0].link.last_used_at, Some(NOW + 6));
     let elsewhere = BoardId::new();
-    assert!(store.guest_links(b"guest-1", elsewhere).await.unwrap().is_empty());
+    assert!(
+        store
+            .guest_links(b"guest-1", elsewhere)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(store.links(board.id).await.unwrap().len(), 1);
 
     // Revoked: the token and the guests are gone, the list is empty.
     assert!(store.revoke_link(board.id, link.id, NOW + 7).await.unwrap());
     assert!(!store.revoke_link(board.id, link.id, NOW + 8).await.unwrap());
     assert_eq!(store.link_by_token(b"token-hash-1").await.unwrap(), None);
-    assert!(store.guest_links(b"guest-1", board.id).await.unwrap().is_empty());
+    assert!(
+        store
+            .guest_links(b"guest-1", board.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(store.links(board.id).await.unwrap().is_empty());
 
     // A deleted board's links let nobody in.
@@ -486,10 +526,19 @@ async fn test_share_links_and_guests(store: Arc<dyn Store>) {
         ..link
     };
     store.create_link(&second, b"token-hash-2").await.unwrap();
-    store.add_guest(b"guest-1", second.id, "Maria", NOW).await.unwrap();
+    store
+        .add_guest(b"guest-1", second.id, "Maria", NOW)
+        .await
+        .unwrap();
     store.delete_board(board.id, NOW).await.unwrap();
     assert_eq!(store.link_by_token(b"token-hash-2").await.unwrap(), None);
-    assert!(store.guest_links(b"guest-1", board.id).await.unwrap().is_empty());
+    assert!(
+        store
+            .guest_links(b"guest-1", board.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn test_accounts_and_sessions(store: Arc<dyn Store>) {

@@ -80,6 +80,9 @@ pub fn CardView(id: CardId) -> impl IntoView {
         ui.submit(vec![Op::DeleteCard { id }]);
     };
     let start_edit = move || {
+        if !ui.can_edit.get_untracked() {
+            return;
+        }
         ui.draft.set(None);
         ui.editing.set(Some(id));
     };

@@ -28,6 +28,9 @@ pub fn Cell(stage: StageId, lane: LaneId) -> impl IntoView {
     };
     let drafting = Memo::new(move |_| ui.draft.get() == Some((stage, lane)));
     let open_draft = move || {
+        if !ui.can_edit.get_untracked() {
+            return;
+        }
         ui.editing.set(None);
         ui.draft.set(Some((stage, lane)));
     };

@@ -89,7 +89,11 @@ fn is_control(el: &Element) -> bool {
 }
 
 pub fn card_pointer_down(ui: Ui, id: CardId, ev: &PointerEvent) {
-    if ev.button() != 0 || ui.editing.get_untracked() == Some(id) || ui.panning.get_untracked() {
+    if ev.button() != 0
+        || ui.editing.get_untracked() == Some(id)
+        || ui.panning.get_untracked()
+        || !ui.can_edit.get_untracked()
+    {
         return;
     }
     let Some(el) = element(ev) else { return };
@@ -336,7 +340,10 @@ fn header_selector(which: Menu) -> &'static str {
 }
 
 pub fn header_pointer_down(ui: Ui, which: Menu, ev: &PointerEvent) {
-    if ev.button() != 0 || ui.renaming.get_untracked() == Some(which) {
+    if ev.button() != 0
+        || ui.renaming.get_untracked() == Some(which)
+        || !ui.can_edit.get_untracked()
+    {
         return;
     }
     let Some(el) = element(ev) else { return };

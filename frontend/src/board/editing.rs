@@ -54,6 +54,11 @@ fn capture(ui: &Ui, ops: &[Op]) -> Option<UndoEntry> {
 impl Ui {
     /// Sends a batch the user made; it can be undone.
     pub fn submit(&self, ops: Vec<Op>) -> bool {
+        if !self.can_edit.get_untracked() {
+            let message = self.conn.i18n.t(crate::i18n::T::ViewOnlyRefused);
+            self.conn.notice.set(Some(message.to_string()));
+            return false;
+        }
         let entry = capture(self, &ops);
         if self.conn.submit(ops).is_err() {
             return false;

@@ -179,7 +179,7 @@ pub fn EmotionLane(lane: LaneId, stages: Memo<Vec<StageId>>) -> impl IntoView {
         Some((*cols.get(i as usize)?, score_at(y)))
     };
     let on_down = move |ev: PointerEvent| {
-        if ev.button() != 0 {
+        if ev.button() != 0 || !ui.can_edit.get_untracked() {
             return;
         }
         let Some(persona) = drawing.get_untracked() else {

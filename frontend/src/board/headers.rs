@@ -151,7 +151,7 @@ pub fn Header(target: Menu) -> impl IntoView {
             on:pointermove=move |ev| drag::header_pointer_move(ui, &ev)
             on:pointerup=move |ev| drag::header_pointer_up(ui, &ev)
             on:pointercancel=move |_| ui.drag.header.set(None)
-            on:dblclick=move |_| ui.renaming.set(Some(target))
+            on:dblclick=move |_| if ui.can_edit.get_untracked() { ui.renaming.set(Some(target)) }
         >
             {move || kind().map(|k| view! {
                 <button class="icon collapse" data-testid="lane-collapse"

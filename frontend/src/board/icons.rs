@@ -74,6 +74,9 @@ fn paths(name: &str) -> &'static str {
         "health" => {
             r#"<path d="M20.84 4.61a5.5 5.5 0 0 0-7.78 0L12 5.67l-1.06-1.06a5.5 5.5 0 0 0-7.78 7.78L12 21.23l8.84-8.84a5.5 5.5 0 0 0 0-7.78z"/>"#
         }
+        "share" => {
+            r#"<circle cx="18" cy="5" r="3"/><circle cx="6" cy="12" r="3"/><circle cx="18" cy="19" r="3"/><line x1="8.59" y1="13.51" x2="15.42" y2="17.49"/><line x1="15.41" y1="6.51" x2="8.59" y2="10.49"/>"#
+        }
         "chevron-down" => r#"<polyline points="6 9 12 15 18 9"/>"#,
         "chevron-right" => r#"<polyline points="9 18 15 12 9 6"/>"#,
         "details" => {

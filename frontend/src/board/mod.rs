@@ -14,6 +14,8 @@ mod icons;
 mod panel;
 mod personas;
 mod presence;
+mod share;
+pub use share::role_label;
 mod stage_details;
 mod toolbar;
 
@@ -83,6 +85,9 @@ pub struct Ui {
     /// What cards show of their lane and persona, recomputed per board
     /// change but notifying only when lanes or personas change.
     pub lane_kinds: Memo<Arc<HashMap<LaneId, cjm_core::LaneKind>>>,
+    /// Our role lets us change the board (a viewer's page hides the
+    /// controls; the server refuses their ops anyway).
+    pub can_edit: Memo<bool>,
     pub persona_tags: Memo<Arc<HashMap<PersonaId, (String, cjm_core::Color)>>>,
 }
 
@@ -213,6 +218,7 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
         gesture: RwSignal::new(None),
         anchor: RwSignal::new(None),
         cards: StoredValue::new(HashMap::new()),
+        can_edit: Memo::new(move |_| conn.role.get().is_none_or(|r| r.can_edit())),
         lane_kinds: Memo::new(move |_| {
             conn.board.with(|b| {
                 Arc::new(
@@ -276,16 +282,26 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
     });
 
     // A memo, so that reconnect attempts (status changes) never rebuild the grid.
-    let missing =
-        Memo::new(move |_| matches!(conn.status.get(), Status::NotFound | Status::Deleted));
+    let missing = Memo::new(move |_| conn.status.get().is_final());
+    let me = crate::account::load_me();
+    let page_class = move || {
+        if ui.can_edit.get() {
+            "board-page"
+        } else {
+            "board-page read-only"
+        }
+    };
 
     view! {
-        <div class="board-page" on:click=move |_| ui.menu.set(None)>
+        <div class=page_class on:click=move |_| ui.menu.set(None)>
             <header class="topbar">
                 <a class="brand" href="/" title=move || i18n.t(T::BackToBoards) data-testid="home-link">"CJM"</a>
                 <BoardTitle/>
                 <board_menu::BoardMenu/>
                 <toolbar::UndoRedo/>
+                <Show when=move || !ui.can_edit.get()>
+                    <span class="tag view-only" data-testid="view-only">{move || i18n.t(T::ViewOnly)}</span>
+                </Show>
                 <span class="spacer"></span>
                 <toolbar::Search/>
                 <personas::PersonaFilter/>
@@ -297,7 +313,16 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
             {move || match missing.get() {
                 true => view! {
                     <main class="missing">
-                        <p>{move || if conn.status.get() == Status::Deleted { i18n.t(T::BoardDeleted) } else { i18n.t(T::BoardNotFound) }}</p>
+                        <p data-testid="missing">{move || match conn.status.get() {
+                            Status::Deleted => i18n.t(T::BoardDeleted),
+                            Status::Revoked => i18n.t(T::AccessRevoked),
+                            _ => i18n.t(T::BoardNotFound),
+                        }}</p>
+                        // Signed out, the board may just be one of ours.
+                        {move || matches!(me.get(), Some(None)).then(|| {
+                            let next = window().location().pathname().unwrap_or_default();
+                            view! { <a class="primary" href=format!("/login?next={next}") data-testid="missing-sign-in">{i18n.t(T::SignIn)}</a> }
+                        })}
                         <a href="/">{move || i18n.t(T::BackToBoards)}</a>
                     </main>
                 }.into_any(),
@@ -374,7 +399,7 @@ fn StatusBadge() -> impl IntoView {
             Status::Connecting => i18n.t(T::Connecting),
             Status::Reconnecting => i18n.t(T::Reconnecting),
             Status::Offline => i18n.t(T::Offline),
-            Status::NotFound | Status::Deleted => "—",
+            Status::NotFound | Status::Deleted | Status::Revoked => "—",
         };
         if n > 0 && conn.status.get() != Status::Online {
             format!("{base} · {n} {}", i18n.t(T::Unsynced))

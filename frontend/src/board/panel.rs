@@ -9,6 +9,7 @@ use super::card_details::CardDetails;
 use super::health_panel::HealthPanel;
 use super::icons::Icon;
 use super::personas::PersonasPanel;
+use super::share::SharePanel;
 use super::stage_details::StageDetails;
 use super::use_ui;
 use crate::i18n::{T, use_i18n};
@@ -19,6 +20,8 @@ pub enum Panel {
     Stage(StageId),
     Personas,
     Health,
+    /// Members and share links (owners only).
+    Share,
 }
 
 impl super::Ui {
@@ -51,9 +54,13 @@ pub fn PanelButtons() -> impl IntoView {
             </button>
         }
     };
+    let owner = Memo::new(move |_| ui.conn.role.get() == Some(cjm_core::Role::Owner));
     view! {
         {button(Panel::Personas, "persona", T::Personas, "open-personas")}
         {button(Panel::Health, "health", T::Health, "open-health")}
+        <Show when=move || owner.get()>
+            {button(Panel::Share, "share", T::Share, "open-share")}
+        </Show>
     }
 }
 
@@ -66,6 +73,7 @@ pub fn Drawer() -> impl IntoView {
         Some(Panel::Stage(_)) => i18n.t(T::StageDetails),
         Some(Panel::Personas) => i18n.t(T::Personas),
         Some(Panel::Health) => i18n.t(T::Health),
+        Some(Panel::Share) => i18n.t(T::Share),
         None => "",
     };
     // Close a card's or stage's panel when the thing is deleted.
@@ -94,13 +102,17 @@ pub fn Drawer() -> impl IntoView {
                         on:click=move |_| ui.panel.set(None)>"×"</button>
                 </header>
                 <div class="drawer-body">
-                    {move || match ui.panel.get() {
-                        Some(Panel::Card(id)) => view! { <CardDetails id=id/> }.into_any(),
-                        Some(Panel::Stage(id)) => view! { <StageDetails id=id/> }.into_any(),
-                        Some(Panel::Personas) => view! { <PersonasPanel/> }.into_any(),
-                        Some(Panel::Health) => view! { <HealthPanel/> }.into_any(),
-                        None => ().into_any(),
-                    }}
+                    // A viewer reads the details; every field is disabled.
+                    <fieldset class="plain" disabled=move || !ui.can_edit.get()>
+                        {move || match ui.panel.get() {
+                            Some(Panel::Card(id)) => view! { <CardDetails id=id/> }.into_any(),
+                            Some(Panel::Stage(id)) => view! { <StageDetails id=id/> }.into_any(),
+                            Some(Panel::Personas) => view! { <PersonasPanel/> }.into_any(),
+                            Some(Panel::Health) => view! { <HealthPanel/> }.into_any(),
+                            Some(Panel::Share) => view! { <SharePanel/> }.into_any(),
+                            None => ().into_any(),
+                        }}
+                    </fieldset>
                 </div>
             </aside>
         </Show>

@@ -89,7 +89,11 @@ pub async fn account_cookie(addr: SocketAddr, email: &str, name: &str) -> String
     } else {
         res
     };
-    assert!(res.status().is_success(), "sign in as {email}: {}", res.status());
+    assert!(
+        res.status().is_success(),
+        "sign in as {email}: {}",
+        res.status()
+    );
     set_cookie(&res)
 }
 
