@@ -198,6 +198,12 @@ fn localized_error(code: &str) -> Option<String> {
     }
     let key = match code {
         "invalid_credentials" => T::ErrInvalidCredentials,
+        "wrong_link_password" => T::ErrWrongLinkPassword,
+        "link_invalid" => T::ErrLinkInvalid,
+        "name_required" => T::ErrNameRequired,
+        "unknown_account" => T::ErrUnknownAccount,
+        "last_owner" => T::ErrLastOwner,
+        "rate_limited" => T::ErrRateLimited,
         "too_many_attempts" => T::ErrTooManyAttempts,
         "email_taken" => T::ErrEmailTaken,
         "weak_password" => T::ErrWeakPassword,

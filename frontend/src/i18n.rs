@@ -232,6 +232,12 @@ strings! {
     NoAccount => "No account yet? Create one", "Нет аккаунта? Создайте";
     Email => "Email", "Эл. почта";
     ViewOnly => "View only", "Только просмотр";
+    ErrWrongLinkPassword => "Wrong link password.", "Неверный пароль ссылки.";
+    ErrLinkInvalid => "This link does not work: it was revoked or has expired.", "Ссылка не работает: её отозвали или срок её действия истёк.";
+    ErrNameRequired => "Enter your name so the others know who you are.", "Введите имя, чтобы остальные знали, кто вы.";
+    ErrUnknownAccount => "No account uses this email; ask them to sign up first.", "С этим адресом нет аккаунта: пусть сначала зарегистрируются.";
+    ErrLastOwner => "A board needs an owner: make someone else owner first.", "У карты должен быть владелец: сначала назначьте владельцем кого-то другого.";
+    ErrRateLimited => "Too many changes in a short time; try again in a moment.", "Слишком много изменений подряд; попробуйте чуть позже.";
     ViewOnlyRefused => "you can view this board but not change it", "эту карту можно смотреть, но не менять";
     AccessRevoked => "Your access to this board has ended: the link was revoked or expired, or you were removed.", "Доступ к этой карте закрыт: ссылку отозвали, срок её действия истёк или вас убрали из участников.";
     Share => "Share", "Доступ";

@@ -20,6 +20,12 @@ pub enum ApiError {
     /// 401: this needs a signed-in account.
     #[error("sign in first")]
     Unauthorized,
+    /// 404: a share link that was revoked, has expired, or never existed.
+    #[error("this link does not work: it was revoked or has expired")]
+    LinkGone,
+    /// 401: the share link's password is wrong.
+    #[error("wrong link password")]
+    WrongLinkPassword,
     /// 403: you may see this board, but your role does not allow this.
     #[error("{0}")]
     Forbidden(String),
@@ -56,6 +62,8 @@ impl ApiError {
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "not_signed_in"),
             ApiError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::LinkGone => (StatusCode::NOT_FOUND, "link_invalid"),
+            ApiError::WrongLinkPassword => (StatusCode::UNAUTHORIZED, "wrong_link_password"),
             ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Conflict { code, .. } => (StatusCode::CONFLICT, code),
             ApiError::TooManyRequests { .. } => {

@@ -167,8 +167,7 @@ pub async fn revoke(
 
 /// The link behind a token, if it still lets anyone in.
 async fn live_link(state: &AppState, token: &str) -> Result<ShareLink, ApiError> {
-    let gone =
-        || ApiError::NotFound("this link does not work: it was revoked or has expired".into());
+    let gone = || ApiError::LinkGone;
     if token.len() != 32 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(gone());
     }
@@ -250,7 +249,7 @@ pub async fn join(
         let given = req.password.clone().unwrap_or_default();
         if !verify_blocking(given, phc.clone()).await {
             state.login_limiter.failed(&key, &address);
-            return Err(ApiError::Unauthenticated("wrong link password".into()));
+            return Err(ApiError::WrongLinkPassword);
         }
     }
     // Editors are named in presence and as authors; a signed-in person is
