@@ -24,10 +24,15 @@ pub const GUEST_COOKIE: &str = "cjm_guest";
 
 /// How the caller reached the board: what removing a member or revoking a
 /// link takes away.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Via {
-    Member(uuid::Uuid),
-    Link(uuid::Uuid),
+pub use cjm_store::Grant as Via;
+
+/// Ends the live sessions that came through `via`, here and (through the
+/// store) on the other server instances.
+pub async fn revoke(state: &AppState, board: BoardId, via: Via, removed: bool) {
+    state.rooms.revoke(board, via, removed).await;
+    if let Err(e) = state.store.announce_access(board, via, removed).await {
+        tracing::error!(error = %e, %board, "cannot tell the other instances about an access change");
+    }
 }
 
 #[derive(Clone, Debug)]

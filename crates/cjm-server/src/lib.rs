@@ -114,8 +114,17 @@ pub async fn serve(
         Ok(Some(mut commits)) => {
             let state = state.clone();
             Some(tokio::spawn(async move {
-                while let Some((board, seq)) = commits.recv().await {
-                    state.rooms.remote_commit(board, seq);
+                while let Some(notice) = commits.recv().await {
+                    match notice {
+                        cjm_store::Notice::Commit(board, seq) => {
+                            state.rooms.remote_commit(board, seq)
+                        }
+                        cjm_store::Notice::Access {
+                            board,
+                            grant,
+                            removed,
+                        } => state.rooms.revoke(board, grant, removed).await,
+                    }
                 }
             }))
         }

@@ -160,7 +160,7 @@ pub async fn revoke(
     if !state.store.revoke_link(board, link, now_ms()).await? {
         return Err(missing());
     }
-    state.rooms.revoke(board, Via::Link(link), true).await;
+    crate::access::revoke(&state, board, Via::Link(link), true).await;
     tracing::info!(%board, %link, "share link revoked");
     Ok(StatusCode::NO_CONTENT)
 }

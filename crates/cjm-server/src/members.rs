@@ -135,7 +135,7 @@ pub async fn change(
         keep_an_owner(&state, board, user).await?;
     }
     state.store.put_member(board, user, role, now_ms()).await?;
-    state.rooms.revoke(board, Via::Member(user), false).await;
+    crate::access::revoke(&state, board, Via::Member(user), false).await;
     tracing::info!(%board, %user, role = role.as_str(), "member role changed");
     Ok(Json(json!({ "user_id": user, "role": role })))
 }
@@ -160,7 +160,7 @@ pub async fn remove(
     }
     keep_an_owner(&state, board, user).await?;
     state.store.remove_member(board, user).await?;
-    state.rooms.revoke(board, Via::Member(user), true).await;
+    crate::access::revoke(&state, board, Via::Member(user), true).await;
     tracing::info!(%board, %user, "member removed");
     Ok(StatusCode::NO_CONTENT)
 }

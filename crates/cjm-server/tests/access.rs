@@ -534,6 +534,60 @@ async fn test_every_endpoint_and_op_answers_each_role_as_the_table_says(backend:
     common::teardown(db, server).await;
 }
 
+/// A websocket from another site is refused before it is opened; one from
+/// the board's own page is let in. Pages may be framed only by the sites
+/// the deployment names.
+async fn test_websocket_origin_is_checked(backend: &str) {
+    let (db, server, board) = common::setup(backend, "blank").await;
+    let cookie = owner_cookie(server.addr).await;
+    let open = |origin: Option<String>| {
+        let mut req = common::ws_request(server.addr, board.id, Some(&cookie));
+        if let Some(o) = origin {
+            req.headers_mut().insert("origin", o.parse().unwrap());
+        }
+        tokio_tungstenite::connect_async(req)
+    };
+    let refused = open(Some("https://evil.example".into())).await;
+    match refused {
+        Err(tokio_tungstenite::tungstenite::Error::Http(res)) => assert_eq!(res.status(), 403),
+        other => panic!(
+            "a foreign origin must be refused, got {:?}",
+            other.map(|_| ())
+        ),
+    }
+    let same = open(Some(format!("http://{}", server.addr))).await;
+    assert!(same.is_ok(), "the board's own origin is let in");
+    common::teardown(db, server).await;
+}
+
+#[test]
+fn frame_ancestors_are_configurable_and_safe() {
+    use cjm_server::state::content_security_policy as csp;
+    let none = csp(None);
+    assert!(none.to_str().unwrap().ends_with("frame-ancestors 'none'"));
+    let wiki = csp(Some("https://wiki.example.com self"));
+    assert!(
+        wiki.to_str()
+            .unwrap()
+            .ends_with("frame-ancestors https://wiki.example.com 'self'")
+    );
+    // Anything that could smuggle another directive falls back to 'none'.
+    for bad in [
+        "https://a.example; script-src *",
+        "'unsafe-inline'",
+        "*",
+        "javascript:x",
+    ] {
+        assert!(
+            csp(Some(bad))
+                .to_str()
+                .unwrap()
+                .ends_with("frame-ancestors 'none'"),
+            "{bad}"
+        );
+    }
+}
+
 fn common_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -543,12 +597,22 @@ fn common_now() -> i64 {
 
 mod sqlite {
     #[tokio::test]
+    async fn test_websocket_origin_is_checked() {
+        super::test_websocket_origin_is_checked("sqlite").await;
+    }
+
+    #[tokio::test]
     async fn test_every_endpoint_and_op_answers_each_role_as_the_table_says() {
         super::test_every_endpoint_and_op_answers_each_role_as_the_table_says("sqlite").await;
     }
 }
 
 mod postgres {
+    #[tokio::test]
+    async fn test_websocket_origin_is_checked() {
+        super::test_websocket_origin_is_checked("postgres").await;
+    }
+
     #[tokio::test]
     async fn test_every_endpoint_and_op_answers_each_role_as_the_table_says() {
         super::test_every_endpoint_and_op_answers_each_role_as_the_table_says("postgres").await;

@@ -104,3 +104,63 @@ async fn test_two_instances_converge_with_gap_free_seqs() {
     drop((a, b));
     db.cleanup().await;
 }
+
+/// Revoking a link on one instance disconnects its guests on the other
+/// within a second (the revocation travels as a Postgres notification).
+#[tokio::test]
+async fn test_a_revocation_on_one_instance_disconnects_guests_on_the_other() {
+    let db = Db::new("postgres").await;
+    let a = Process::spawn(&db.url()).await;
+    let b = Process::spawn(&db.url()).await;
+    let board = a.create_board("classic").await;
+    let owner = common::owner_http(a.addr).await;
+    let res = owner
+        .post(format!("http://{}/api/boards/{}/links", a.addr, board.id))
+        .json(&serde_json::json!({ "role": "viewer" }))
+        .send()
+        .await
+        .unwrap();
+    let link: serde_json::Value = res.json().await.unwrap();
+    let res = reqwest::Client::new()
+        .post(format!(
+            "http://{}/api/links/{}/join",
+            b.addr,
+            link["token"].as_str().unwrap()
+        ))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let cookie = common::set_cookie(&res);
+    let mut viewer = Client::connect_with(b.addr, board.id, Some(&cookie)).await;
+    viewer
+        .send(&cjm_core::protocol::ClientMsg::Hello {
+            protocol: cjm_core::protocol::PROTOCOL_VERSION,
+            last_seq: None,
+            client_id: None,
+            name: None,
+        })
+        .await;
+    viewer.welcome().await;
+
+    let started = std::time::Instant::now();
+    let res = owner
+        .delete(format!(
+            "http://{}/api/boards/{}/links/{}",
+            a.addr,
+            board.id,
+            link["id"].as_str().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    match viewer.try_recv(std::time::Duration::from_secs(1)).await {
+        Some(ServerMsg::Error { code, .. }) => assert_eq!(code, "access_revoked"),
+        other => panic!("expected access_revoked on the other instance, got {other:?}"),
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    drop((a, b));
+    db.cleanup().await;
+}

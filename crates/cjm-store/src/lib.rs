@@ -71,6 +71,27 @@ impl ShareLink {
     }
 }
 
+/// What a person's access to a board comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Grant {
+    Member(uuid::Uuid),
+    Link(uuid::Uuid),
+}
+
+/// What other server instances on the same database announce.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// The board was committed up to this seq.
+    Commit(BoardId, u64),
+    /// Access through this grant was removed (or, `removed: false`, its
+    /// role changed): its live sessions must end.
+    Access {
+        board: BoardId,
+        grant: Grant,
+        removed: bool,
+    },
+}
+
 /// A browser let in through a link (see `Store::add_guest`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Guest {
@@ -193,13 +214,24 @@ pub trait Store: Send + Sync + 'static {
         changes: &BTreeSet<Change>,
     ) -> Result<Vec<Committed>, StoreError>;
 
-    /// Commits made by any process, as `(board, seq)`, for stores that several
-    /// server instances can share (Postgres `LISTEN`). `None` when the store
-    /// is single-process (SQLite).
-    async fn listen(
-        &self,
-    ) -> Result<Option<tokio::sync::mpsc::Receiver<(BoardId, u64)>>, StoreError> {
+    /// Commits and access changes made by any process, for stores that
+    /// several server instances can share (Postgres `LISTEN`). `None` when
+    /// the store is single-process (SQLite).
+    async fn listen(&self) -> Result<Option<tokio::sync::mpsc::Receiver<Notice>>, StoreError> {
         Ok(None)
+    }
+
+    /// Tells the other instances (see `listen`) that access through `grant`
+    /// changed, so that they end its live sessions too. Nothing to do for
+    /// a single-process store.
+    async fn announce_access(
+        &self,
+        board: BoardId,
+        grant: Grant,
+        removed: bool,
+    ) -> Result<(), StoreError> {
+        let _ = (board, grant, removed);
+        Ok(())
     }
 
     /// Batches after `after_seq`, in order, at most `limit`.

@@ -8,7 +8,7 @@ use cjm_core::BoardId;
 use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
 use tokio::sync::mpsc;
 
-use crate::StoreError;
+use crate::{Grant, Notice, StoreError};
 
 pub struct PgStore {
     pool: PgPool,
@@ -27,11 +27,12 @@ impl PgStore {
         Ok(Self { pool })
     }
 
-    /// Forwards `cjm_boards` notifications (`"<board> <seq>"`). sqlx's
-    /// listener reconnects by itself; a notification lost meanwhile is made
-    /// up for by the next one (rooms catch up from the op log, not from the
-    /// payload).
-    async fn listen_commits(&self) -> Result<mpsc::Receiver<(BoardId, u64)>, StoreError> {
+    /// Forwards `cjm_boards` notifications: `"<board> <seq>"` for commits,
+    /// `"access <board> member|link <id> removed|changed"` for access.
+    /// sqlx's listener reconnects by itself; a commit notification lost
+    /// meanwhile is made up for by the next one (rooms catch up from the op
+    /// log, not from the payload).
+    async fn listen_notices(&self) -> Result<mpsc::Receiver<Notice>, StoreError> {
         let mut listener = PgListener::connect_with(&self.pool).await?;
         listener.listen("cjm_boards").await?;
         let (tx, rx) = mpsc::channel(4096);
@@ -39,11 +40,8 @@ impl PgStore {
             loop {
                 match listener.recv().await {
                     Ok(n) => {
-                        let mut parts = n.payload().split(' ');
-                        let board = parts.next().and_then(|b| b.parse().ok());
-                        let seq = parts.next().and_then(|s| s.parse().ok());
-                        if let (Some(board), Some(seq)) = (board, seq)
-                            && tx.send((board, seq)).await.is_err()
+                        if let Some(notice) = parse_notice(n.payload())
+                            && tx.send(notice).await.is_err()
                         {
                             return; // nobody listens any more
                         }
@@ -67,10 +65,77 @@ impl PgStore {
     }
 }
 
+fn parse_notice(payload: &str) -> Option<Notice> {
+    let parts: Vec<&str> = payload.split(' ').collect();
+    match parts.as_slice() {
+        [board, seq] => Some(Notice::Commit(board.parse().ok()?, seq.parse().ok()?)),
+        ["access", board, kind, id, what] => {
+            let id = id.parse().ok()?;
+            let grant = match *kind {
+                "member" => Grant::Member(id),
+                "link" => Grant::Link(id),
+                _ => return None,
+            };
+            Some(Notice::Access {
+                board: board.parse().ok()?,
+                grant,
+                removed: *what == "removed",
+            })
+        }
+        _ => None,
+    }
+}
+
+fn access_payload(board: BoardId, grant: Grant, removed: bool) -> String {
+    let (kind, id) = match grant {
+        Grant::Member(id) => ("member", id),
+        Grant::Link(id) => ("link", id),
+    };
+    let what = if removed { "removed" } else { "changed" };
+    format!("access {board} {kind} {id} {what}")
+}
+
 crate::shared::impl_store!(PgStore, sqlx::Postgres, "postgres", notify: true, {
-    async fn listen(
+    async fn listen(&self) -> Result<Option<tokio::sync::mpsc::Receiver<Notice>>, StoreError> {
+        self.listen_notices().await.map(Some)
+    }
+
+    async fn announce_access(
         &self,
-    ) -> Result<Option<tokio::sync::mpsc::Receiver<(cjm_core::BoardId, u64)>>, StoreError> {
-        self.listen_commits().await.map(Some)
+        board: BoardId,
+        grant: Grant,
+        removed: bool,
+    ) -> Result<(), StoreError> {
+        sqlx::query("SELECT pg_notify('cjm_boards', $1)")
+            .bind(access_payload(board, grant, removed))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 });
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notices_round_trip() {
+        let board = BoardId::new();
+        let id = uuid::Uuid::now_v7();
+        for (grant, removed) in [(Grant::Member(id), true), (Grant::Link(id), false)] {
+            assert_eq!(
+                parse_notice(&access_payload(board, grant, removed)),
+                Some(Notice::Access {
+                    board,
+                    grant,
+                    removed
+                })
+            );
+        }
+        assert_eq!(
+            parse_notice(&format!("{board} 42")),
+            Some(Notice::Commit(board, 42))
+        );
+        assert_eq!(parse_notice("access nonsense"), None);
+    }
+}
