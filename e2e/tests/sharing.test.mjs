@@ -115,6 +115,7 @@ test('a workshop guest joins through an editor link with a name and edits', asyn
   // The link shows its last use in the owner's list.
   await owner.getByTestId('open-share').click();
   await owner.getByTestId('link').filter({ hasText: 'last used' }).waitFor();
+  await shot(owner, 'share-panel');
   assert.deepEqual(guest.errors, []);
   await owner.context().close();
   await guest.context().close();
