@@ -26,12 +26,17 @@ pub async fn writes(State(state): State<Arc<AppState>>, request: Request, next: 
     }
     let headers = request.headers();
     // Keyed by the cookie's hash, so that the limiter never holds a secret.
+    // Without a cookie (signing up, joining a link) only the address
+    // counts: a whole workshop may join from one office at once.
     let who = cookie(headers, SESSION_COOKIE)
         .or_else(|| cookie(headers, GUEST_COOKIE))
-        .map(|t| hex(&token_hash(t)[..12]))
-        .unwrap_or_else(|| "anonymous".into());
+        .map(|t| hex(&token_hash(t)[..12]));
     let address = client_address(request.extensions().get::<ConnectInfo<SocketAddr>>());
-    if let Err(wait) = state.write_limiter.hit(&who, &address) {
+    let counted = match &who {
+        Some(who) => state.write_limiter.hit(who, &address),
+        None => state.write_limiter.hit_address(&address),
+    };
+    if let Err(wait) = counted {
         return ApiError::RateLimited {
             retry_after: wait.as_secs().max(1),
             message: format!(

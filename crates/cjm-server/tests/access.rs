@@ -560,6 +560,41 @@ async fn test_websocket_origin_is_checked(backend: &str) {
     common::teardown(db, server).await;
 }
 
+/// A script hammering the REST API gets a clear 429 with Retry-After once
+/// it passes the per-account limit on changes; reads stay open.
+async fn test_writes_are_rate_limited_per_account(backend: &str) {
+    let (db, server, board) = common::setup(backend, "blank").await;
+    let http = common::owner_http(server.addr).await;
+    let url = server.url("/api/boards");
+    let mut statuses = Vec::new();
+    while statuses.last() != Some(&429) && statuses.len() < 400 {
+        // An invalid title: refused by the handler, counted all the same.
+        let res = http
+            .post(&url)
+            .json(&json!({ "title": "", "template": "blank" }))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(res.status().as_u16());
+        if res.status() == 429 {
+            assert!(res.headers().contains_key("retry-after"));
+            let body: Value = res.json().await.unwrap();
+            assert_eq!(body["error"]["code"], "rate_limited");
+        }
+    }
+    // 300 changes a minute per account; creating the board was one.
+    let passed = statuses.iter().filter(|s| **s == 422).count();
+    assert_eq!(passed, 299, "{statuses:?}");
+    assert_eq!(statuses.last(), Some(&429));
+    let res = http
+        .get(server.url(&format!("/api/boards/{}", board.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "reads are not limited");
+    common::teardown(db, server).await;
+}
+
 #[test]
 fn frame_ancestors_are_configurable_and_safe() {
     use cjm_server::state::content_security_policy as csp;
@@ -597,6 +632,11 @@ fn common_now() -> i64 {
 
 mod sqlite {
     #[tokio::test]
+    async fn test_writes_are_rate_limited_per_account() {
+        super::test_writes_are_rate_limited_per_account("sqlite").await;
+    }
+
+    #[tokio::test]
     async fn test_websocket_origin_is_checked() {
         super::test_websocket_origin_is_checked("sqlite").await;
     }
@@ -608,6 +648,11 @@ mod sqlite {
 }
 
 mod postgres {
+    #[tokio::test]
+    async fn test_writes_are_rate_limited_per_account() {
+        super::test_writes_are_rate_limited_per_account("postgres").await;
+    }
+
     #[tokio::test]
     async fn test_websocket_origin_is_checked() {
         super::test_websocket_origin_is_checked("postgres").await;

@@ -73,6 +73,30 @@ impl Limiter {
         Ok(())
     }
 
+    /// `hit` for a request with no account: only the address counts.
+    pub fn hit_address(&self, address: &str) -> Result<(), Duration> {
+        let now = Instant::now();
+        let key = format!("i:{address}");
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > MAX_KEYS {
+            map.clear();
+        }
+        let list = map.entry(key).or_default();
+        while list
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= self.window)
+        {
+            list.pop_front();
+        }
+        if list.len() >= self.per_address
+            && let Some(first) = list.front()
+        {
+            return Err(self.window - now.duration_since(*first));
+        }
+        list.push_back(now);
+        Ok(())
+    }
+
     pub fn succeeded(&self, account: &str) {
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         map.remove(&format!("a:{account}"));
@@ -113,6 +137,14 @@ mod tests {
         assert!(l.hit("anna", "ip").is_ok());
         assert!(l.hit("anna", "ip").is_err());
         assert!(l.hit("boris", "ip").is_ok());
+        // Anonymous requests count against the address alone.
+        let l = Limiter::new(Duration::from_secs(60), 1, 3);
+        for _ in 0..3 {
+            assert!(l.hit_address("10.0.0.7").is_ok());
+        }
+        assert!(l.hit_address("10.0.0.7").is_err());
+        assert!(l.hit("anna", "10.0.0.7").is_err(), "the address is spent");
+        assert!(l.hit_address("10.0.0.8").is_ok());
     }
 
     #[test]
