@@ -54,18 +54,7 @@ pub fn CardDetails(id: CardId) -> impl IntoView {
             ))
         })
     });
-    let personas = Memo::new(move |_| {
-        board.with(|b| {
-            b.as_ref()
-                .map(|b| {
-                    b.personas_in_order()
-                        .iter()
-                        .map(|p| (p.id, p.name.clone()))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        })
-    });
+    let personas = ui.personas;
     let text = move || card.with(|c| c.as_ref().map(|c| c.text.clone()).unwrap_or_default());
     let persona = move || card.with(|c| c.as_ref().and_then(|c| c.persona_id));
     let channel = move || card.with(|c| c.as_ref().and_then(|c| c.channel));

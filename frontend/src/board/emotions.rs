@@ -81,18 +81,7 @@ pub fn EmotionLane(lane: LaneId, stages: Memo<Vec<StageId>>) -> impl IntoView {
     let preview = RwSignal::new(None::<Preview>);
     let plot = NodeRef::<html::Div>::new();
 
-    let personas = Memo::new(move |_| {
-        board.with(|b| {
-            b.as_ref()
-                .map(|b| {
-                    b.personas_in_order()
-                        .iter()
-                        .map(|p| (p.id, p.name.clone(), p.color))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        })
-    });
+    let personas = ui.personas;
     // The drawing persona: the chosen one, else the first.
     let drawing = Memo::new(move |_| {
         personas.with(|ps| {

@@ -89,6 +89,8 @@ pub struct Ui {
     /// controls; the server refuses their ops anyway).
     pub can_edit: Memo<bool>,
     pub persona_tags: Memo<Arc<HashMap<PersonaId, (String, cjm_core::Color)>>>,
+    /// The personas in their order, for the panels and the emotion lane.
+    pub personas: Memo<Vec<(PersonaId, String, cjm_core::Color)>>,
 }
 
 pub type CellIndex = Arc<HashMap<(StageId, LaneId), Vec<CardId>>>;
@@ -226,6 +228,14 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
                         .flat_map(|b| b.lanes.values().map(|l| (l.id, l.kind)))
                         .collect(),
                 )
+            })
+        }),
+        personas: Memo::new(move |_| {
+            conn.board.with(|b| {
+                b.iter()
+                    .flat_map(|b| b.personas_in_order())
+                    .map(|p| (p.id, p.name.clone(), p.color))
+                    .collect()
             })
         }),
         persona_tags: Memo::new(move |_| {

@@ -60,22 +60,11 @@ pub fn PersonaAvatar(
 pub fn PersonaFilter() -> impl IntoView {
     let ui = use_ui();
     let i18n = use_i18n();
-    let personas = Memo::new(move |_| {
-        ui.conn.board.with(|b| {
-            b.as_ref()
-                .map(|b| {
-                    b.personas_in_order()
-                        .iter()
-                        .map(|p| (p.id, p.name.clone()))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        })
-    });
+    let personas = ui.personas;
     // A deleted persona cannot stay the filter.
     Effect::new(move |_| {
         if let Some(p) = ui.persona_filter.get()
-            && !personas.with(|ps| ps.iter().any(|(id, _)| *id == p))
+            && !personas.with(|ps| ps.iter().any(|(id, ..)| *id == p))
         {
             ui.persona_filter.set(None);
         }
