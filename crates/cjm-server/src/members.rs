@@ -103,9 +103,15 @@ fn member_id(raw: &str) -> Result<uuid::Uuid, ApiError> {
 
 /// Refuses to leave the board without an owner.
 async fn keep_an_owner(state: &AppState, board: BoardId, user: uuid::Uuid) -> Result<(), ApiError> {
-    let members = state.store.members(board).await?;
-    let owners = members.iter().filter(|m| m.role == Role::Owner);
-    if owners.clone().count() == 1 && owners.clone().any(|m| m.user_id == user) {
+    let owners: Vec<uuid::Uuid> = state
+        .store
+        .members(board)
+        .await?
+        .into_iter()
+        .filter(|m| m.role == Role::Owner)
+        .map(|m| m.user_id)
+        .collect();
+    if owners == [user] {
         return Err(ApiError::Conflict {
             code: "last_owner",
             message: "a board needs an owner: make someone else owner first".into(),
