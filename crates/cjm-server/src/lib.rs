@@ -19,6 +19,7 @@ pub mod saved_templates;
 pub mod state;
 pub mod uploads;
 pub mod ws;
+pub mod ws_upgrade;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -11,11 +11,11 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-use axum::extract::ws::Utf8Bytes;
 use cjm_core::protocol::{Applied, PROTOCOL_VERSION, Peer, Presence, ServerMsg};
 use cjm_core::{ApplyCtx, Batch, Board, BoardId, ClientOpId, OpError};
 use cjm_store::{Committed, NewBatch, Store, StoreError};
 use tokio::sync::{mpsc, oneshot};
+use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::access::{Access, Via};
 use crate::clock::now_ms;

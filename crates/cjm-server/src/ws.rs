@@ -5,8 +5,7 @@
 
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use axum::extract::{Path, State, WebSocketUpgrade};
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use cjm_core::BoardId;
@@ -15,12 +14,17 @@ use cjm_core::protocol::{ClientMsg, PROTOCOL_VERSION, ServerMsg};
 use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
 use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
+use tokio_tungstenite::tungstenite::protocol::frame::{CloseFrame, Frame};
+use tokio_tungstenite::tungstenite::{Bytes, Message, Utf8Bytes};
 
 use crate::access::{Access, Caller, Via};
 use crate::error::ApiError;
 use crate::room::{RoomCmd, encode};
 use crate::rooms::JoinError;
 use crate::state::AppState;
+use crate::ws_upgrade::{Socket, Upgrade};
 
 /// Frames above this are refused by the websocket layer itself (the socket
 /// is closed with 1009); between `MAX_MESSAGE_BYTES` and this, the client
@@ -28,6 +32,9 @@ use crate::state::AppState;
 const HARD_FRAME_LIMIT: usize = 4 * MAX_MESSAGE_BYTES;
 const HELLO_TIMEOUT: Duration = Duration::from_secs(15);
 const READ_BUFFER: usize = 4 * 1024;
+/// Messages larger than this go out as several frames, so that the write
+/// buffer (which keeps the size of the largest frame) stays this small.
+const FRAME_CHUNK: usize = 4 * 1024;
 /// Sustained batches per second one connection may submit (a person makes a
 /// few; a script gets a clear `rate_limited` refusal, not a slow server).
 const BATCHES_PER_SECOND: u32 = 200;
@@ -69,16 +76,20 @@ const PING_EVERY: Duration = Duration::from_secs(20);
 const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub async fn upgrade(
-    ws: WebSocketUpgrade,
     Path(id): Path<String>,
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
     caller: Caller,
+    request: Request,
 ) -> Response {
     let Ok(board) = id.parse::<BoardId>() else {
         return ApiError::NotFound("board not found".into()).into_response();
     };
-    if !same_origin(&headers) {
+    let (mut parts, _) = request.into_parts();
+    let ws = match Upgrade::from_request(&parts.method, &parts.headers, &mut parts.extensions) {
+        Ok(ws) => ws,
+        Err(e) => return e.into_response(),
+    };
+    if !same_origin(&parts.headers) {
         return ApiError::Forbidden("websocket from another site refused".into()).into_response();
     }
     // Decided once, from the session: the client's hello cannot change it.
@@ -96,14 +107,17 @@ pub async fn upgrade(
     {
         tracing::warn!(error = %e, "cannot record a link's use");
     }
-    ws.max_message_size(HARD_FRAME_LIMIT)
-        .max_frame_size(HARD_FRAME_LIMIT)
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(HARD_FRAME_LIMIT))
+        .max_frame_size(Some(HARD_FRAME_LIMIT))
         // The default 128 KiB read buffer is allocated up front for every
         // connection; most messages are a few hundred bytes and the buffer
         // grows when one is larger. This is what keeps idle connections cheap.
         .read_buffer_size(READ_BUFFER)
-        .write_buffer_size(0)
-        .on_upgrade(move |socket| connection(socket, state, board, access))
+        .write_buffer_size(0);
+    ws.on_upgrade(config, move |socket| {
+        connection(socket, state, board, access)
+    })
 }
 
 /// Browsers always send `Origin` with a websocket; it must name this server
@@ -141,12 +155,7 @@ fn error(code: &str, message: impl Into<String>) -> Local {
     }))
 }
 
-async fn connection(
-    socket: WebSocket,
-    state: Arc<AppState>,
-    board: BoardId,
-    access: Option<Access>,
-) {
+async fn connection(socket: Socket, state: Arc<AppState>, board: BoardId, access: Option<Access>) {
     let (mut sink, mut stream) = socket.split();
     let Some(access) = access else {
         let _ = close_with(&mut sink, error("not_found", "board not found"), 4404).await;
@@ -215,7 +224,7 @@ async fn connection(
         loop {
             let sent = tokio::select! {
                 msg = outbound.recv() => match msg {
-                    Some(text) => sink.send(Message::Text(text)).await,
+                    Some(text) => send_text(&mut sink, text).await,
                     None => {
                         // The room dropped us (we fell behind, or it closed):
                         // the client must reconnect and catch up.
@@ -225,7 +234,7 @@ async fn connection(
                     }
                 },
                 local = local_rx.recv() => match local {
-                    Some(Local::Text(text)) => sink.send(Message::Text(text)).await,
+                    Some(Local::Text(text)) => send_text(&mut sink, text).await,
                     Some(Local::Close(code, reason)) => {
                         let _ = close(&mut sink, code, reason).await;
                         break;
@@ -277,7 +286,7 @@ async fn connection(
                     continue;
                 }
                 Message::Close(_) => break,
-                Message::Ping(_) | Message::Pong(_) => continue,
+                Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => continue,
             };
             if text.len() > MAX_MESSAGE_BYTES {
                 let msg = format!(
@@ -368,19 +377,46 @@ async fn connection(
         .await;
 }
 
-type Sink = futures_util::stream::SplitSink<WebSocket, Message>;
+type Sink = futures_util::stream::SplitSink<Socket, Message>;
+type SendResult = Result<(), tokio_tungstenite::tungstenite::Error>;
 
-async fn close(sink: &mut Sink, code: u16, reason: &'static str) -> Result<(), axum::Error> {
+/// Sends a text message, in frames of at most `FRAME_CHUNK` bytes (the
+/// browser puts them back together; see `ws_upgrade` for why).
+async fn send_text(sink: &mut Sink, text: Utf8Bytes) -> SendResult {
+    if text.len() <= FRAME_CHUNK {
+        return sink.send(Message::Text(text)).await;
+    }
+    let bytes = Bytes::from(text);
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = (start + FRAME_CHUNK).min(bytes.len());
+        let opcode = if start == 0 {
+            Data::Text
+        } else {
+            Data::Continue
+        };
+        let frame = Frame::message(
+            bytes.slice(start..end),
+            OpCode::Data(opcode),
+            end == bytes.len(),
+        );
+        sink.send(Message::Frame(frame)).await?;
+        start = end;
+    }
+    Ok(())
+}
+
+async fn close(sink: &mut Sink, code: u16, reason: &'static str) -> SendResult {
     sink.send(Message::Close(Some(CloseFrame {
-        code,
+        code: CloseCode::from(code),
         reason: Utf8Bytes::from_static(reason),
     })))
     .await
 }
 
-async fn close_with(sink: &mut Sink, msg: Local, code: u16) -> Result<(), axum::Error> {
+async fn close_with(sink: &mut Sink, msg: Local, code: u16) -> SendResult {
     if let Local::Text(t) = msg {
-        sink.send(Message::Text(t)).await?;
+        send_text(sink, t).await?;
     }
     close(sink, code, "").await
 }
