@@ -31,10 +31,10 @@ use crate::ws_upgrade::{Socket, Upgrade};
 /// gets a `too_large` error and the connection stays usable.
 const HARD_FRAME_LIMIT: usize = 4 * MAX_MESSAGE_BYTES;
 const HELLO_TIMEOUT: Duration = Duration::from_secs(15);
-const READ_BUFFER: usize = 4 * 1024;
+const READ_BUFFER: usize = 1024;
 /// Messages larger than this go out as several frames, so that the write
 /// buffer (which keeps the size of the largest frame) stays this small.
-const FRAME_CHUNK: usize = 4 * 1024;
+const FRAME_CHUNK: usize = 1024;
 /// Sustained batches per second one connection may submit (a person makes a
 /// few; a script gets a clear `rate_limited` refusal, not a slow server).
 const BATCHES_PER_SECOND: u32 = 200;
