@@ -148,6 +148,14 @@ pub async fn serve(
     };
     // The client's address feeds the sign-in limits.
     let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    // Large websocket messages go out as many small frames (see `ws.rs`):
+    // without TCP_NODELAY, Nagle's algorithm would hold each message's last
+    // frame back until the client acknowledges the previous ones.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+    });
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             let _ = stop_rx.await;
