@@ -13,7 +13,7 @@ use axum::http::request::Parts;
 use cjm_core::{BoardId, Role};
 use cjm_store::User;
 
-use crate::auth::{SESSION_COOKIE, cookie, token_hash};
+use crate::auth::{Viewer, cookie, token_hash};
 use crate::clock::now_ms;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -61,15 +61,7 @@ impl FromRequestParts<Arc<AppState>> for Caller {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
-        let user = match cookie(&parts.headers, SESSION_COOKIE) {
-            Some(token) => {
-                state
-                    .store
-                    .session_user(&token_hash(token), now_ms())
-                    .await?
-            }
-            None => None,
-        };
+        let Viewer(user) = Viewer::from_request_parts(parts, state).await?;
         let guest = cookie(&parts.headers, GUEST_COOKIE).map(token_hash);
         Ok(Caller { user, guest })
     }

@@ -23,7 +23,7 @@ use serde_json::json;
 use crate::access::{Caller, GUEST_COOKIE, Via};
 use crate::api::board_id;
 use crate::auth::api::{client_address, hash_blocking, verify_blocking};
-use crate::auth::{SESSION_MS, cookie, hex, secure_request, token_hash};
+use crate::auth::{cookie, random_hex, secure_request, token_cookie, token_hash};
 use crate::clock::now_ms;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -35,14 +35,6 @@ const MAX_LINK_MS: i64 = 366 * 24 * 3600 * 1000;
 const MIN_LINK_PASSWORD_CHARS: usize = 6;
 const MAX_LINK_PASSWORD_CHARS: usize = 200;
 const MAX_GUEST_NAME_CHARS: usize = 64;
-
-/// A new 128-bit link token, hex.
-fn new_link_token() -> String {
-    use argon2::password_hash::rand_core::{OsRng, RngCore};
-    let mut bytes = [0u8; 16];
-    OsRng.fill_bytes(&mut bytes);
-    hex(&bytes)
-}
 
 fn link_json(l: &ShareLink, now: i64) -> serde_json::Value {
     json!({
@@ -129,7 +121,8 @@ pub async fn create(
             Some(hash_blocking(p.to_string()).await?)
         }
     };
-    let token = new_link_token();
+    // 128 bits, hex.
+    let token = random_hex::<16>();
     let link = ShareLink {
         id: uuid::Uuid::now_v7(),
         board,
@@ -283,14 +276,10 @@ pub async fn join(
     tracing::info!(board = %link.board, link = %link.id, "joined through a share link");
     let body = Json(json!({ "board_id": link.board, "role": link.role, "name": name }));
     let mut response = body.into_response();
-    let secure = if secure_request(&state, &headers) {
-        "; Secure"
-    } else {
-        ""
-    };
-    let set = format!(
-        "{GUEST_COOKIE}={guest_token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-        SESSION_MS / 1000
+    let set = token_cookie(
+        GUEST_COOKIE,
+        Some(&guest_token),
+        secure_request(&state, &headers),
     );
     if let Ok(v) = header::HeaderValue::from_str(&set) {
         response.headers_mut().insert(header::SET_COOKIE, v);

@@ -36,22 +36,30 @@ impl Limiter {
             (format!("a:{account}"), self.per_account),
             (format!("i:{address}"), self.per_address),
         ] {
-            if let Some(list) = map.get_mut(&key) {
-                while list
-                    .front()
-                    .is_some_and(|t| now.duration_since(*t) >= self.window)
-                {
-                    list.pop_front();
-                }
-                if list.len() >= limit
-                    && let Some(first) = list.front()
-                {
-                    let w = self.window - now.duration_since(*first);
-                    wait = Some(wait.map_or(w, |x: Duration| x.max(w)));
-                }
+            if let Some(list) = map.get_mut(&key)
+                && let Some(w) = self.spent(list, limit, now)
+            {
+                wait = Some(wait.map_or(w, |x: Duration| x.max(w)));
             }
         }
         wait.map_or(Ok(()), Err)
+    }
+
+    /// Forgets the events of `list` older than the window; then, if `limit`
+    /// of them remain, how long until the oldest goes.
+    fn spent(&self, list: &mut VecDeque<Instant>, limit: usize, now: Instant) -> Option<Duration> {
+        while list
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= self.window)
+        {
+            list.pop_front();
+        }
+        if list.len() >= limit {
+            list.front()
+                .map(|first| self.window - now.duration_since(*first))
+        } else {
+            None
+        }
     }
 
     pub fn failed(&self, account: &str, address: &str) {
@@ -82,16 +90,8 @@ impl Limiter {
             map.clear();
         }
         let list = map.entry(key).or_default();
-        while list
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= self.window)
-        {
-            list.pop_front();
-        }
-        if list.len() >= self.per_address
-            && let Some(first) = list.front()
-        {
-            return Err(self.window - now.duration_since(*first));
+        if let Some(wait) = self.spent(list, self.per_address, now) {
+            return Err(wait);
         }
         list.push_back(now);
         Ok(())

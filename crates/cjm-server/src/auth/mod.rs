@@ -28,8 +28,13 @@ pub const SESSION_MS: i64 = 30 * 24 * 3600 * 1000;
 
 /// A new random session token (256 bits), as sent in the cookie.
 pub fn new_token() -> String {
+    random_hex::<32>()
+}
+
+/// `N` random bytes from the OS, as hex.
+pub fn random_hex<const N: usize>() -> String {
     use argon2::password_hash::rand_core::{OsRng, RngCore};
-    let mut bytes = [0u8; 32];
+    let mut bytes = [0u8; N];
     OsRng.fill_bytes(&mut bytes);
     hex(&bytes)
 }
@@ -57,13 +62,19 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// `Set-Cookie` for a session token (or, with `None`, one that removes it).
 pub fn session_cookie(token: Option<&str>, secure: bool) -> String {
+    token_cookie(SESSION_COOKIE, token, secure)
+}
+
+/// `Set-Cookie` for a secret token kept for `SESSION_MS` in an HttpOnly,
+/// SameSite=Lax cookie `name` (with `None`, one that removes it).
+pub fn token_cookie(name: &str, token: Option<&str>, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
     match token {
         Some(t) => format!(
-            "{SESSION_COOKIE}={t}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+            "{name}={t}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
             SESSION_MS / 1000
         ),
-        None => format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
+        None => format!("{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
     }
 }
 
