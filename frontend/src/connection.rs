@@ -51,8 +51,11 @@ pub struct Connection {
     pub unsynced: RwSignal<usize>,
     /// The last refused edit or error, for the toast.
     pub notice: RwSignal<Option<String>>,
-    /// Everyone else on the board, by session.
+    /// The others on the board whose presence is relayed, by session.
     pub peers: RwSignal<BTreeMap<u64, Peer>>,
+    /// How many others are on the board beyond `peers` (a big crowd is
+    /// counted, not listed).
+    pub crowd: RwSignal<u32>,
     /// What the server lets us do here (from `welcome`; `None` until then).
     pub role: RwSignal<Option<Role>>,
     pub i18n: I18n,
@@ -78,6 +81,12 @@ struct Inner {
     /// Presence received since the last flush, in order (`None`: left).
     presence_in: Vec<(u64, Option<Peer>)>,
     presence_flush: bool,
+    /// This connection's session (its own presence comes back; skipped).
+    you: u64,
+    /// Whether we are listed (`welcome.listed`), and the crowd count as the
+    /// server gives it (which counts us when we are not listed).
+    listed: bool,
+    crowd: u32,
     attempt: u32,
     _handlers: Vec<Handler>,
     window_handlers: Vec<(&'static str, Handler)>,
@@ -161,6 +170,7 @@ impl Connection {
             status: RwSignal::new(Status::Connecting),
             unsynced: RwSignal::new(restored.len()),
             peers: RwSignal::new(BTreeMap::new()),
+            crowd: RwSignal::new(0),
             role: RwSignal::new(cached.as_ref().and_then(|s| s.role)),
             notice: RwSignal::new(None),
             i18n,
@@ -179,6 +189,9 @@ impl Connection {
                 publish_timer: false,
                 presence_in: Vec::new(),
                 presence_flush: false,
+                you: 0,
+                listed: true,
+                crowd: 0,
                 _handlers: Vec::new(),
                 window_handlers: Vec::new(),
             }))),
@@ -464,6 +477,9 @@ impl Connection {
                 batches,
                 peers,
                 role,
+                you,
+                crowd,
+                listed,
                 ..
             } => {
                 // Servers before roles let everyone edit.
@@ -490,6 +506,8 @@ impl Connection {
                 inner.welcomed = true;
                 inner.attempt = 0;
                 inner.presence_in.clear();
+                (inner.you, inner.listed, inner.crowd) = (you, listed, crowd);
+                self.update_crowd(&inner);
                 self.peers
                     .set(peers.into_iter().map(|p| (p.session, p)).collect());
                 self.set_status(Status::Online);
@@ -534,6 +552,19 @@ impl Connection {
             }
             // Presence is shown at most once a frame, however many people
             // move at once.
+            ServerMsg::Presence(peer) if peer.session == inner.you => {
+                // Our own presence: we were moved from the crowd to the list.
+                if !inner.listed {
+                    inner.listed = true;
+                    self.update_crowd(&inner);
+                }
+                return;
+            }
+            ServerMsg::Crowd { count } => {
+                inner.crowd = count;
+                self.update_crowd(&inner);
+                return;
+            }
             ServerMsg::Presence(peer) => {
                 inner.presence_in.push((peer.session, Some(peer)));
                 drop(inner);
@@ -579,6 +610,14 @@ impl Connection {
         }
     }
 
+    /// Others counted beyond the listed peers.
+    fn update_crowd(&self, inner: &Inner) {
+        let others = inner.crowd.saturating_sub(u32::from(!inner.listed));
+        if self.crowd.get_untracked() != others {
+            self.crowd.set(others);
+        }
+    }
+
     fn on_close(&self) {
         {
             let inner = self.inner();
@@ -587,6 +626,7 @@ impl Connection {
             inner.ws = None;
             inner.presence_in.clear();
             self.peers.set(BTreeMap::new());
+            self.crowd.set(0);
         }
         if self.status.get_untracked().is_final() {
             return;

@@ -90,6 +90,7 @@ strings! {
     Guest => "Guest", "Гость";
     IsEditing => "is editing", "редактирует";
     OnBoard => "On this board", "На карте";
+    MorePeople => "more on this board", "ещё на карте";
     Refused => "Change not saved", "Изменение не сохранено";
     TooLong => "The text is too long (at most 5000 characters).", "Слишком длинный текст (не больше 5000 символов).";
     DeletedBySomeone => "It was deleted by someone else.", "Это уже удалил кто-то другой.";

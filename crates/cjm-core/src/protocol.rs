@@ -115,9 +115,19 @@ pub enum ServerMsg {
         board: Option<Board>,
         #[serde(default)]
         batches: Vec<Applied>,
-        /// Everyone else on the board right now.
+        /// The others on the board whose presence is relayed (at most
+        /// `PEERS_LISTED` people; see `crowd`).
         #[serde(default)]
         peers: Vec<Peer>,
+        /// How many people on the board are not in `peers` and are only
+        /// counted (a crowd beyond `PEERS_LISTED`; may include you).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        crowd: u32,
+        /// Whether your presence is relayed to the others. When a listed
+        /// person leaves, a counted one takes their place: you then receive
+        /// your own `presence`.
+        #[serde(default = "yes", skip_serializing_if = "is_true")]
+        listed: bool,
         /// What this connection may do (absent from servers before roles:
         /// treat as editor). Ops of a viewer or commenter are refused.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -145,7 +155,29 @@ pub enum ServerMsg {
     PeerLeft {
         session: u64,
     },
+    /// The number of people counted but not listed changed (see
+    /// `Welcome::crowd`).
+    Crowd {
+        count: u32,
+    },
     Pong,
+}
+
+/// People whose presence a board relays to everyone; beyond them, people
+/// are counted. Relaying is O(people²) messages, and nobody can follow more
+/// cursors than this anyway.
+pub const PEERS_LISTED: usize = 100;
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 #[cfg(test)]

@@ -172,7 +172,7 @@ async fn join(addr: &str, board: &str, name: &str) -> Result<Ws> {
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     let mut req = format!("ws://{addr}/api/boards/{board}/ws").into_client_request()?;
     req.headers_mut().insert("cookie", session().parse()?);
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
+    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(req, None, true).await?;
     let hello = format!(r#"{{"type":"hello","protocol":1,"client_id":"{name}"}}"#);
     ws.send(Message::Text(hello.into())).await?;
     // Wait for the welcome (it may be large: a whole board).
@@ -182,6 +182,33 @@ async fn join(addr: &str, board: &str, name: &str) -> Result<Ws> {
             Some(Ok(_)) => continue,
             _ => bail!("no welcome"),
         }
+    }
+}
+
+/// What went wrong during a run (a run with refusals or resyncs measured
+/// something other than what it says).
+#[derive(Default)]
+struct Trouble {
+    rate_limited: AtomicU64,
+    rejected: AtomicU64,
+    resyncs: AtomicU64,
+    disconnected: AtomicU64,
+}
+
+impl Trouble {
+    fn note(&self, text: &str) {
+        let counter = if text.starts_with("{\"type\":\"rejected\"") {
+            if text.contains("\"rate_limited\"") {
+                &self.rate_limited
+            } else {
+                &self.rejected
+            }
+        } else if text.starts_with("{\"type\":\"resync\"") {
+            &self.resyncs
+        } else {
+            return;
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -232,12 +259,13 @@ async fn main() -> Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
     let acks = Arc::new(AtomicU64::new(0));
     let stats = Arc::new(Mutex::new(Stats::default()));
+    let trouble = Arc::new(Trouble::default());
     let mut tasks = Vec::new();
 
     for v in 0..args.viewers {
         let (board, _) = boards[v % boards.len()].clone();
         let ws = join(&server.addr, &board, &format!("viewer-{v}")).await?;
-        let (stop, stats) = (stop.clone(), stats.clone());
+        let (stop, stats, trouble) = (stop.clone(), stats.clone(), trouble.clone());
         tasks.push(tokio::spawn(async move {
             let (_, mut rx) = ws.split();
             let mut peer = hist();
@@ -246,10 +274,15 @@ async fn main() -> Result<()> {
                     Ok(Some(Ok(Message::Text(t)))) => {
                         if let Some((_, at)) = parse_applied(&t) {
                             let _ = peer.record((since(start).saturating_sub(at) / 1000).max(1));
+                        } else {
+                            trouble.note(&t);
                         }
                     }
                     Ok(Some(Ok(_))) | Err(_) => {}
-                    _ => break,
+                    _ => {
+                        trouble.disconnected.fetch_add(1, Ordering::Relaxed);
+                        break;
+                    }
                 }
             }
             merge(&mut stats.lock().await.peer, &peer);
@@ -270,8 +303,11 @@ async fn main() -> Result<()> {
         let (stop, stats, acks) = (stop.clone(), stats.clone(), acks.clone());
         let interval = Duration::from_secs_f64(1.0 / args.rate);
         let sender = e as u64 + 1;
+        let (mut tx, mut rx) = ws.split();
+        let writer_stop = stop.clone();
+        // Writing and reading are separate tasks: a client that stopped
+        // reading while it waits to write would be dropped as a slow reader.
         tasks.push(tokio::spawn(async move {
-            let (mut tx, mut rx) = ws.split();
             let card = uuid::Uuid::now_v7();
             let create = format!(
                 r#"{{"type":"submit","client_op_id":"{}","ops":[{{"op":"create_card","id":"{card}","stage_id":"{stage}","lane_id":"{lane}","order":"80","text":"load","color":"yellow"}}]}}"#,
@@ -280,36 +316,47 @@ async fn main() -> Result<()> {
             if tx.send(Message::Text(create.into())).await.is_err() {
                 return;
             }
-            let (mut ack, mut peer) = (hist(), hist());
             let mut next = tokio::time::Instant::now() + interval.mul_f64(rand01(sender));
             let mut n = 1u64;
+            while !writer_stop.load(Ordering::Relaxed) {
+                tokio::time::sleep_until(next).await;
+                next += interval;
+                let id = op_id(sender, n, since(start));
+                let msg = format!(
+                    r#"{{"type":"submit","client_op_id":"{id}","ops":[{{"op":"update_card","id":"{card}","text":"edit {n}"}}]}}"#
+                );
+                n += 1;
+                if tx.send(Message::Text(msg.into())).await.is_err() {
+                    break;
+                }
+            }
+        }));
+        let trouble = trouble.clone();
+        tasks.push(tokio::spawn(async move {
+            let (mut ack, mut peer) = (hist(), hist());
             while !stop.load(Ordering::Relaxed) {
-                tokio::select! {
-                    _ = tokio::time::sleep_until(next) => {
-                        next += interval;
-                        let id = op_id(sender, n, since(start));
-                        let msg = format!(
-                            r#"{{"type":"submit","client_op_id":"{id}","ops":[{{"op":"update_card","id":"{card}","text":"edit {n}"}}]}}"#
-                        );
-                        n += 1;
-                        if tx.send(Message::Text(msg.into())).await.is_err() {
-                            break;
+                let msg = match tokio::time::timeout(Duration::from_millis(200), rx.next()).await {
+                    Ok(msg) => msg,
+                    Err(_) => continue,
+                };
+                match msg {
+                    Some(Ok(Message::Text(t))) => {
+                        if let Some((from, at)) = parse_applied(&t) {
+                            let us = (since(start).saturating_sub(at) / 1000).max(1);
+                            if from == sender {
+                                let _ = ack.record(us);
+                                acks.fetch_add(1, Ordering::Relaxed);
+                            } else {
+                                let _ = peer.record(us);
+                            }
+                        } else {
+                            trouble.note(&t);
                         }
                     }
-                    msg = rx.next() => match msg {
-                        Some(Ok(Message::Text(t))) => {
-                            if let Some((from, at)) = parse_applied(&t) {
-                                let us = (since(start).saturating_sub(at) / 1000).max(1);
-                                if from == sender {
-                                    let _ = ack.record(us);
-                                    acks.fetch_add(1, Ordering::Relaxed);
-                                } else {
-                                    let _ = peer.record(us);
-                                }
-                            }
-                        }
-                        Some(Ok(_)) => {}
-                        _ => break,
+                    Some(Ok(_)) => {}
+                    _ => {
+                        trouble.disconnected.fetch_add(1, Ordering::Relaxed);
+                        break;
                     }
                 }
             }
@@ -352,6 +399,13 @@ async fn main() -> Result<()> {
         "committed: {:.0} batches/s (offered {:.0}/s)",
         committed as f64 / elapsed,
         args.editors as f64 * args.rate
+    );
+    println!(
+        "refused: {} rate_limited, {} other rejections; {} resyncs; {} connections lost",
+        trouble.rate_limited.load(Ordering::Relaxed),
+        trouble.rejected.load(Ordering::Relaxed),
+        trouble.resyncs.load(Ordering::Relaxed),
+        trouble.disconnected.load(Ordering::Relaxed),
     );
     println!("edit→ack:  {}", fmt_ms(&s.ack));
     println!("edit→peer: {}", fmt_ms(&s.peer));

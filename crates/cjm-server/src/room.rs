@@ -7,14 +7,20 @@
 //! broadcasts `applied` — the sender's acknowledgement. If the commit fails,
 //! the board is reloaded from the store and the batches are rejected, so the
 //! memory never holds anything the database does not.
+//!
+//! Everything the room sends goes through one ring shared by all its
+//! connections (`tokio::sync::broadcast`): a message is encoded and held
+//! once however many people are on the board, the room never waits for a
+//! connection, and a connection that falls `BACKLOG` items behind finds out
+//! (`Lagged`) and tells its client to resync.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
-use cjm_core::protocol::{Applied, PROTOCOL_VERSION, Peer, Presence, ServerMsg};
+use cjm_core::protocol::{Applied, PEERS_LISTED, PROTOCOL_VERSION, Peer, Presence, ServerMsg};
 use cjm_core::{ApplyCtx, Batch, Board, BoardId, ClientOpId, OpError};
-use cjm_store::{Committed, NewBatch, Store, StoreError};
-use tokio::sync::{mpsc, oneshot};
+use cjm_store::{NewBatch, Store, StoreError};
+use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::access::{Access, Via};
@@ -27,14 +33,48 @@ const MAX_GROUP: usize = 256;
 const MAX_COMMIT_ATTEMPTS: u32 = 5;
 /// A reconnecting client that missed more than this gets a snapshot.
 const CATCH_UP_LIMIT: u64 = 1_000;
+/// Items a connection may fall behind the room before it must resync. An
+/// item is a message or a whole group's messages, so at 5,000 batches a
+/// second this is seconds of slack.
+pub const BACKLOG: usize = 1024;
+/// Client op ids this room committed, remembered to answer resends without
+/// asking the store (the store's unique index is what guarantees it).
+const RECENT_IDS: usize = 1024;
+/// Presence is relayed at most this often (coalescing).
+const PRESENCE_TICK: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// What the room sends its connections; each connection picks its own.
+#[derive(Clone, Debug)]
+pub enum Outgoing {
+    /// For everyone.
+    All(Utf8Bytes),
+    /// For everyone, in order: a group's `applied` messages.
+    Many(Arc<[Utf8Bytes]>),
+    /// A presence tick: each message is about the session beside it and
+    /// goes to everyone but that session (0: to everyone).
+    Peers(Arc<[(u64, Utf8Bytes)]>),
+    /// For one session.
+    To(u64, Utf8Bytes),
+    /// Ends one session (`None`: all). `why` goes out first, then `resync`.
+    Kick {
+        session: Option<u64>,
+        why: Option<Utf8Bytes>,
+    },
+}
+
+/// A session's place in the room: the welcome to send first, then
+/// everything from `outbound`.
+pub struct Joined {
+    pub welcome: Utf8Bytes,
+    pub outbound: broadcast::Receiver<Outgoing>,
+}
 
 pub enum RoomCmd {
     Join {
         session: u64,
         who: Access,
         last_seq: Option<u64>,
-        out: mpsc::Sender<Utf8Bytes>,
-        reply: oneshot::Sender<Result<(), JoinError>>,
+        reply: oneshot::Sender<Result<Joined, JoinError>>,
     },
     Submit {
         session: u64,
@@ -66,14 +106,13 @@ struct Member {
     actor: Arc<str>,
     name: String,
     via: Via,
-    out: mpsc::Sender<Utf8Bytes>,
+    editor: bool,
     presence: Presence,
+    /// Relayed to everyone (one of the first `PEERS_LISTED`), or counted.
+    listed: bool,
     /// Presence changed since it was last relayed.
     dirty: bool,
 }
-
-/// Presence is relayed at most this often per member (coalescing).
-const PRESENCE_TICK: std::time::Duration = std::time::Duration::from_millis(50);
 
 struct Room {
     board: Board,
@@ -82,8 +121,36 @@ struct Room {
     last_at: i64,
     store: Arc<dyn Store>,
     members: HashMap<u64, Member>,
-    /// Members dropped because they fell behind; the others are told.
-    dropped: Vec<u64>,
+    out: broadcast::Sender<Outgoing>,
+    listed: usize,
+    /// The crowd count the members were last told.
+    crowd_told: u32,
+    /// Something for the next presence tick.
+    presence_news: bool,
+    recent: RecentIds,
+}
+
+/// The last `RECENT_IDS` client op ids committed here, with their seqs.
+#[derive(Default)]
+struct RecentIds {
+    seqs: HashMap<ClientOpId, u64>,
+    order: VecDeque<ClientOpId>,
+}
+
+impl RecentIds {
+    fn insert(&mut self, id: ClientOpId, seq: u64) {
+        if self.order.len() == RECENT_IDS
+            && let Some(old) = self.order.pop_front()
+        {
+            self.seqs.remove(&old);
+        }
+        self.order.push_back(id);
+        self.seqs.insert(id, seq);
+    }
+
+    fn get(&self, id: &ClientOpId) -> Option<u64> {
+        self.seqs.get(id).copied()
+    }
 }
 
 pub fn encode(msg: &ServerMsg) -> Utf8Bytes {
@@ -125,7 +192,11 @@ pub(crate) async fn run(
         last_at: 0,
         store,
         members: HashMap::new(),
-        dropped: Vec::new(),
+        out: broadcast::channel(BACKLOG).0,
+        listed: 0,
+        crowd_told: 0,
+        presence_news: false,
+        recent: RecentIds::default(),
     };
     let mut group: Vec<(u64, Batch)> = Vec::new();
     let mut tick = tokio::time::interval(PRESENCE_TICK);
@@ -136,7 +207,7 @@ pub(crate) async fn run(
                 Some(cmd) => cmd,
                 None => break,
             },
-            _ = tick.tick(), if room.members.values().any(|m| m.dirty) => {
+            _ = tick.tick(), if room.presence_news => {
                 room.relay_presence();
                 continue;
             }
@@ -151,14 +222,7 @@ pub(crate) async fn run(
         for cmd in cmds {
             match cmd {
                 RoomCmd::Submit { session, batch } => group.push((session, batch)),
-                RoomCmd::Presence { session, presence } => {
-                    if let Some(m) = room.members.get_mut(&session)
-                        && m.presence != presence
-                    {
-                        m.presence = presence;
-                        m.dirty = true;
-                    }
-                }
+                RoomCmd::Presence { session, presence } => room.set_presence(session, presence),
                 other => {
                     // Everything queued before a join or leave is committed
                     // first, so a joiner's snapshot includes it.
@@ -171,15 +235,10 @@ pub(crate) async fn run(
                             session,
                             who,
                             last_seq,
-                            out,
                             reply,
-                        } => room.join(session, who, last_seq, out, reply).await,
+                        } => room.join(session, who, last_seq, reply).await,
                         RoomCmd::Revoke { via, removed } => room.revoke(via, removed),
-                        RoomCmd::Leave { session } => {
-                            if room.members.remove(&session).is_some() {
-                                room.dropped.push(session);
-                            }
-                        }
+                        RoomCmd::Leave { session } => room.leave(session),
                         RoomCmd::Remote { seq } => {
                             if !room.catch_up(seq).await {
                                 deregister(&registry, id, generation);
@@ -206,7 +265,6 @@ pub(crate) async fn run(
             deregister(&registry, id, generation);
             return;
         }
-        room.announce_departures();
         if room.members.is_empty() && deregister_if_idle(&registry, id, generation, &rx) {
             tracing::debug!(board = %id, "room closed");
             return;
@@ -231,8 +289,7 @@ impl Room {
         session: u64,
         who: Access,
         last_seq: Option<u64>,
-        out: mpsc::Sender<Utf8Bytes>,
-        reply: oneshot::Sender<Result<(), JoinError>>,
+        reply: oneshot::Sender<Result<Joined, JoinError>>,
     ) {
         // The batches the client missed if the op log has them all, else a
         // snapshot of the whole board.
@@ -245,6 +302,8 @@ impl Room {
             },
             None => None,
         };
+        let listed = self.listed < PEERS_LISTED;
+        let crowd = self.crowd() + u32::from(!listed);
         let welcome = ServerMsg::Welcome {
             protocol: PROTOCOL_VERSION,
             seq: self.seq,
@@ -252,100 +311,158 @@ impl Room {
             you: session,
             board: catch_up.is_none().then(|| self.board.clone()),
             batches: catch_up.unwrap_or_default(),
-            peers: self.members.iter().map(|(&s, m)| m.peer(s)).collect(),
+            peers: self
+                .members
+                .iter()
+                .filter(|(_, m)| m.listed)
+                .map(|(&s, m)| m.peer(s))
+                .collect(),
+            crowd,
+            listed,
             role: Some(who.role),
         };
-        if out.try_send(encode(&welcome)).is_err() {
-            let _ = reply.send(Err(JoinError::Unavailable("connection closed".into())));
-            return;
-        }
         let member = Member {
             actor: who.actor.into(),
             name: who.name,
             via: who.via,
-            out,
+            editor: who.role.can_edit(),
             presence: Presence::default(),
+            listed,
             dirty: false,
         };
-        let joined = ServerMsg::Presence(member.peer(session));
-        self.broadcast(&joined);
-        self.members.insert(session, member);
-        let _ = reply.send(Ok(()));
-    }
-
-    /// Ends the sessions that came in through `via`. Their send loops see
-    /// the room hang up; a removed one is told why first, so that its client
-    /// stops instead of reconnecting.
-    fn revoke(&mut self, via: Via, removed: bool) {
-        let gone = ServerMsg::Error {
-            code: "access_revoked".into(),
-            message: "Your access to this board was removed.".into(),
+        // Announced before the joiner subscribes: it is not told about itself.
+        if listed {
+            self.broadcast(&ServerMsg::Presence(member.peer(session)));
+        }
+        let joined = Joined {
+            welcome: encode(&welcome),
+            outbound: self.out.subscribe(),
         };
-        let text = encode(&gone);
-        let dropped = &mut self.dropped;
-        self.members.retain(|&s, m| {
-            if m.via != via {
-                return true;
+        self.members.insert(session, member);
+        if listed {
+            self.listed += 1;
+        } else {
+            self.presence_news = true;
+        }
+        if reply.send(Ok(joined)).is_err() {
+            self.leave(session); // the connection is gone already
+        }
+    }
+
+    /// People on the board who are counted, not listed.
+    fn crowd(&self) -> u32 {
+        (self.members.len() - self.listed) as u32
+    }
+
+    fn set_presence(&mut self, session: u64, presence: Presence) {
+        if let Some(m) = self.members.get_mut(&session)
+            && m.presence != presence
+        {
+            m.presence = presence;
+            // A counted member's presence is kept for when it is listed.
+            if m.listed {
+                m.dirty = true;
+                self.presence_news = true;
             }
-            if removed {
-                let _ = m.out.try_send(text.clone());
-            }
-            dropped.push(s);
-            false
+        }
+    }
+
+    /// A session ends: the others drop its cursor, and if it was listed a
+    /// counted member (an editor first) takes its place.
+    fn leave(&mut self, session: u64) {
+        let Some(gone) = self.members.remove(&session) else {
+            return;
+        };
+        if !gone.listed {
+            self.presence_news = true;
+            return;
+        }
+        self.listed -= 1;
+        self.broadcast(&ServerMsg::PeerLeft { session });
+        let next = self
+            .members
+            .iter()
+            .filter(|(_, m)| !m.listed)
+            .min_by_key(|&(&s, m)| (!m.editor, s))
+            .map(|(&s, _)| s);
+        if let Some(s) = next
+            && let Some(m) = self.members.get_mut(&s)
+        {
+            m.listed = true;
+            m.dirty = true;
+            self.listed += 1;
+            // How the promoted member learns that it is listed now.
+            let own = ServerMsg::Presence(m.peer(s));
+            self.send_to(s, &own);
+        }
+        self.presence_news = true;
+    }
+
+    /// Ends the sessions that came in through `via`. A removed one is told
+    /// why, so that its client stops instead of reconnecting.
+    fn revoke(&mut self, via: Via, removed: bool) {
+        let why = removed.then(|| {
+            encode(&ServerMsg::Error {
+                code: "access_revoked".into(),
+                message: "Your access to this board was removed.".into(),
+            })
         });
+        let sessions: Vec<u64> = self
+            .members
+            .iter()
+            .filter(|(_, m)| m.via == via)
+            .map(|(&s, _)| s)
+            .collect();
+        for session in sessions {
+            self.send(Outgoing::Kick {
+                session: Some(session),
+                why: why.clone(),
+            });
+            self.leave(session);
+        }
     }
 
-    /// Sends to everyone; a member whose queue is full is dropped (its
-    /// connection then tells the client to resync).
-    fn broadcast(&mut self, msg: &ServerMsg) {
-        self.broadcast_except(None, msg);
+    fn send(&self, item: Outgoing) {
+        // An error only means nobody is listening.
+        let _ = self.out.send(item);
     }
 
-    fn broadcast_except(&mut self, except: Option<u64>, msg: &ServerMsg) {
-        let text = encode(msg);
-        let dropped = &mut self.dropped;
-        self.members.retain(|&s, m| {
-            let keep = Some(s) == except || m.out.try_send(text.clone()).is_ok();
-            if !keep {
-                dropped.push(s);
-            }
-            keep
-        });
+    fn broadcast(&self, msg: &ServerMsg) {
+        self.send(Outgoing::All(encode(msg)));
     }
 
-    /// Relays changed presence to everyone else, once per tick at most.
+    fn send_many(&self, mut texts: Vec<Utf8Bytes>) {
+        match texts.len() {
+            0 => {}
+            1 => self.send(Outgoing::All(texts.remove(0))),
+            _ => self.send(Outgoing::Many(texts.into())),
+        }
+    }
+
+    fn send_to(&self, session: u64, msg: &ServerMsg) {
+        self.send(Outgoing::To(session, encode(msg)));
+    }
+
+    /// Relays changed presence and the crowd count, once per tick at most,
+    /// as one item for everyone.
     fn relay_presence(&mut self) {
-        let changed: Vec<(u64, Peer)> = self
+        self.presence_news = false;
+        let mut texts: Vec<(u64, Utf8Bytes)> = self
             .members
             .iter_mut()
             .filter(|(_, m)| m.dirty)
             .map(|(&s, m)| {
                 m.dirty = false;
-                (s, m.peer(s))
+                (s, encode(&ServerMsg::Presence(m.peer(s))))
             })
             .collect();
-        for (session, peer) in changed {
-            self.broadcast_except(Some(session), &ServerMsg::Presence(peer));
+        let crowd = self.crowd();
+        if crowd != self.crowd_told {
+            self.crowd_told = crowd;
+            texts.push((0, encode(&ServerMsg::Crowd { count: crowd })));
         }
-        self.announce_departures();
-    }
-
-    /// Tells everyone about members that left or were dropped, so that no
-    /// ghost cursor stays behind.
-    fn announce_departures(&mut self) {
-        while let Some(session) = self.dropped.pop() {
-            self.broadcast(&ServerMsg::PeerLeft { session });
-        }
-    }
-
-    fn send_to(&mut self, session: u64, msg: &ServerMsg) {
-        let full = self
-            .members
-            .get(&session)
-            .is_some_and(|m| m.out.try_send(encode(msg)).is_err());
-        if full {
-            self.members.remove(&session);
-            self.dropped.push(session);
+        if !texts.is_empty() {
+            self.send(Outgoing::Peers(texts.into()));
         }
     }
 
@@ -362,32 +479,21 @@ impl Room {
         if group.is_empty() {
             return true;
         }
-        let ids: Vec<ClientOpId> = group.iter().map(|(_, b)| b.client_op_id).collect();
-        let known = match self.store.find_batches(self.board.id, &ids).await {
-            Ok(known) => known,
-            Err(e) => {
-                tracing::error!(board = %self.board.id, error = %e, "idempotency check failed");
-                for (session, batch) in group.drain(..) {
-                    self.reject_storage(session, batch.client_op_id);
-                }
-                return true;
-            }
-        };
+        // Resends of batches committed here are answered from memory; older
+        // ones are caught by the store, which then writes nothing and says
+        // which (`AlreadyStored`), and the group is tried again without them.
         let mut fresh: Vec<(u64, Batch)> = Vec::new();
         let mut seen_here: HashSet<ClientOpId> = HashSet::new();
         let mut repeats: Vec<(u64, ClientOpId)> = Vec::new();
         for (session, batch) in group.drain(..) {
-            if let Some(&seq) = known.get(&batch.client_op_id) {
-                self.resend_original(session, seq).await;
-            } else if !seen_here.insert(batch.client_op_id) {
+            if self.recent.get(&batch.client_op_id).is_some()
+                || !seen_here.insert(batch.client_op_id)
+            {
                 repeats.push((session, batch.client_op_id));
             } else {
                 fresh.push((session, batch));
             }
         }
-        // Another server instance may commit to this board between our
-        // apply and our commit; the store then refuses (`Stale`), we catch
-        // up and apply the group again on the newer state.
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -412,17 +518,14 @@ impl Room {
                     Err(e) => refused.push((i, e)),
                 }
             }
-            let outcome = if news.is_empty() {
-                Ok(Vec::new())
-            } else {
-                self.store
-                    .commit(&self.board, self.seq, &news, &changes)
-                    .await
-            };
-            match outcome {
-                Ok(outcomes) if outcomes.iter().all(|c| matches!(c, Committed::New(_))) => {
-                    for (e_index, e) in refused {
-                        let (session, batch) = &fresh[e_index];
+            match self
+                .store
+                .commit(&self.board, self.seq, &news, &changes)
+                .await
+            {
+                Ok(seqs) => {
+                    for (i, e) in refused {
+                        let (session, batch) = &fresh[i];
                         let msg = ServerMsg::Rejected {
                             client_op_id: batch.client_op_id,
                             code: e.code().into(),
@@ -430,19 +533,20 @@ impl Room {
                         };
                         self.send_to(*session, &msg);
                     }
-                    for (i, (outcome, new)) in
-                        accepted.into_iter().zip(outcomes.into_iter().zip(news))
-                    {
-                        self.seq = outcome.seq();
+                    let mut texts = Vec::with_capacity(seqs.len());
+                    for ((i, seq), new) in accepted.into_iter().zip(seqs).zip(news) {
+                        self.seq = seq;
                         let batch = &fresh[i].1;
-                        self.broadcast(&ServerMsg::Applied(Applied {
-                            seq: outcome.seq(),
+                        self.recent.insert(batch.client_op_id, seq);
+                        texts.push(encode(&ServerMsg::Applied(Applied {
+                            seq,
                             actor: new.actor,
                             client_op_id: batch.client_op_id,
                             at,
                             ops: batch.ops.clone(),
-                        }));
+                        })));
                     }
+                    self.send_many(texts);
                     break;
                 }
                 Err(StoreError::Stale { current }) if attempt < MAX_COMMIT_ATTEMPTS => {
@@ -451,15 +555,24 @@ impl Room {
                         return false;
                     }
                 }
-                outcome => {
-                    match outcome {
-                        Err(e) => {
-                            tracing::error!(board = %self.board.id, error = %e, "commit failed")
-                        }
-                        Ok(_) => {
-                            tracing::warn!(board = %self.board.id, "batch stored elsewhere meanwhile")
-                        }
+                Err(StoreError::AlreadyStored(stored)) if attempt < MAX_COMMIT_ATTEMPTS => {
+                    // Undo the group in memory, answer the resends, retry.
+                    if !self.reload_and_forward().await {
+                        return false;
                     }
+                    fresh.retain(|(session, batch)| match stored.get(&batch.client_op_id) {
+                        Some(_) => {
+                            repeats.push((*session, batch.client_op_id));
+                            false
+                        }
+                        None => true,
+                    });
+                    for (id, seq) in stored {
+                        self.recent.insert(id, seq);
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(board = %self.board.id, error = %e, "commit failed");
                     if !self.reload_and_forward().await {
                         return false;
                     }
@@ -471,9 +584,7 @@ impl Room {
             }
         }
         for (session, id) in repeats {
-            if let Ok(found) = self.store.find_batches(self.board.id, &[id]).await
-                && let Some(&seq) = found.get(&id)
-            {
+            if let Some(seq) = self.recent.get(&id) {
                 self.resend_original(session, seq).await;
             }
         }
@@ -522,15 +633,20 @@ impl Room {
                 .await
             {
                 Ok(batches) if batches.len() as u64 == seq - old_seq => {
-                    for a in batches {
-                        self.broadcast(&ServerMsg::Applied(a));
-                    }
+                    let texts = batches
+                        .into_iter()
+                        .map(|a| encode(&ServerMsg::Applied(a)))
+                        .collect();
+                    self.send_many(texts);
                 }
                 _ => {
-                    // Cannot tell them what they missed: drop them all; each
-                    // connection tells its client to resync.
+                    // Cannot tell them what they missed: everyone resyncs.
+                    self.send(Outgoing::Kick {
+                        session: None,
+                        why: None,
+                    });
                     self.members.clear();
-                    self.dropped.clear();
+                    self.listed = 0;
                 }
             }
         }
@@ -556,6 +672,7 @@ impl Room {
                 }
                 self.seq = a.seq;
                 self.last_at = self.last_at.max(a.at);
+                self.recent.insert(a.client_op_id, a.seq);
                 self.broadcast(&ServerMsg::Applied(a));
             }
         }

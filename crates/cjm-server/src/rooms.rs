@@ -8,19 +8,16 @@ use std::time::Duration;
 
 use cjm_core::BoardId;
 use cjm_store::Store;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::access::{Access, Via};
-use crate::room::{self, RoomCmd};
+use crate::room::{self, Joined, Outgoing, RoomCmd};
 
 /// Commands queued for one room before senders wait (back-pressure on the
 /// websocket readers rather than unbounded memory).
 const ROOM_QUEUE: usize = 1024;
-/// Messages queued for one connection; a client that falls this far behind
-/// is dropped from the room and told to resync.
-pub const SEND_QUEUE: usize = 512;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JoinError {
@@ -48,8 +45,11 @@ pub struct Rooms {
 pub struct Session {
     pub id: u64,
     pub room: mpsc::Sender<RoomCmd>,
-    /// Everything the room sends this connection, in order.
-    pub outbound: mpsc::Receiver<Utf8Bytes>,
+    /// The first message to send.
+    pub welcome: Utf8Bytes,
+    /// Everything the room sends after the welcome, in order (for everyone
+    /// on the board: `Outgoing` says whom each item is for).
+    pub outbound: broadcast::Receiver<Outgoing>,
 }
 
 impl Rooms {
@@ -61,8 +61,7 @@ impl Rooms {
         }
     }
 
-    /// Joins the board's room, starting it if needed. The room's first
-    /// message on `outbound` is the `welcome`.
+    /// Joins the board's room, starting it if needed.
     pub async fn join(
         &self,
         board: BoardId,
@@ -72,24 +71,23 @@ impl Rooms {
         let id = self.ids.fetch_add(1, Ordering::Relaxed);
         loop {
             let room = self.get_or_spawn(board);
-            let (out_tx, out_rx) = mpsc::channel(SEND_QUEUE);
             let (reply_tx, reply_rx) = oneshot::channel();
             let join = RoomCmd::Join {
                 session: id,
                 who: who.clone(),
                 last_seq,
-                out: out_tx,
                 reply: reply_tx,
             };
             if room.send(join).await.is_err() {
                 continue; // the room was closing; a fresh one is started
             }
             match reply_rx.await {
-                Ok(Ok(())) => {
+                Ok(Ok(Joined { welcome, outbound })) => {
                     return Ok(Session {
                         id,
                         room,
-                        outbound: out_rx,
+                        welcome,
+                        outbound,
                     });
                 }
                 Ok(Err(e)) => return Err(e),

@@ -1,7 +1,6 @@
-//! A websocket connection to one board: `hello`, then a receive loop that
-//! forwards batches to the room and a send loop that writes what the room
-//! (and this handler) queue for the client. Either loop ending ends both,
-//! and the session always leaves its room.
+//! A websocket connection to one board: `hello`, then one loop that
+//! forwards the client's batches and presence to the room and writes what
+//! the room broadcasts. However it ends, the session leaves its room.
 
 use std::time::Duration;
 
@@ -11,9 +10,10 @@ use axum::response::{IntoResponse, Response};
 use cjm_core::BoardId;
 use cjm_core::limits::MAX_MESSAGE_BYTES;
 use cjm_core::protocol::{ClientMsg, PROTOCOL_VERSION, ServerMsg};
+use cjm_core::role::Role;
 use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
-use tokio::sync::mpsc;
+use tokio::sync::{broadcast, mpsc};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::frame::{CloseFrame, Frame};
@@ -21,8 +21,8 @@ use tokio_tungstenite::tungstenite::{Bytes, Message, Utf8Bytes};
 
 use crate::access::{Access, Caller, Via};
 use crate::error::ApiError;
-use crate::room::{RoomCmd, encode};
-use crate::rooms::JoinError;
+use crate::room::{Outgoing, RoomCmd, encode};
+use crate::rooms::{JoinError, Session};
 use crate::state::AppState;
 use crate::ws_upgrade::{Socket, Upgrade};
 
@@ -74,6 +74,11 @@ impl TokenBucket {
 const PING_EVERY: Duration = Duration::from_secs(20);
 /// A connection silent this long (not even a pong) is dead.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// A client that takes this long to take a write is dead or not reading.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Items forwarded from the room per flush (the rest wait for the next
+/// turn, so that reading the client is never held up for long).
+const FORWARD_AT_ONCE: usize = 64;
 
 pub async fn upgrade(
     Path(id): Path<String>,
@@ -143,26 +148,33 @@ fn same_origin(headers: &HeaderMap) -> bool {
         .any(|host| host.eq_ignore_ascii_case(authority))
 }
 
-enum Local {
-    Text(Utf8Bytes),
-    Close(u16, &'static str),
-}
-
-fn error(code: &str, message: impl Into<String>) -> Local {
-    Local::Text(encode(&ServerMsg::Error {
+fn error(code: &str, message: impl Into<String>) -> Utf8Bytes {
+    encode(&ServerMsg::Error {
         code: code.into(),
         message: message.into(),
-    }))
+    })
 }
 
+/// How a connection ends.
+enum End {
+    /// The client left, or the connection failed: nothing more to send.
+    Gone,
+    /// Send this close code and reason.
+    Close(u16, &'static str),
+    /// Tell the client to resync (after `why`, if any) and close.
+    Resync(Option<Utf8Bytes>),
+}
+
+/// One task per connection (reading, writing, heartbeats and the link's
+/// expiry are one `select!`): a connection costs one task and its socket.
 async fn connection(socket: Socket, state: Arc<AppState>, board: BoardId, access: Option<Access>) {
-    let (mut sink, mut stream) = socket.split();
+    let mut ws = socket;
     let Some(access) = access else {
-        let _ = close_with(&mut sink, error("not_found", "board not found"), 4404).await;
+        let _ = close_with(&mut ws, error("not_found", "board not found"), 4404).await;
         return;
     };
 
-    let hello = match tokio::time::timeout(HELLO_TIMEOUT, stream.next()).await {
+    let hello = match tokio::time::timeout(HELLO_TIMEOUT, ws.next()).await {
         Ok(Some(Ok(Message::Text(t)))) => serde_json::from_str::<ClientMsg>(&t).ok(),
         _ => None,
     };
@@ -176,16 +188,12 @@ async fn connection(socket: Socket, state: Arc<AppState>, board: BoardId, access
             let msg = format!(
                 "protocol {protocol} is not supported; this server speaks {PROTOCOL_VERSION}"
             );
-            let _ = close_with(&mut sink, error("protocol_mismatch", msg), 1002).await;
+            let _ = close_with(&mut ws, error("protocol_mismatch", msg), 1002).await;
             return;
         }
         _ => {
-            let _ = close_with(
-                &mut sink,
-                error("hello_expected", "the first message must be hello"),
-                1002,
-            )
-            .await;
+            let hello = error("hello_expected", "the first message must be hello");
+            let _ = close_with(&mut ws, hello, 1002).await;
             return;
         }
     };
@@ -194,197 +202,310 @@ async fn connection(socket: Socket, state: Arc<AppState>, board: BoardId, access
     let session = match state.rooms.join(board, access, last_seq).await {
         Ok(s) => s,
         Err(JoinError::NotFound) => {
-            let _ = close_with(&mut sink, error("not_found", "board not found"), 4404).await;
+            let _ = close_with(&mut ws, error("not_found", "board not found"), 4404).await;
             return;
         }
         Err(e @ JoinError::Unavailable(_)) => {
-            let _ = close_with(&mut sink, error("unavailable", e.to_string()), 1011).await;
+            let _ = close_with(&mut ws, error("unavailable", e.to_string()), 1011).await;
             return;
         }
     };
-    let (session_id, room, mut outbound) = (session.id, session.room, session.outbound);
-    let (local_tx, mut local_rx) = mpsc::channel::<Local>(16);
-    let mut shutdown = state.shutdown.clone();
+    let Session {
+        id,
+        room,
+        welcome,
+        mut outbound,
+    } = session;
+    let mut link = Link {
+        ws,
+        id,
+        role,
+        bucket: TokenBucket::new(BATCHES_PER_SECOND, BATCH_BURST),
+        pending: None,
+    };
+    let end = match link.write(welcome).await {
+        Ok(()) => {
+            link.run(&room, &mut outbound, state.shutdown.clone(), expires_at)
+                .await
+        }
+        Err(_) => End::Gone,
+    };
+    let ws = &mut link.ws;
+    let _ = match end {
+        End::Gone => Ok(()),
+        End::Close(code, reason) => timed(close(ws, code, reason)).await,
+        End::Resync(why) => {
+            timed(async {
+                if let Some(why) = why {
+                    send_text(ws, why).await?;
+                }
+                ws.send(Message::Text(encode(&ServerMsg::Resync))).await?;
+                close(ws, 1000, "resync").await
+            })
+            .await
+        }
+    };
+    let _ = room.send(RoomCmd::Leave { session: id }).await;
+}
 
-    let mut send = tokio::spawn(async move {
-        let mut ping = tokio::time::interval(PING_EVERY);
-        ping.tick().await;
+/// A joined connection.
+struct Link {
+    ws: Socket,
+    id: u64,
+    role: Role,
+    bucket: TokenBucket,
+    /// A batch waiting for room in the room's queue; nothing more is read
+    /// from the client meanwhile (back-pressure), but sending goes on.
+    pending: Option<RoomCmd>,
+}
+
+impl Link {
+    async fn run(
+        &mut self,
+        room: &mpsc::Sender<RoomCmd>,
+        outbound: &mut broadcast::Receiver<Outgoing>,
+        mut shutdown: tokio::sync::watch::Receiver<bool>,
+        expires_at: Option<i64>,
+    ) -> End {
+        let start = tokio::time::Instant::now();
+        let mut ping = tokio::time::interval_at(start + PING_EVERY, PING_EVERY);
+        let mut heard = start;
         // A link's guests leave when it expires.
-        let expiry = expires_at.map(|t| {
-            let left = (t - crate::clock::now_ms()).max(0) as u64;
-            tokio::time::Instant::now() + Duration::from_millis(left)
-        });
         let expired = async move {
-            match expiry {
-                Some(at) => tokio::time::sleep_until(at).await,
+            match expires_at {
+                Some(t) => {
+                    let left = (t - crate::clock::now_ms()).max(0) as u64;
+                    tokio::time::sleep(Duration::from_millis(left)).await
+                }
                 None => std::future::pending().await,
             }
         };
         tokio::pin!(expired);
         loop {
-            let sent = tokio::select! {
-                msg = outbound.recv() => match msg {
-                    Some(text) => send_text(&mut sink, text).await,
-                    None => {
-                        // The room dropped us (we fell behind, or it closed):
-                        // the client must reconnect and catch up.
-                        let _ = sink.send(Message::Text(encode(&ServerMsg::Resync))).await;
-                        let _ = close(&mut sink, 1000, "resync").await;
-                        break;
-                    }
-                },
-                local = local_rx.recv() => match local {
-                    Some(Local::Text(text)) => send_text(&mut sink, text).await,
-                    Some(Local::Close(code, reason)) => {
-                        let _ = close(&mut sink, code, reason).await;
-                        break;
-                    }
-                    None => break,
-                },
-                _ = ping.tick() => sink.send(Message::Ping(Default::default())).await,
-                _ = shutdown.changed() => {
-                    let _ = close(&mut sink, 1012, "server restarting").await;
-                    break;
+            tokio::select! {
+                permit = room.reserve(), if self.pending.is_some() => {
+                    let (Ok(permit), Some(cmd)) = (permit, self.pending.take()) else {
+                        return End::Gone;
+                    };
+                    permit.send(cmd);
                 }
+                msg = self.ws.next(), if self.pending.is_none() => {
+                    heard = tokio::time::Instant::now();
+                    match msg {
+                        Some(Ok(msg)) => {
+                            if let Some(end) = self.on_message(msg, room).await {
+                                return end;
+                            }
+                        }
+                        Some(Err(e)) => {
+                            tracing::debug!(error = %e, "websocket read failed");
+                            return End::Close(1009, "message too large or malformed");
+                        }
+                        None => return End::Gone,
+                    }
+                }
+                item = outbound.recv() => {
+                    if let Some(end) = self.forward(item, outbound).await {
+                        return end;
+                    }
+                }
+                _ = ping.tick() => {
+                    if heard.elapsed() > IDLE_TIMEOUT {
+                        return End::Gone; // not even a pong: the peer is gone
+                    }
+                    if timed(self.ws.send(Message::Ping(Default::default()))).await.is_err() {
+                        return End::Gone;
+                    }
+                }
+                _ = shutdown.changed() => return End::Close(1012, "server restarting"),
                 _ = &mut expired => {
-                    let _ = close_with(
-                        &mut sink,
-                        error("access_revoked", "The link you joined through has expired."),
-                        4403,
-                    )
-                    .await;
-                    break;
-                }
-            };
-            if sent.is_err() {
-                break;
-            }
-        }
-    });
-
-    let room_tx = room.clone();
-    let mut recv = tokio::spawn(async move {
-        let mut bucket = TokenBucket::new(BATCHES_PER_SECOND, BATCH_BURST);
-        loop {
-            let msg = match tokio::time::timeout(IDLE_TIMEOUT, stream.next()).await {
-                Ok(Some(Ok(msg))) => msg,
-                Ok(Some(Err(e))) => {
-                    tracing::debug!(error = %e, "websocket read failed");
-                    let _ = local_tx
-                        .send(Local::Close(1009, "message too large or malformed"))
-                        .await;
-                    break;
-                }
-                Ok(None) | Err(_) => break,
-            };
-            let text = match msg {
-                Message::Text(t) => t,
-                Message::Binary(_) => {
-                    let _ = local_tx
-                        .send(error("unsupported", "binary frames are not supported"))
-                        .await;
-                    continue;
-                }
-                Message::Close(_) => break,
-                Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => continue,
-            };
-            if text.len() > MAX_MESSAGE_BYTES {
-                let msg = format!(
-                    "message is {} bytes; the limit is {MAX_MESSAGE_BYTES}",
-                    text.len()
-                );
-                let _ = local_tx.send(error("too_large", msg)).await;
-                continue;
-            }
-            match serde_json::from_str::<ClientMsg>(&text) {
-                Ok(ClientMsg::Submit(batch)) => {
-                    if !role.can_edit() {
-                        let msg = ServerMsg::Rejected {
-                            client_op_id: batch.client_op_id,
-                            code: "forbidden".into(),
-                            message: format!(
-                                "you are a {} of this board and cannot change it",
-                                role.as_str()
-                            ),
-                        };
-                        let _ = local_tx.send(Local::Text(encode(&msg))).await;
-                        continue;
-                    }
-                    if !bucket.take() {
-                        let msg = ServerMsg::Rejected {
-                            client_op_id: batch.client_op_id,
-                            code: "rate_limited".into(),
-                            message: format!(
-                                "more than {BATCHES_PER_SECOND} batches a second; send it again in a moment"
-                            ),
-                        };
-                        let _ = local_tx.send(Local::Text(encode(&msg))).await;
-                        continue;
-                    }
-                    if room_tx
-                        .send(RoomCmd::Submit {
-                            session: session_id,
-                            batch,
-                        })
-                        .await
-                        .is_err()
-                    {
-                        break;
-                    }
-                }
-                Ok(ClientMsg::Presence(presence)) => {
-                    if !presence.is_valid() {
-                        let _ = local_tx
-                            .send(error("invalid_presence", "presence out of bounds"))
-                            .await;
-                        continue;
-                    }
-                    // Presence is best-effort: never wait for a busy room.
-                    let _ = room_tx.try_send(RoomCmd::Presence {
-                        session: session_id,
-                        presence,
-                    });
-                }
-                Ok(ClientMsg::Ping) => {
-                    let _ = local_tx.send(Local::Text(encode(&ServerMsg::Pong))).await;
-                }
-                Ok(ClientMsg::Hello { .. }) => {
-                    let _ = local_tx
-                        .send(error("already_joined", "hello was already received"))
-                        .await;
-                }
-                Err(e) => {
-                    let _ = local_tx
-                        .send(error("malformed", format!("cannot read message: {e}")))
-                        .await;
+                    let why = error("access_revoked", "The link you joined through has expired.");
+                    let _ = timed(send_text(&mut self.ws, why)).await;
+                    return End::Close(4403, "");
                 }
             }
-        }
-    });
-
-    tokio::select! {
-        _ = &mut send => recv.abort(),
-        _ = &mut recv => {
-            // Let queued errors and close frames go out before stopping.
-            let _ = tokio::time::timeout(Duration::from_millis(200), &mut send).await;
-            send.abort();
         }
     }
-    let _ = room
-        .send(RoomCmd::Leave {
-            session: session_id,
+
+    /// Writes what the room sent (and whatever else is already queued, up
+    /// to a limit) with one flush.
+    async fn forward(
+        &mut self,
+        first: Result<Outgoing, broadcast::error::RecvError>,
+        outbound: &mut broadcast::Receiver<Outgoing>,
+    ) -> Option<End> {
+        let mut item = first;
+        let mut written = 0;
+        let outcome = timed(async {
+            loop {
+                match item {
+                    Ok(Outgoing::All(text)) => feed_text(&mut self.ws, text).await?,
+                    Ok(Outgoing::Many(texts)) => {
+                        for text in texts.iter() {
+                            feed_text(&mut self.ws, text.clone()).await?;
+                        }
+                    }
+                    Ok(Outgoing::Peers(texts)) => {
+                        for (session, text) in texts.iter() {
+                            if *session != self.id {
+                                feed_text(&mut self.ws, text.clone()).await?;
+                            }
+                        }
+                    }
+                    Ok(Outgoing::To(session, text)) if session == self.id => {
+                        feed_text(&mut self.ws, text).await?
+                    }
+                    Ok(Outgoing::To(..)) => {}
+                    Ok(Outgoing::Kick { session, why }) if session.is_none_or(|s| s == self.id) => {
+                        self.ws.flush().await?;
+                        return Ok(Some(End::Resync(why)));
+                    }
+                    Ok(Outgoing::Kick { .. }) => {}
+                    // Fell behind, or the room closed: catch up afresh.
+                    Err(_) => {
+                        self.ws.flush().await?;
+                        return Ok(Some(End::Resync(None)));
+                    }
+                }
+                written += 1;
+                if written == FORWARD_AT_ONCE {
+                    break;
+                }
+                item = match outbound.try_recv() {
+                    Err(broadcast::error::TryRecvError::Empty) => break,
+                    Ok(next) => Ok(next),
+                    Err(broadcast::error::TryRecvError::Lagged(n)) => {
+                        Err(broadcast::error::RecvError::Lagged(n))
+                    }
+                    Err(broadcast::error::TryRecvError::Closed) => {
+                        Err(broadcast::error::RecvError::Closed)
+                    }
+                };
+            }
+            self.ws.flush().await?;
+            Ok(None)
         })
         .await;
+        outcome.unwrap_or(Some(End::Gone))
+    }
+
+    /// Handles one message from the client; `Some` ends the connection.
+    async fn on_message(&mut self, msg: Message, room: &mpsc::Sender<RoomCmd>) -> Option<End> {
+        let text = match msg {
+            Message::Text(t) => t,
+            Message::Binary(_) => {
+                return self
+                    .reply(error("unsupported", "binary frames are not supported"))
+                    .await;
+            }
+            Message::Close(_) => return Some(End::Gone),
+            Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => return None,
+        };
+        if text.len() > MAX_MESSAGE_BYTES {
+            let msg = format!(
+                "message is {} bytes; the limit is {MAX_MESSAGE_BYTES}",
+                text.len()
+            );
+            return self.reply(error("too_large", msg)).await;
+        }
+        match serde_json::from_str::<ClientMsg>(&text) {
+            Ok(ClientMsg::Submit(batch)) => {
+                if !self.role.can_edit() {
+                    let msg = ServerMsg::Rejected {
+                        client_op_id: batch.client_op_id,
+                        code: "forbidden".into(),
+                        message: format!(
+                            "you are a {} of this board and cannot change it",
+                            self.role.as_str()
+                        ),
+                    };
+                    return self.reply(encode(&msg)).await;
+                }
+                if !self.bucket.take() {
+                    let msg = ServerMsg::Rejected {
+                        client_op_id: batch.client_op_id,
+                        code: "rate_limited".into(),
+                        message: format!(
+                            "more than {BATCHES_PER_SECOND} batches a second; send it again in a moment"
+                        ),
+                    };
+                    return self.reply(encode(&msg)).await;
+                }
+                let cmd = RoomCmd::Submit {
+                    session: self.id,
+                    batch,
+                };
+                match room.try_send(cmd) {
+                    Ok(()) => None,
+                    Err(mpsc::error::TrySendError::Full(cmd)) => {
+                        self.pending = Some(cmd);
+                        None
+                    }
+                    Err(mpsc::error::TrySendError::Closed(_)) => Some(End::Resync(None)),
+                }
+            }
+            Ok(ClientMsg::Presence(presence)) => {
+                if !presence.is_valid() {
+                    return self
+                        .reply(error("invalid_presence", "presence out of bounds"))
+                        .await;
+                }
+                // Presence is best-effort: never wait for a busy room.
+                let _ = room.try_send(RoomCmd::Presence {
+                    session: self.id,
+                    presence,
+                });
+                None
+            }
+            Ok(ClientMsg::Ping) => self.reply(encode(&ServerMsg::Pong)).await,
+            Ok(ClientMsg::Hello { .. }) => {
+                self.reply(error("already_joined", "hello was already received"))
+                    .await
+            }
+            Err(e) => {
+                self.reply(error("malformed", format!("cannot read message: {e}")))
+                    .await
+            }
+        }
+    }
+
+    /// Answers the client directly (not through the room).
+    async fn reply(&mut self, text: Utf8Bytes) -> Option<End> {
+        self.write(text).await.err().map(|_| End::Gone)
+    }
+
+    async fn write(&mut self, text: Utf8Bytes) -> SendResult {
+        timed(async {
+            feed_text(&mut self.ws, text).await?;
+            self.ws.flush().await
+        })
+        .await
+    }
 }
 
-type Sink = futures_util::stream::SplitSink<Socket, Message>;
 type SendResult = Result<(), tokio_tungstenite::tungstenite::Error>;
 
-/// Sends a text message, in frames of at most `FRAME_CHUNK` bytes (the
-/// browser puts them back together; see `ws_upgrade` for why).
-async fn send_text(sink: &mut Sink, text: Utf8Bytes) -> SendResult {
+/// A write that takes longer than `WRITE_TIMEOUT` (a client that stopped
+/// reading, a dead network) fails, so that a stuck peer cannot hold its
+/// connection's memory forever.
+async fn timed<T>(
+    write: impl Future<Output = Result<T, tokio_tungstenite::tungstenite::Error>>,
+) -> Result<T, tokio_tungstenite::tungstenite::Error> {
+    tokio::time::timeout(WRITE_TIMEOUT, write)
+        .await
+        .unwrap_or_else(|_| {
+            Err(tokio_tungstenite::tungstenite::Error::Io(
+                std::io::ErrorKind::TimedOut.into(),
+            ))
+        })
+}
+
+/// Queues a text message for the next flush, in frames of at most
+/// `FRAME_CHUNK` bytes (the browser puts them back together; see
+/// `ws_upgrade` for why).
+async fn feed_text(ws: &mut Socket, text: Utf8Bytes) -> SendResult {
     if text.len() <= FRAME_CHUNK {
-        return sink.send(Message::Text(text)).await;
+        return ws.feed(Message::Text(text)).await;
     }
     let bytes = Bytes::from(text);
     let mut start = 0;
@@ -400,23 +521,29 @@ async fn send_text(sink: &mut Sink, text: Utf8Bytes) -> SendResult {
             OpCode::Data(opcode),
             end == bytes.len(),
         );
-        sink.send(Message::Frame(frame)).await?;
+        ws.feed(Message::Frame(frame)).await?;
         start = end;
     }
     Ok(())
 }
 
-async fn close(sink: &mut Sink, code: u16, reason: &'static str) -> SendResult {
-    sink.send(Message::Close(Some(CloseFrame {
+async fn send_text(ws: &mut Socket, text: Utf8Bytes) -> SendResult {
+    feed_text(ws, text).await?;
+    ws.flush().await
+}
+
+async fn close(ws: &mut Socket, code: u16, reason: &'static str) -> SendResult {
+    ws.send(Message::Close(Some(CloseFrame {
         code: CloseCode::from(code),
         reason: Utf8Bytes::from_static(reason),
     })))
     .await
 }
 
-async fn close_with(sink: &mut Sink, msg: Local, code: u16) -> SendResult {
-    if let Local::Text(t) = msg {
-        send_text(sink, t).await?;
-    }
-    close(sink, code, "").await
+async fn close_with(ws: &mut Socket, msg: Utf8Bytes, code: u16) -> SendResult {
+    timed(async {
+        send_text(ws, msg).await?;
+        close(ws, code, "").await
+    })
+    .await
 }

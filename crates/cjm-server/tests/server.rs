@@ -656,9 +656,9 @@ mod presence {
 
     use std::time::{Duration, Instant};
 
-    use cjm_core::protocol::{ClientMsg, Point, Presence, ServerMsg};
+    use cjm_core::protocol::{ClientMsg, PEERS_LISTED, Point, Presence, ServerMsg};
 
-    use super::common::{setup, teardown};
+    use super::common::{Client, setup, teardown, viewer_cookie};
 
     fn cursor(x: i32, y: i32) -> ClientMsg {
         ClientMsg::Presence(Presence {
@@ -737,6 +737,103 @@ mod presence {
                 break;
             }
         }
+        teardown(db, server).await;
+    }
+
+    /// Reads until `want` matches, panicking on a message `forbid` matches.
+    async fn wait_for(
+        client: &mut Client,
+        what: &str,
+        want: impl Fn(&ServerMsg) -> bool,
+        forbid: impl Fn(&ServerMsg) -> bool,
+    ) {
+        loop {
+            match client.try_recv_any(Duration::from_secs(3)).await {
+                Some(msg) if want(&msg) => return,
+                Some(msg) if forbid(&msg) => panic!("while waiting for {what}: {msg:?}"),
+                Some(_) => {}
+                None => panic!("no {what}"),
+            }
+        }
+    }
+
+    /// Beyond `PEERS_LISTED` people, newcomers are counted, not announced
+    /// one by one; when a listed person leaves, a counted editor takes the
+    /// place before a counted viewer.
+    #[tokio::test]
+    async fn test_a_crowd_is_counted_beyond_the_listed_peers() {
+        let (db, server, board) = setup("sqlite", "blank").await;
+        let mut listed = Vec::new();
+        for i in 0..PEERS_LISTED {
+            let mut c = Client::connect(server.addr, board.id).await;
+            c.hello().await;
+            match c.recv().await {
+                ServerMsg::Welcome {
+                    listed: true,
+                    crowd: 0,
+                    peers,
+                    ..
+                } => assert_eq!(peers.len(), i),
+                other => panic!("expected a listed welcome, got {other:?}"),
+            }
+            listed.push(c);
+        }
+        let vera_cookie = viewer_cookie(server.addr, board.id, "Vera").await;
+        let mut vera = Client::connect_with(server.addr, board.id, Some(&vera_cookie)).await;
+        vera.hello().await;
+        match vera.recv().await {
+            ServerMsg::Welcome {
+                listed: false,
+                crowd: 1,
+                peers,
+                ..
+            } => assert_eq!(peers.len(), PEERS_LISTED),
+            other => panic!("expected a counted welcome, got {other:?}"),
+        }
+        let mut egor = server.client(board.id, "Egor").await;
+        let ServerMsg::Welcome {
+            listed: false,
+            crowd: 2,
+            you: egor_session,
+            ..
+        } = egor.recv().await
+        else {
+            panic!("Egor is counted too")
+        };
+        // The listed hear the count, never the newcomers' names.
+        let newcomer = |m: &ServerMsg| matches!(m, ServerMsg::Presence(p) if p.name == "Vera" || p.name == "Egor");
+        wait_for(
+            &mut listed[1],
+            "crowd 2",
+            |m| matches!(m, ServerMsg::Crowd { count: 2 }),
+            newcomer,
+        )
+        .await;
+
+        // A listed person leaves: Egor (an editor) is listed in their place
+        // and told so; Vera (a viewer, there earlier) stays counted.
+        drop(listed.remove(0));
+        wait_for(
+            &mut egor,
+            "Egor's own presence",
+            |m| matches!(m, ServerMsg::Presence(p) if p.session == egor_session),
+            |_| false,
+        )
+        .await;
+        wait_for(
+            &mut listed[0],
+            "Egor's presence",
+            |m| matches!(m, ServerMsg::Presence(p) if p.name == "Egor"),
+            |m| matches!(m, ServerMsg::Presence(p) if p.name == "Vera"),
+        )
+        .await;
+        wait_for(
+            &mut vera,
+            "crowd 1",
+            |m| matches!(m, ServerMsg::Crowd { count: 1 }),
+            |_| false,
+        )
+        .await;
         teardown(db, server).await;
     }
 }

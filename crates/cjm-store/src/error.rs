@@ -18,6 +18,10 @@ pub enum StoreError {
     /// since the caller's copy; nothing was written.
     #[error("the board is at seq {current}, not the expected one")]
     Stale { current: u64 },
+    /// Some batches of a commit were stored before (resent by a client),
+    /// under these seqs; nothing of the commit was written.
+    #[error("{} batch(es) were already stored", .0.len())]
+    AlreadyStored(std::collections::HashMap<cjm_core::ClientOpId, u64>),
     /// A unique value (an account's email) is taken.
     #[error("{0} is already taken")]
     Taken(&'static str),

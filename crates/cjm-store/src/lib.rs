@@ -153,24 +153,6 @@ pub struct NewBatch {
     pub ops: Value,
 }
 
-/// What happened to one batch of a `commit`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Committed {
-    /// Stored under this seq.
-    New(u64),
-    /// A batch with this client_op_id was stored before, under this seq;
-    /// nothing was written.
-    Duplicate(u64),
-}
-
-impl Committed {
-    pub fn seq(self) -> u64 {
-        match self {
-            Committed::New(s) | Committed::Duplicate(s) => s,
-        }
-    }
-}
-
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// Stores a new board (from a template) at seq 0, with `owner` (if any)
@@ -200,19 +182,21 @@ pub trait Store: Send + Sync + 'static {
 
     /// Appends `batches` to the op log and writes the current value in
     /// `board` of every entity in `changes`, all in one transaction (group
-    /// commit). Returns, per batch, its seq.
+    /// commit). Returns, per batch, its seq: `expected_seq + 1` onwards.
     ///
     /// `expected_seq` is the seq the caller's `board` is at. If the stored
     /// board has moved on (another server instance committed meanwhile),
     /// nothing is written and `StoreError::Stale` says where it is: the
-    /// caller must catch up and apply its batches again.
+    /// caller must catch up and apply its batches again. If any batch was
+    /// stored before (a resend), nothing is written and
+    /// `StoreError::AlreadyStored` gives their seqs.
     async fn commit(
         &self,
         board: &Board,
         expected_seq: u64,
         batches: &[NewBatch],
         changes: &BTreeSet<Change>,
-    ) -> Result<Vec<Committed>, StoreError>;
+    ) -> Result<Vec<u64>, StoreError>;
 
     /// Commits and access changes made by any process, for stores that
     /// several server instances can share (Postgres `LISTEN`). `None` when

@@ -386,66 +386,79 @@ macro_rules! impl_store {
             #[tracing::instrument(skip_all, fields(board = %board.id, batches = batches.len()))]
             async fn commit(
                 &self,
-                                board: &cjm_core::Board,
+                board: &cjm_core::Board,
                 expected_seq: u64,
                 batches: &[$crate::NewBatch],
                 changes: &std::collections::BTreeSet<cjm_core::Change>,
-            ) -> Result<Vec<$crate::Committed>, $crate::StoreError> {
-                let mut tx = self.writer().begin().await?;
-                // Lock the board row first: from here until commit no other
-                // process can move the board on, so checking its seq now
-                // makes the whole group all-or-nothing against concurrent
-                // writers (optimistic concurrency across instances).
-                let current: Option<i64> = sqlx::query_scalar(
-                    "UPDATE boards SET seq = seq WHERE id = $1 AND deleted_at IS NULL RETURNING seq",
-                )
-                .bind(board.id.0)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let current = current.ok_or_else(|| $crate::StoreError::NoSuchBoard(board.id.to_string()))?;
-                if current as u64 != expected_seq {
-                    return Err($crate::StoreError::Stale { current: current as u64 });
-                }
-                // Whole-group statements: one query for duplicates, one seq
-                // update, one multi-row insert, whatever the group's size.
-                let ids: Vec<cjm_core::ClientOpId> = batches.iter().map(|b| b.client_op_id).collect();
-                let mut known = Self::seqs_of(&mut tx, board.id.0, &ids).await?;
-                let mut out = Vec::with_capacity(batches.len());
-                let mut fresh: Vec<(u64, &$crate::NewBatch)> = Vec::new();
-                let mut next = expected_seq;
-                for b in batches {
-                    match known.get(&b.client_op_id) {
-                        Some(&seq) => out.push($crate::Committed::Duplicate(seq)),
-                        None => {
-                            next += 1;
-                            known.insert(b.client_op_id, next);
-                            fresh.push((next, b));
-                            out.push($crate::Committed::New(next));
-                        }
-                    }
+            ) -> Result<Vec<u64>, $crate::StoreError> {
+                if batches.is_empty() {
+                    return Ok(Vec::new());
                 }
                 let now = batches.iter().map(|b| b.at).max().unwrap_or(0);
-                if !fresh.is_empty() {
-                    sqlx::query("UPDATE boards SET seq = $2, updated_at = $3 WHERE id = $1")
-                        .bind(board.id.0)
-                        .bind(next as i64)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
-                    for chunk in fresh.chunks(200) {
-                        let mut q = sqlx::QueryBuilder::<$db>::new(
-                            "INSERT INTO op_log (board_id, seq, actor, client_op_id, ops, at) ",
-                        );
-                        q.push_values(chunk, |mut row, (seq, b)| {
-                            row.push_bind(board.id.0)
-                                .push_bind(*seq as i64)
-                                .push_bind(&b.actor)
-                                .push_bind(b.client_op_id.0)
-                                .push_bind(sqlx::types::Json(&b.ops))
-                                .push_bind(b.at);
-                        });
-                        q.build().execute(&mut *tx).await?;
-                    }
+                let last = expected_seq + batches.len() as u64;
+                let mut tx = self.writer().begin().await?;
+                // Moving the seq on only from the one the caller's board is
+                // at both checks for writers elsewhere (optimistic
+                // concurrency across instances) and locks the board row
+                // until commit, so the whole group is all-or-nothing. On
+                // Postgres the same statement queues the notification that
+                // other instances get when (and only if) this commits.
+                let advance = if $notify {
+                    "UPDATE boards SET seq = $3, updated_at = $4
+                     WHERE id = $1 AND seq = $2 AND deleted_at IS NULL
+                     RETURNING seq, pg_notify('cjm_boards', CAST(id AS TEXT) || ' ' || CAST(seq AS TEXT))"
+                } else {
+                    "UPDATE boards SET seq = $3, updated_at = $4
+                     WHERE id = $1 AND seq = $2 AND deleted_at IS NULL
+                     RETURNING seq"
+                };
+                let moved: Option<i64> = sqlx::query_scalar(advance)
+                    .bind(board.id.0)
+                    .bind(expected_seq as i64)
+                    .bind(last as i64)
+                    .bind(now)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if moved.is_none() {
+                    let current: Option<i64> = sqlx::query_scalar(
+                        "SELECT seq FROM boards WHERE id = $1 AND deleted_at IS NULL",
+                    )
+                    .bind(board.id.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    return Err(match current {
+                        Some(current) => $crate::StoreError::Stale { current: current as u64 },
+                        None => $crate::StoreError::NoSuchBoard(board.id.to_string()),
+                    });
+                }
+                // A client_op_id already in the log (a resent batch) is
+                // skipped by the insert; then nothing of the group is kept
+                // and the caller learns the seqs it was stored under.
+                let mut inserted = 0;
+                let numbered: Vec<(u64, &$crate::NewBatch)> =
+                    (expected_seq + 1..).zip(batches.iter()).collect();
+                for chunk in numbered.chunks(200) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO op_log (board_id, seq, actor, client_op_id, ops, at) ",
+                    );
+                    q.push_values(chunk, |mut row, (seq, b)| {
+                        row.push_bind(board.id.0)
+                            .push_bind(*seq as i64)
+                            .push_bind(&b.actor)
+                            .push_bind(b.client_op_id.0)
+                            .push_bind(sqlx::types::Json(&b.ops))
+                            .push_bind(b.at);
+                    });
+                    q.push(" ON CONFLICT DO NOTHING");
+                    inserted += q.build().execute(&mut *tx).await?.rows_affected();
+                }
+                if inserted != batches.len() as u64 {
+                    tx.rollback().await?;
+                    let ids: Vec<cjm_core::ClientOpId> =
+                        batches.iter().map(|b| b.client_op_id).collect();
+                    let mut conn = self.reader().acquire().await?;
+                    let stored = Self::seqs_of(&mut conn, board.id.0, &ids).await?;
+                    return Err($crate::StoreError::AlreadyStored(stored));
                 }
                 // Cards are most of the traffic: written together.
                 let mut cards = Vec::new();
@@ -456,19 +469,8 @@ macro_rules! impl_store {
                     }
                 }
                 Self::upsert_cards(&mut tx, board.id.0, &cards).await?;
-                let last_new = out.iter().filter_map(|c| match c {
-                    $crate::Committed::New(seq) => Some(*seq),
-                    $crate::Committed::Duplicate(_) => None,
-                }).max();
-                if let (true, Some(seq)) = ($notify, last_new) {
-                    // Delivered to listeners when (and only if) this commits.
-                    sqlx::query("SELECT pg_notify('cjm_boards', $1)")
-                        .bind(format!("{} {seq}", board.id))
-                        .execute(&mut *tx)
-                        .await?;
-                }
                 tx.commit().await?;
-                Ok(out)
+                Ok((expected_seq + 1..=last).collect())
             }
 
             #[tracing::instrument(skip_all, fields(board = %board, after_seq))]

@@ -7,12 +7,12 @@ use std::sync::Arc;
 use cjm_core::template::{Locale, Template};
 use cjm_core::*;
 use cjm_store::test_db::TestPgDb;
-use cjm_store::{Committed, NewBatch, SavedTemplate, Store, Upload};
+use cjm_store::{NewBatch, SavedTemplate, Store, StoreError, Upload};
 
 const NOW: i64 = 1_760_000_000_000;
 
 /// Applies `ops` as the room does and commits the result.
-async fn submit(store: &dyn Store, board: &mut Board, ops: Vec<Op>) -> (Batch, Committed) {
+async fn submit(store: &dyn Store, board: &mut Board, ops: Vec<Op>) -> (Batch, u64) {
     let batch = Batch::new(ops);
     let changes = board
         .apply(&batch.ops, ApplyCtx { at: NOW })
@@ -26,13 +26,8 @@ async fn commit(
     board: &Board,
     batch: &Batch,
     changes: &BTreeSet<Change>,
-) -> Committed {
-    let new = NewBatch {
-        client_op_id: batch.client_op_id,
-        actor: "ana".into(),
-        at: NOW,
-        ops: serde_json::to_value(&batch.ops).unwrap(),
-    };
+) -> u64 {
+    let new = stored(batch);
     // The board as stored is the one this test's `board` follows.
     let (_, seq) = store
         .load_board(board.id)
@@ -43,6 +38,15 @@ async fn commit(
         .commit(board, seq, &[new], changes)
         .await
         .expect("commit")[0]
+}
+
+fn stored(batch: &Batch) -> NewBatch {
+    NewBatch {
+        client_op_id: batch.client_op_id,
+        actor: "ana".into(),
+        at: NOW,
+        ops: serde_json::to_value(&batch.ops).unwrap(),
+    }
 }
 
 fn new_card(board: &Board, stage: usize, text: &str) -> Card {
@@ -152,7 +156,7 @@ async fn test_batches_persist_every_entity_kind(store: Arc<dyn Store>) {
         ],
     )
     .await;
-    assert_eq!(c1, Committed::New(1));
+    assert_eq!(c1, 1);
     let (loaded, seq) = store.load_board(board.id).await.unwrap().unwrap();
     assert_eq!(seq, 1);
     assert_eq!(loaded, board);
@@ -182,7 +186,7 @@ async fn test_batches_persist_every_entity_kind(store: Arc<dyn Store>) {
         ],
     )
     .await;
-    assert_eq!(c2, Committed::New(2));
+    assert_eq!(c2, 2);
     let (loaded, seq) = store.load_board(board.id).await.unwrap().unwrap();
     assert_eq!(seq, 2);
     assert_eq!(loaded, board);
@@ -211,7 +215,7 @@ async fn test_resent_batch_is_a_noop_returning_original_seq(store: Arc<dyn Store
     store.create_board(&board, None, NOW).await.unwrap();
     let card = new_card(&board, 0, "x");
     let (batch, first) = submit(&*store, &mut board, vec![Op::CreateCard(card)]).await;
-    assert_eq!(first, Committed::New(1));
+    assert_eq!(first, 1);
     submit(
         &*store,
         &mut board,
@@ -219,10 +223,24 @@ async fn test_resent_batch_is_a_noop_returning_original_seq(store: Arc<dyn Store
     )
     .await;
 
-    let again = commit(&*store, &board, &batch, &BTreeSet::new()).await;
-    assert_eq!(again, Committed::Duplicate(1));
-    let (_, seq) = store.load_board(board.id).await.unwrap().unwrap();
-    assert_eq!(seq, 2, "nothing was appended");
+    // Resent alone, or in a group with a new batch: nothing is written and
+    // the original seq is reported.
+    let fresh = Batch::new(vec![Op::SetBoardTitle { title: "B3".into() }]);
+    let mut ahead = board.clone();
+    let changes = ahead.apply(&fresh.ops, ApplyCtx { at: NOW }).unwrap();
+    for group in [vec![stored(&batch)], vec![stored(&fresh), stored(&batch)]] {
+        let err = store.commit(&ahead, 2, &group, &changes).await.unwrap_err();
+        match err {
+            StoreError::AlreadyStored(seqs) => {
+                assert_eq!(seqs.len(), 1);
+                assert_eq!(seqs[&batch.client_op_id], 1);
+            }
+            other => panic!("expected AlreadyStored, got {other:?}"),
+        }
+        let (loaded, seq) = store.load_board(board.id).await.unwrap().unwrap();
+        assert_eq!(seq, 2, "nothing was appended");
+        assert_eq!(loaded, board, "nothing was written");
+    }
     let found = store
         .find_batches(board.id, &[batch.client_op_id, ClientOpId::new()])
         .await
@@ -279,7 +297,7 @@ async fn test_group_commit_assigns_consecutive_seqs(store: Arc<dyn Store>) {
         });
     }
     let out = store.commit(&board, 0, &news, &changes).await.unwrap();
-    assert_eq!(out, (1..=10).map(Committed::New).collect::<Vec<_>>());
+    assert_eq!(out, (1..=10).collect::<Vec<_>>());
     assert_eq!(
         store.load_board(board.id).await.unwrap().unwrap(),
         (board, 10)

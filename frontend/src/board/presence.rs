@@ -50,13 +50,16 @@ pub fn share_presence(ui: Ui) {
     });
 }
 
+/// Avatars shown in the top bar; everyone beyond is a "+N".
+const AVATARS_SHOWN: usize = 8;
+
 /// Who else is on the board, one avatar per person (several tabs of one
-/// person count once).
+/// person count once), then "+N" for the rest and for the counted crowd.
 #[component]
 pub fn Avatars() -> impl IntoView {
     let ui = use_ui();
     let i18n = use_i18n();
-    let people = Memo::new(move |_| {
+    let everyone = Memo::new(move |_| {
         ui.conn.peers.with(|peers| {
             let mut seen = std::collections::BTreeSet::new();
             peers
@@ -66,9 +69,14 @@ pub fn Avatars() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
+    let people =
+        move || everyone.with(|all| all.iter().take(AVATARS_SHOWN).cloned().collect::<Vec<_>>());
+    let more = move || {
+        everyone.with(|all| all.len().saturating_sub(AVATARS_SHOWN)) + ui.conn.crowd.get() as usize
+    };
     view! {
         <div class="avatars" role="list" aria-label=move || i18n.t(T::OnBoard) data-testid="avatars">
-            <For each=move || people.get() key=|(actor, name)| (actor.clone(), name.clone()) let:person>
+            <For each=people key=|(actor, name)| (actor.clone(), name.clone()) let:person>
                 <span
                     class="avatar"
                     role="listitem"
@@ -79,6 +87,16 @@ pub fn Avatars() -> impl IntoView {
                     {browser::initials(&person.1)}
                 </span>
             </For>
+            <Show when=move || { more() > 0 }>
+                <span
+                    class="avatar avatar-more"
+                    role="listitem"
+                    title=move || format!("{} {}", more(), i18n.t(T::MorePeople))
+                    data-testid="avatar-more"
+                >
+                    {move || format!("+{}", more())}
+                </span>
+            </Show>
         </div>
     }
 }

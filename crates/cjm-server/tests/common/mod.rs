@@ -139,6 +139,32 @@ pub async fn guest_cookie(addr: SocketAddr, board: BoardId, name: &str) -> Strin
     set_cookie(&res)
 }
 
+/// A new guest's cookie, let in to `board` as a viewer through a new
+/// viewer link.
+pub async fn viewer_cookie(addr: SocketAddr, board: BoardId, name: &str) -> String {
+    let http = reqwest::Client::new();
+    let res = http
+        .post(format!("http://{addr}/api/boards/{board}/links"))
+        .header("cookie", owner_cookie(addr).await)
+        .json(&serde_json::json!({"role": "viewer"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let body: serde_json::Value = res.json().await.unwrap();
+    let res = http
+        .post(format!(
+            "http://{addr}/api/links/{}/join",
+            body["token"].as_str().unwrap()
+        ))
+        .json(&serde_json::json!({"name": name}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "join as {name}");
+    set_cookie(&res)
+}
+
 /// Creates a board through the REST API of the server at `addr`, owned by
 /// the test owner.
 pub async fn create_board_at(addr: SocketAddr, template: &str) -> Board {
@@ -274,6 +300,17 @@ impl Client {
             .await
             .unwrap();
         Self { ws }
+    }
+
+    /// Sends `hello` (a first visit: no `last_seq`).
+    pub async fn hello(&mut self) {
+        self.send(&ClientMsg::Hello {
+            protocol: PROTOCOL_VERSION,
+            last_seq: None,
+            client_id: None,
+            name: None,
+        })
+        .await;
     }
 
     pub async fn send(&mut self, msg: &ClientMsg) {
