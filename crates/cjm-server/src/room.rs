@@ -40,6 +40,8 @@ pub const BACKLOG: usize = 1024;
 /// Client op ids this room committed, remembered to answer resends without
 /// asking the store (the store's unique index is what guarantees it).
 const RECENT_IDS: usize = 1024;
+/// The crowd count is announced at most this often.
+const CROWD_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 /// Presence is relayed at most this often (coalescing).
 const PRESENCE_TICK: std::time::Duration = std::time::Duration::from_millis(50);
 
@@ -122,9 +124,12 @@ struct Room {
     store: Arc<dyn Store>,
     members: HashMap<u64, Member>,
     out: broadcast::Sender<Outgoing>,
-    listed: usize,
-    /// The crowd count the members were last told.
-    crowd_told: u32,
+    /// The listed members' sessions (in join order).
+    listed: BTreeSet<u64>,
+    /// Listed members whose presence changed since the last tick.
+    dirty: Vec<u64>,
+    /// The crowd count the members were last told, and when.
+    crowd_told: (u32, std::time::Instant),
     /// Something for the next presence tick.
     presence_news: bool,
     recent: RecentIds,
@@ -193,8 +198,9 @@ pub(crate) async fn run(
         store,
         members: HashMap::new(),
         out: broadcast::channel(BACKLOG).0,
-        listed: 0,
-        crowd_told: 0,
+        listed: BTreeSet::new(),
+        dirty: Vec::new(),
+        crowd_told: (0, std::time::Instant::now()),
         presence_news: false,
         recent: RecentIds::default(),
     };
@@ -302,7 +308,7 @@ impl Room {
             },
             None => None,
         };
-        let listed = self.listed < PEERS_LISTED;
+        let listed = self.listed.len() < PEERS_LISTED;
         let crowd = self.crowd() + u32::from(!listed);
         let welcome = ServerMsg::Welcome {
             protocol: PROTOCOL_VERSION,
@@ -312,10 +318,9 @@ impl Room {
             board: catch_up.is_none().then(|| self.board.clone()),
             batches: catch_up.unwrap_or_default(),
             peers: self
-                .members
+                .listed
                 .iter()
-                .filter(|(_, m)| m.listed)
-                .map(|(&s, m)| m.peer(s))
+                .filter_map(|s| self.members.get(s).map(|m| m.peer(*s)))
                 .collect(),
             crowd,
             listed,
@@ -340,7 +345,7 @@ impl Room {
         };
         self.members.insert(session, member);
         if listed {
-            self.listed += 1;
+            self.listed.insert(session);
         } else {
             self.presence_news = true;
         }
@@ -351,7 +356,7 @@ impl Room {
 
     /// People on the board who are counted, not listed.
     fn crowd(&self) -> u32 {
-        (self.members.len() - self.listed) as u32
+        (self.members.len() - self.listed.len()) as u32
     }
 
     fn set_presence(&mut self, session: u64, presence: Presence) {
@@ -360,8 +365,9 @@ impl Room {
         {
             m.presence = presence;
             // A counted member's presence is kept for when it is listed.
-            if m.listed {
+            if m.listed && !m.dirty {
                 m.dirty = true;
+                self.dirty.push(session);
                 self.presence_news = true;
             }
         }
@@ -377,7 +383,7 @@ impl Room {
             self.presence_news = true;
             return;
         }
-        self.listed -= 1;
+        self.listed.remove(&session);
         self.broadcast(&ServerMsg::PeerLeft { session });
         let next = self
             .members
@@ -390,7 +396,8 @@ impl Room {
         {
             m.listed = true;
             m.dirty = true;
-            self.listed += 1;
+            self.dirty.push(s);
+            self.listed.insert(s);
             // How the promoted member learns that it is listed now.
             let own = ServerMsg::Presence(m.peer(s));
             self.send_to(s, &own);
@@ -447,19 +454,23 @@ impl Room {
     /// as one item for everyone.
     fn relay_presence(&mut self) {
         self.presence_news = false;
-        let mut texts: Vec<(u64, Utf8Bytes)> = self
-            .members
-            .iter_mut()
-            .filter(|(_, m)| m.dirty)
-            .map(|(&s, m)| {
+        let mut texts: Vec<(u64, Utf8Bytes)> = Vec::with_capacity(self.dirty.len() + 1);
+        for s in std::mem::take(&mut self.dirty) {
+            if let Some(m) = self.members.get_mut(&s) {
                 m.dirty = false;
-                (s, encode(&ServerMsg::Presence(m.peer(s))))
-            })
-            .collect();
+                texts.push((s, encode(&ServerMsg::Presence(m.peer(s)))));
+            }
+        }
+        // Every count goes to everyone: while a crowd streams in, once a
+        // second is enough.
         let crowd = self.crowd();
-        if crowd != self.crowd_told {
-            self.crowd_told = crowd;
-            texts.push((0, encode(&ServerMsg::Crowd { count: crowd })));
+        if crowd != self.crowd_told.0 {
+            if self.crowd_told.1.elapsed() >= CROWD_EVERY {
+                self.crowd_told = (crowd, std::time::Instant::now());
+                texts.push((0, encode(&ServerMsg::Crowd { count: crowd })));
+            } else {
+                self.presence_news = true;
+            }
         }
         if !texts.is_empty() {
             self.send(Outgoing::Peers(texts.into()));
@@ -646,7 +657,8 @@ impl Room {
                         why: None,
                     });
                     self.members.clear();
-                    self.listed = 0;
+                    self.listed.clear();
+                    self.dirty.clear();
                 }
             }
         }

@@ -2,15 +2,16 @@
 //! forwards the client's batches and presence to the room and writes what
 //! the room broadcasts. However it ends, the session leaves its room.
 
+use std::pin::Pin;
 use std::time::Duration;
 
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use cjm_core::BoardId;
 use cjm_core::limits::MAX_MESSAGE_BYTES;
 use cjm_core::protocol::{ClientMsg, PROTOCOL_VERSION, ServerMsg};
 use cjm_core::role::Role;
+use cjm_core::{Batch, BoardId};
 use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
 use tokio::sync::{broadcast, mpsc};
@@ -163,15 +164,46 @@ enum End {
     Close(u16, &'static str),
     /// Tell the client to resync (after `why`, if any) and close.
     Resync(Option<Utf8Bytes>),
+    /// Send `why` and close with 4403 (the client does not come back).
+    Revoked(Utf8Bytes),
 }
 
 /// One task per connection (reading, writing, heartbeats and the link's
 /// expiry are one `select!`): a connection costs one task and its socket.
+/// The task's size is that of its largest state, kept for the connection's
+/// life; so the rarely-run, larger steps (the handshake, each message, the
+/// ending) are boxed and only take memory while they run.
 async fn connection(socket: Socket, state: Arc<AppState>, board: BoardId, access: Option<Access>) {
-    let mut ws = socket;
+    let Some((mut link, room, mut outbound, expires_at)) =
+        Box::pin(handshake(socket, &state, board, access)).await
+    else {
+        return;
+    };
+    let end = link
+        .run(&room, &mut outbound, state.shutdown.clone(), expires_at)
+        .await;
+    Box::pin(link.end(end)).await;
+    let _ = room.send(RoomCmd::Leave { session: link.id }).await;
+}
+
+type Joined = (
+    Link,
+    mpsc::Sender<RoomCmd>,
+    broadcast::Receiver<Outgoing>,
+    Option<i64>,
+);
+
+/// Access, `hello`, joining the room and sending the welcome; `None` when
+/// the connection was refused (and closed).
+async fn handshake(
+    mut ws: Socket,
+    state: &AppState,
+    board: BoardId,
+    access: Option<Access>,
+) -> Option<Joined> {
     let Some(access) = access else {
         let _ = close_with(&mut ws, error("not_found", "board not found"), 4404).await;
-        return;
+        return None;
     };
 
     let hello = match tokio::time::timeout(HELLO_TIMEOUT, ws.next()).await {
@@ -189,12 +221,12 @@ async fn connection(socket: Socket, state: Arc<AppState>, board: BoardId, access
                 "protocol {protocol} is not supported; this server speaks {PROTOCOL_VERSION}"
             );
             let _ = close_with(&mut ws, error("protocol_mismatch", msg), 1002).await;
-            return;
+            return None;
         }
         _ => {
             let hello = error("hello_expected", "the first message must be hello");
             let _ = close_with(&mut ws, hello, 1002).await;
-            return;
+            return None;
         }
     };
 
@@ -203,18 +235,18 @@ async fn connection(socket: Socket, state: Arc<AppState>, board: BoardId, access
         Ok(s) => s,
         Err(JoinError::NotFound) => {
             let _ = close_with(&mut ws, error("not_found", "board not found"), 4404).await;
-            return;
+            return None;
         }
         Err(e @ JoinError::Unavailable(_)) => {
             let _ = close_with(&mut ws, error("unavailable", e.to_string()), 1011).await;
-            return;
+            return None;
         }
     };
     let Session {
         id,
         room,
         welcome,
-        mut outbound,
+        outbound,
     } = session;
     let mut link = Link {
         ws,
@@ -223,29 +255,11 @@ async fn connection(socket: Socket, state: Arc<AppState>, board: BoardId, access
         bucket: TokenBucket::new(BATCHES_PER_SECOND, BATCH_BURST),
         pending: None,
     };
-    let end = match link.write(welcome).await {
-        Ok(()) => {
-            link.run(&room, &mut outbound, state.shutdown.clone(), expires_at)
-                .await
-        }
-        Err(_) => End::Gone,
-    };
-    let ws = &mut link.ws;
-    let _ = match end {
-        End::Gone => Ok(()),
-        End::Close(code, reason) => timed(close(ws, code, reason)).await,
-        End::Resync(why) => {
-            timed(async {
-                if let Some(why) = why {
-                    send_text(ws, why).await?;
-                }
-                ws.send(Message::Text(encode(&ServerMsg::Resync))).await?;
-                close(ws, 1000, "resync").await
-            })
-            .await
-        }
-    };
-    let _ = room.send(RoomCmd::Leave { session: id }).await;
+    if link.write(welcome).await.is_err() {
+        let _ = room.send(RoomCmd::Leave { session: id }).await;
+        return None;
+    }
+    Some((link, room, outbound, expires_at))
 }
 
 /// A joined connection.
@@ -256,7 +270,15 @@ struct Link {
     bucket: TokenBucket,
     /// A batch waiting for room in the room's queue; nothing more is read
     /// from the client meanwhile (back-pressure), but sending goes on.
-    pending: Option<RoomCmd>,
+    pending: Option<Batch>,
+}
+
+/// Waits for a link's expiry, if it has one.
+async fn expiry(at: &mut Option<Pin<Box<tokio::time::Sleep>>>) {
+    match at {
+        Some(sleep) => sleep.as_mut().await,
+        None => std::future::pending().await,
+    }
 }
 
 impl Link {
@@ -271,29 +293,23 @@ impl Link {
         let mut ping = tokio::time::interval_at(start + PING_EVERY, PING_EVERY);
         let mut heard = start;
         // A link's guests leave when it expires.
-        let expired = async move {
-            match expires_at {
-                Some(t) => {
-                    let left = (t - crate::clock::now_ms()).max(0) as u64;
-                    tokio::time::sleep(Duration::from_millis(left)).await
-                }
-                None => std::future::pending().await,
-            }
-        };
-        tokio::pin!(expired);
+        let mut expires = expires_at.map(|t| {
+            let left = (t - crate::clock::now_ms()).max(0) as u64;
+            Box::pin(tokio::time::sleep(Duration::from_millis(left)))
+        });
         loop {
             tokio::select! {
                 permit = room.reserve(), if self.pending.is_some() => {
-                    let (Ok(permit), Some(cmd)) = (permit, self.pending.take()) else {
+                    let (Ok(permit), Some(batch)) = (permit, self.pending.take()) else {
                         return End::Gone;
                     };
-                    permit.send(cmd);
+                    permit.send(RoomCmd::Submit { session: self.id, batch });
                 }
                 msg = self.ws.next(), if self.pending.is_none() => {
                     heard = tokio::time::Instant::now();
                     match msg {
                         Some(Ok(msg)) => {
-                            if let Some(end) = self.on_message(msg, room).await {
+                            if let Some(end) = Box::pin(self.on_message(msg, room)).await {
                                 return end;
                             }
                         }
@@ -305,7 +321,7 @@ impl Link {
                     }
                 }
                 item = outbound.recv() => {
-                    if let Some(end) = self.forward(item, outbound).await {
+                    if let Some(end) = Box::pin(self.forward(item, outbound)).await {
                         return end;
                     }
                 }
@@ -313,15 +329,15 @@ impl Link {
                     if heard.elapsed() > IDLE_TIMEOUT {
                         return End::Gone; // not even a pong: the peer is gone
                     }
-                    if timed(self.ws.send(Message::Ping(Default::default()))).await.is_err() {
+                    let ping = timed(self.ws.send(Message::Ping(Default::default())));
+                    if Box::pin(ping).await.is_err() {
                         return End::Gone;
                     }
                 }
                 _ = shutdown.changed() => return End::Close(1012, "server restarting"),
-                _ = &mut expired => {
+                _ = expiry(&mut expires) => {
                     let why = error("access_revoked", "The link you joined through has expired.");
-                    let _ = timed(send_text(&mut self.ws, why)).await;
-                    return End::Close(4403, "");
+                    return End::Revoked(why);
                 }
             }
         }
@@ -437,11 +453,11 @@ impl Link {
                 };
                 match room.try_send(cmd) {
                     Ok(()) => None,
-                    Err(mpsc::error::TrySendError::Full(cmd)) => {
-                        self.pending = Some(cmd);
+                    Err(mpsc::error::TrySendError::Full(RoomCmd::Submit { batch, .. })) => {
+                        self.pending = Some(batch);
                         None
                     }
-                    Err(mpsc::error::TrySendError::Closed(_)) => Some(End::Resync(None)),
+                    Err(_) => Some(End::Resync(None)),
                 }
             }
             Ok(ClientMsg::Presence(presence)) => {
@@ -467,6 +483,26 @@ impl Link {
                     .await
             }
         }
+    }
+
+    /// Says goodbye as `end` asks.
+    async fn end(&mut self, end: End) {
+        let ws = &mut self.ws;
+        let _ = match end {
+            End::Gone => Ok(()),
+            End::Close(code, reason) => timed(close(ws, code, reason)).await,
+            End::Revoked(why) => close_with(ws, why, 4403).await,
+            End::Resync(why) => {
+                timed(async {
+                    if let Some(why) = why {
+                        send_text(ws, why).await?;
+                    }
+                    ws.send(Message::Text(encode(&ServerMsg::Resync))).await?;
+                    close(ws, 1000, "resync").await
+                })
+                .await
+            }
+        };
     }
 
     /// Answers the client directly (not through the room).
