@@ -172,7 +172,12 @@ async fn join(addr: &str, board: &str, name: &str) -> Result<Ws> {
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     let mut req = format!("ws://{addr}/api/boards/{board}/ws").into_client_request()?;
     req.headers_mut().insert("cookie", session().parse()?);
-    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(req, None, true).await?;
+    // A small read buffer: tungstenite zero-fills the whole buffer before
+    // every read, and the default (128 KiB) would make that the load
+    // generator's main cost. No Nagle: a browser does not delay its sends.
+    let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+        .read_buffer_size(16 * 1024);
+    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(req, Some(config), true).await?;
     let hello = format!(r#"{{"type":"hello","protocol":1,"client_id":"{name}"}}"#);
     ws.send(Message::Text(hello.into())).await?;
     // Wait for the welcome (it may be large: a whole board).

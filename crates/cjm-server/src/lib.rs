@@ -9,6 +9,7 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod clock;
+pub mod coalesce;
 pub mod error;
 pub mod links;
 pub mod members;

@@ -12,9 +12,10 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
+use crate::coalesce::Coalesce;
 use crate::error::ApiError;
 
-pub type Socket = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
+pub type Socket = WebSocketStream<Coalesce<TokioIo<hyper::upgrade::Upgraded>>>;
 
 /// A validated upgrade request: the key to answer and the connection to
 /// take over once the `101` is sent.
@@ -75,7 +76,7 @@ impl Upgrade {
             match on_upgrade.await {
                 Ok(upgraded) => {
                     let socket = WebSocketStream::from_raw_socket(
-                        TokioIo::new(upgraded),
+                        Coalesce::new(TokioIo::new(upgraded)),
                         Role::Server,
                         Some(config),
                     )
