@@ -50,8 +50,10 @@ const PRESENCE_TICK: std::time::Duration = std::time::Duration::from_millis(50);
 pub enum Outgoing {
     /// For everyone.
     All(Utf8Bytes),
-    /// For everyone, in order: a group's `applied` messages.
-    Many(Arc<[Utf8Bytes]>),
+    /// For everyone, in order: a group's `applied` messages, each with the
+    /// session that sent the batch (0: none here). For that session the
+    /// message is its acknowledgement and leaves at once.
+    Applied(Arc<[(u64, Utf8Bytes)]>),
     /// A presence tick: each message is about the session beside it and
     /// goes to everyone but that session (0: to everyone).
     Peers(Arc<[(u64, Utf8Bytes)]>),
@@ -438,11 +440,9 @@ impl Room {
         self.send(Outgoing::All(encode(msg)));
     }
 
-    fn send_many(&self, mut texts: Vec<Utf8Bytes>) {
-        match texts.len() {
-            0 => {}
-            1 => self.send(Outgoing::All(texts.remove(0))),
-            _ => self.send(Outgoing::Many(texts.into())),
+    fn send_applied(&self, texts: Vec<(u64, Utf8Bytes)>) {
+        if !texts.is_empty() {
+            self.send(Outgoing::Applied(texts.into()));
         }
     }
 
@@ -549,15 +549,16 @@ impl Room {
                         self.seq = seq;
                         let batch = &fresh[i].1;
                         self.recent.insert(batch.client_op_id, seq);
-                        texts.push(encode(&ServerMsg::Applied(Applied {
+                        let applied = ServerMsg::Applied(Applied {
                             seq,
                             actor: new.actor,
                             client_op_id: batch.client_op_id,
                             at,
                             ops: batch.ops.clone(),
-                        })));
+                        });
+                        texts.push((fresh[i].0, encode(&applied)));
                     }
-                    self.send_many(texts);
+                    self.send_applied(texts);
                     break;
                 }
                 Err(StoreError::Stale { current }) if attempt < MAX_COMMIT_ATTEMPTS => {
@@ -646,9 +647,9 @@ impl Room {
                 Ok(batches) if batches.len() as u64 == seq - old_seq => {
                     let texts = batches
                         .into_iter()
-                        .map(|a| encode(&ServerMsg::Applied(a)))
+                        .map(|a| (0, encode(&ServerMsg::Applied(a))))
                         .collect();
-                    self.send_many(texts);
+                    self.send_applied(texts);
                 }
                 _ => {
                     // Cannot tell them what they missed: everyone resyncs.

@@ -162,6 +162,14 @@ fn error(code: &str, message: impl Into<String>) -> Utf8Bytes {
     })
 }
 
+/// What `Link::forward` did.
+enum Flushed {
+    Yes,
+    /// Written to the buffer, to leave with what follows.
+    No,
+    End(End),
+}
+
 /// How a connection ends.
 enum End {
     /// The client left, or the connection failed: nothing more to send.
@@ -332,24 +340,23 @@ impl Link {
                         None => return End::Gone,
                     }
                 }
-                item = outbound.recv(), if !held => {
+                item = outbound.recv() => {
                     let now = tokio::time::Instant::now();
-                    let flush = now.duration_since(last_flush) >= FLUSH_GAP;
-                    if let Some(end) = Box::pin(self.forward(Some(item), outbound, flush)).await {
-                        return end;
-                    }
-                    if flush {
-                        last_flush = now;
-                    } else {
-                        held = true;
-                        hold.as_mut().reset(last_flush + FLUSH_GAP);
+                    let flush = !held && now.duration_since(last_flush) >= FLUSH_GAP;
+                    match Box::pin(self.forward(item, outbound, flush)).await {
+                        Flushed::Yes => (last_flush, held) = (now, false),
+                        Flushed::No if !held => {
+                            held = true;
+                            hold.as_mut().reset(last_flush + FLUSH_GAP);
+                        }
+                        Flushed::No => {}
+                        Flushed::End(end) => return end,
                     }
                 }
                 _ = &mut hold, if held => {
-                    held = false;
-                    last_flush = tokio::time::Instant::now();
-                    if let Some(end) = Box::pin(self.forward(None, outbound, true)).await {
-                        return end;
+                    (last_flush, held) = (tokio::time::Instant::now(), false);
+                    if Box::pin(timed(self.ws.flush())).await.is_err() {
+                        return End::Gone;
                     }
                 }
                 _ = ping.tick() => {
@@ -371,14 +378,18 @@ impl Link {
     }
 
     /// Writes what the room sent (`first`, then whatever else is already
-    /// queued, up to a limit), and flushes it if `flush`.
+    /// queued, up to a limit), and flushes it if `flush` or if it is for
+    /// this client alone.
     async fn forward(
         &mut self,
-        mut first: Option<Result<Outgoing, broadcast::error::RecvError>>,
+        first: Result<Outgoing, broadcast::error::RecvError>,
         outbound: &mut broadcast::Receiver<Outgoing>,
         flush: bool,
-    ) -> Option<End> {
+    ) -> Flushed {
+        let mut first = Some(first);
         let mut written = 0;
+        // This client's own acknowledgements and answers are never held.
+        let mut urgent = false;
         let outcome = timed(async {
             loop {
                 let item = match first.take() {
@@ -396,8 +407,9 @@ impl Link {
                 };
                 match item {
                     Ok(Outgoing::All(text)) => feed_text(&mut self.ws, text).await?,
-                    Ok(Outgoing::Many(texts)) => {
-                        for text in texts.iter() {
+                    Ok(Outgoing::Applied(texts)) => {
+                        for (sender, text) in texts.iter() {
+                            urgent |= *sender == self.id;
                             feed_text(&mut self.ws, text.clone()).await?;
                         }
                     }
@@ -409,18 +421,19 @@ impl Link {
                         }
                     }
                     Ok(Outgoing::To(session, text)) if session == self.id => {
+                        urgent = true;
                         feed_text(&mut self.ws, text).await?
                     }
                     Ok(Outgoing::To(..)) => {}
                     Ok(Outgoing::Kick { session, why }) if session.is_none_or(|s| s == self.id) => {
                         self.ws.flush().await?;
-                        return Ok(Some(End::Resync(why)));
+                        return Ok(Flushed::End(End::Resync(why)));
                     }
                     Ok(Outgoing::Kick { .. }) => {}
                     // Fell behind, or the room closed: catch up afresh.
                     Err(_) => {
                         self.ws.flush().await?;
-                        return Ok(Some(End::Resync(None)));
+                        return Ok(Flushed::End(End::Resync(None)));
                     }
                 }
                 written += 1;
@@ -428,13 +441,14 @@ impl Link {
                     break;
                 }
             }
-            if flush {
+            if flush || urgent {
                 self.ws.flush().await?;
+                return Ok(Flushed::Yes);
             }
-            Ok(None)
+            Ok(Flushed::No)
         })
         .await;
-        outcome.unwrap_or(Some(End::Gone))
+        outcome.unwrap_or(Flushed::End(End::Gone))
     }
 
     /// Handles one message from the client; `Some` ends the connection.

@@ -837,3 +837,91 @@ mod presence {
         teardown(db, server).await;
     }
 }
+
+/// A client that stops reading does not slow the others down or make the
+/// server hold an unbounded backlog: once it falls more than the room's
+/// ring behind, it is told to resync.
+#[tokio::test]
+async fn test_a_client_that_stops_reading_is_told_to_resync() {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+
+    const BATCHES: usize = 1200;
+    let (db, server, board) = setup("sqlite", "blank").await;
+    // A small receive buffer, so that the kernel cannot take the backlog
+    // off the server's hands.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let stream = socket.connect(server.addr).await.unwrap();
+    let cookie = common::guest_cookie(server.addr, board.id, "slow").await;
+    let request = common::ws_request(server.addr, board.id, Some(&cookie));
+    let stream = tokio_tungstenite::MaybeTlsStream::Plain(stream);
+    let (ws, _) = tokio_tungstenite::client_async(request, stream)
+        .await
+        .unwrap();
+    let mut slow = common::Client { ws };
+    slow.hello().await;
+    slow.welcome().await;
+    let mut fast = server.client(board.id, "fast").await;
+    fast.welcome().await;
+    let card = card_in(&board, 0, 0, "x");
+    let id = card.id;
+    fast.submit(vec![Op::CreateCard(card)]).await;
+    assert!(matches!(fast.recv().await, ServerMsg::Applied(_)));
+
+    // 1,200 acknowledged batches of 50 KB each: more than the slow client's
+    // socket buffers and the room's ring (1,024 items) hold.
+    let text = "x".repeat(4990);
+    let started = std::time::Instant::now();
+    for i in 0..BATCHES {
+        let batch = Batch::new(
+            (0..10)
+                .map(|j| Op::UpdateCard {
+                    id,
+                    patch: CardPatch {
+                        text: Some(format!("{i:04} {j} {text}")),
+                        ..Default::default()
+                    },
+                })
+                .collect(),
+        );
+        loop {
+            fast.send(&cjm_core::protocol::ClientMsg::Submit(batch.clone()))
+                .await;
+            match fast.recv().await {
+                ServerMsg::Applied(a) if a.client_op_id == batch.client_op_id => break,
+                ServerMsg::Rejected { code, .. } if code == "rate_limited" => {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+    let flood = started.elapsed();
+    assert!(
+        flood < Duration::from_secs(25),
+        "the writer was held up by the reader that stopped: {flood:?}"
+    );
+
+    // The slow client reads again: after what was in flight, `resync`.
+    let (mut applied, mut resync) = (0, false);
+    loop {
+        let next = tokio::time::timeout(Duration::from_secs(10), slow.ws.next())
+            .await
+            .expect("the server neither resynced nor dropped the slow client");
+        match next {
+            Some(Ok(Message::Text(t))) => match serde_json::from_str(&t).unwrap() {
+                ServerMsg::Applied(_) => applied += 1,
+                ServerMsg::Resync => resync = true,
+                _ => {}
+            },
+            Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
+            Some(Ok(_)) => {}
+        }
+    }
+    assert!(
+        resync && applied < BATCHES,
+        "the slow client got {applied} of {BATCHES} batches and resync {resync}"
+    );
+    teardown(db, server).await;
+}
