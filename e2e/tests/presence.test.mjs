@@ -3,7 +3,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, createBoard, share, openBoard, cell, addCard, shot } from './helpers.mjs';
+import { launch, newPage, createBoard, share, openBoard, cell, addCard, shot, api, BASE } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -63,4 +63,52 @@ test('two people see each other: avatars, cursor, selection, editing, drag ghost
   await bob.getByTestId('avatar').filter({ hasText: 'AP' }).waitFor({ state: 'detached', timeout: 3000 });
   assert.deepEqual(bob.errors, []);
   await bob.context().close();
+});
+
+test('a crowd: five avatars, then "+N" for everyone else, counted beyond 100 people', async () => {
+  const id = await createBoard('Town hall');
+  const link = await (await api('POST', `/api/boards/${id}/links`, { role: 'viewer' })).json();
+  const owner = await newPage(browser);
+  await openBoard(owner, id);
+
+  // 105 viewers, each a guest of its own, each with one socket.
+  const crowd = await newPage(browser, { as: null });
+  await crowd.goto(`${BASE}/login`);
+  const PEOPLE = 105;
+  for (let i = 0; i < PEOPLE; i++) {
+    const res = await fetch(`${BASE}/api/links/${link.token}/join`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: `Guest ${i}` }),
+    });
+    assert.equal(res.status, 200);
+    const guest = res.headers.getSetCookie()[0].split(';')[0].split('=')[1];
+    await crowd.context().addCookies([{ name: 'cjm_guest', value: guest, url: BASE }]);
+    await crowd.evaluate(async (board) => {
+      const ws = new WebSocket(`${location.origin.replace('http', 'ws')}/api/boards/${board}/ws`);
+      await new Promise((ok, fail) => { ws.onopen = ok; ws.onerror = fail; });
+      const welcome = new Promise((ok) => {
+        ws.onmessage = (e) => { if (JSON.parse(e.data).type === 'welcome') ok(); };
+      });
+      ws.send(JSON.stringify({ type: 'hello', protocol: 1 }));
+      await welcome;
+      (window.crowd ??= []).push(ws);
+    }, id);
+  }
+
+  // The owner sees 5 faces and "+100": 94 more listed people and 6
+  // counted beyond the first 100 on the board.
+  await owner.getByTestId('avatar-more').filter({ hasText: `+${PEOPLE - 5}` }).waitFor({ timeout: 5000 });
+  assert.equal(await owner.getByTestId('avatar').count(), 5);
+  await shot(owner, 'presence-crowd');
+
+  // Twenty leave, listed ones first: counted people take their places and
+  // the count follows.
+  await crowd.evaluate(() => { for (const ws of window.crowd.splice(0, 20)) ws.close(); });
+  await owner.getByTestId('avatar-more').filter({ hasText: `+${PEOPLE - 20 - 5}` }).waitFor({ timeout: 5000 });
+  assert.equal(await owner.getByTestId('avatar').count(), 5);
+  assert.deepEqual(owner.errors, []);
+  await crowd.context().close();
+  await owner.getByTestId('avatar-more').waitFor({ state: 'detached', timeout: 5000 });
+  await owner.context().close();
 });

@@ -306,13 +306,13 @@ impl Link {
         let start = tokio::time::Instant::now();
         let mut ping = tokio::time::interval_at(start + PING_EVERY, PING_EVERY);
         let mut heard = start;
-        // A link's guests leave when it expires.
         // Under sustained traffic, writes are held for up to `FLUSH_GAP`
         // after the last flush and leave together.
-        let mut last_flush = start;
+        let mut last_flush = start.checked_sub(FLUSH_GAP).unwrap_or(start);
         let hold = tokio::time::sleep_until(start);
         tokio::pin!(hold);
         let mut held = false;
+        // A link's guests leave when it expires.
         let mut expires = expires_at.map(|t| {
             let left = (t - crate::clock::now_ms()).max(0) as u64;
             Box::pin(tokio::time::sleep(Duration::from_millis(left)))
@@ -340,23 +340,24 @@ impl Link {
                         None => return End::Gone,
                     }
                 }
-                item = outbound.recv() => {
+                // While writes are held, the ring is left alone too: a
+                // thousand connections are not woken for every message.
+                item = outbound.recv(), if !held => {
                     let now = tokio::time::Instant::now();
-                    let flush = !held && now.duration_since(last_flush) >= FLUSH_GAP;
+                    let flush = now.duration_since(last_flush) >= FLUSH_GAP;
                     match Box::pin(self.forward(item, outbound, flush)).await {
-                        Flushed::Yes => (last_flush, held) = (now, false),
-                        Flushed::No if !held => {
+                        Flushed::Yes => last_flush = now,
+                        Flushed::No => {
                             held = true;
                             hold.as_mut().reset(last_flush + FLUSH_GAP);
                         }
-                        Flushed::No => {}
                         Flushed::End(end) => return end,
                     }
                 }
                 _ = &mut hold, if held => {
                     (last_flush, held) = (tokio::time::Instant::now(), false);
-                    if Box::pin(timed(self.ws.flush())).await.is_err() {
-                        return End::Gone;
+                    if let Flushed::End(end) = Box::pin(self.forward_queued(outbound)).await {
+                        return end;
                     }
                 }
                 _ = ping.tick() => {
@@ -529,6 +530,24 @@ impl Link {
                     .await
             }
         }
+    }
+
+    /// Writes and flushes whatever the room queued meanwhile.
+    async fn forward_queued(&mut self, outbound: &mut broadcast::Receiver<Outgoing>) -> Flushed {
+        let first = match outbound.try_recv() {
+            Ok(item) => Ok(item),
+            Err(broadcast::error::TryRecvError::Empty) => {
+                return match timed(self.ws.flush()).await {
+                    Ok(()) => Flushed::Yes,
+                    Err(_) => Flushed::End(End::Gone),
+                };
+            }
+            Err(broadcast::error::TryRecvError::Lagged(n)) => {
+                Err(broadcast::error::RecvError::Lagged(n))
+            }
+            Err(broadcast::error::TryRecvError::Closed) => Err(broadcast::error::RecvError::Closed),
+        };
+        self.forward(first, outbound, true).await
     }
 
     /// Says goodbye as `end` asks.

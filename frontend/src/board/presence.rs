@@ -51,7 +51,7 @@ pub fn share_presence(ui: Ui) {
 }
 
 /// Avatars shown in the top bar; everyone beyond is a "+N".
-const AVATARS_SHOWN: usize = 8;
+const AVATARS_SHOWN: usize = 5;
 
 /// Who else is on the board, one avatar per person (several tabs of one
 /// person count once), then "+N" for the rest and for the counted crowd.

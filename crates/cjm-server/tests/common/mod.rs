@@ -107,29 +107,23 @@ pub async fn owner_cookie(addr: SocketAddr) -> String {
     cookie
 }
 
-/// A new guest's cookie, let in to `board` through an editor link under
-/// `name`: every call is another person (another actor).
-pub async fn guest_cookie(addr: SocketAddr, board: BoardId, name: &str) -> String {
-    let http = reqwest::Client::new();
-    let known = EDITOR_LINKS.lock().unwrap().get(&board).cloned();
-    let token = match known {
-        Some(t) => t,
-        None => {
-            let res = http
-                .post(format!("http://{addr}/api/boards/{board}/links"))
-                .header("cookie", owner_cookie(addr).await)
-                .json(&serde_json::json!({"role": "editor"}))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), 201);
-            let body: serde_json::Value = res.json().await.unwrap();
-            let token = body["token"].as_str().unwrap().to_string();
-            EDITOR_LINKS.lock().unwrap().insert(board, token.clone());
-            token
-        }
-    };
-    let res = http
+/// A new share link to `board` with `role`, made by the owner: its token.
+async fn link_token(addr: SocketAddr, board: BoardId, role: &str) -> String {
+    let res = reqwest::Client::new()
+        .post(format!("http://{addr}/api/boards/{board}/links"))
+        .header("cookie", owner_cookie(addr).await)
+        .json(&serde_json::json!({ "role": role }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let body: serde_json::Value = res.json().await.unwrap();
+    body["token"].as_str().unwrap().to_string()
+}
+
+/// Joins through the link `token` as a new guest called `name`: its cookie.
+async fn join_cookie(addr: SocketAddr, token: &str, name: &str) -> String {
+    let res = reqwest::Client::new()
         .post(format!("http://{addr}/api/links/{token}/join"))
         .json(&serde_json::json!({"name": name}))
         .send()
@@ -139,30 +133,25 @@ pub async fn guest_cookie(addr: SocketAddr, board: BoardId, name: &str) -> Strin
     set_cookie(&res)
 }
 
+/// A new guest's cookie, let in to `board` through an editor link under
+/// `name`: every call is another person (another actor).
+pub async fn guest_cookie(addr: SocketAddr, board: BoardId, name: &str) -> String {
+    let known = EDITOR_LINKS.lock().unwrap().get(&board).cloned();
+    let token = match known {
+        Some(t) => t,
+        None => {
+            let token = link_token(addr, board, "editor").await;
+            EDITOR_LINKS.lock().unwrap().insert(board, token.clone());
+            token
+        }
+    };
+    join_cookie(addr, &token, name).await
+}
+
 /// A new guest's cookie, let in to `board` as a viewer through a new
 /// viewer link.
 pub async fn viewer_cookie(addr: SocketAddr, board: BoardId, name: &str) -> String {
-    let http = reqwest::Client::new();
-    let res = http
-        .post(format!("http://{addr}/api/boards/{board}/links"))
-        .header("cookie", owner_cookie(addr).await)
-        .json(&serde_json::json!({"role": "viewer"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    let body: serde_json::Value = res.json().await.unwrap();
-    let res = http
-        .post(format!(
-            "http://{addr}/api/links/{}/join",
-            body["token"].as_str().unwrap()
-        ))
-        .json(&serde_json::json!({"name": name}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200, "join as {name}");
-    set_cookie(&res)
+    join_cookie(addr, &link_token(addr, board, "viewer").await, name).await
 }
 
 /// Creates a board through the REST API of the server at `addr`, owned by
