@@ -32,7 +32,7 @@ pub fn loadgen(args: &[String]) -> Result<()> {
         ),
         (
             "max",
-            vec!["--editors", "50", "--rate", "100", "--seconds", "15"],
+            vec!["--editors", "30", "--rate", "200", "--seconds", "15"],
         ),
         (
             "boards",
