@@ -81,11 +81,7 @@ pub fn LoginPage() -> impl IntoView {
         });
     };
     view! {
-        <header class="topbar">
-            <a class="brand" href="/">{move || i18n.t(T::AppName)}</a>
-            <span class="spacer"></span>
-            <LangSwitch/>
-        </header>
+        <PlainTopbar/>
         <main class="auth-page">
             <form class="auth-form" on:submit=submit data-testid="auth-form">
                 <h1>{move || i18n.t(if signing_up.get() { T::CreateAccount } else { T::SignIn })}</h1>
@@ -189,5 +185,19 @@ pub fn AccountChip() -> impl IntoView {
                 </div>
             }.into_any(),
         }}
+    }
+}
+
+/// The top bar of the pages that are about getting in (signing in, joining
+/// through a link): the brand and the language, nothing else.
+#[component]
+pub fn PlainTopbar() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">{move || i18n.t(T::AppName)}</a>
+            <span class="spacer"></span>
+            <LangSwitch/>
+        </header>
     }
 }

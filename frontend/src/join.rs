@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 use serde::Deserialize;
 
 use crate::browser;
-use crate::i18n::{LangSwitch, T, use_i18n};
+use crate::i18n::{T, use_i18n};
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 struct LinkInfo {
@@ -78,11 +78,7 @@ pub fn JoinPage(token: String) -> impl IntoView {
     };
 
     view! {
-        <header class="topbar">
-            <a class="brand" href="/">{move || i18n.t(T::AppName)}</a>
-            <span class="spacer"></span>
-            <LangSwitch/>
-        </header>
+        <crate::account::PlainTopbar/>
         <main class="auth-page">
             <form class="auth-form" on:submit=submit data-testid="join-form">
                 <h1>{move || i18n.t(T::JoinTitle)}</h1>

@@ -112,10 +112,6 @@ struct Member {
     via: Via,
     editor: bool,
     presence: Presence,
-    /// Relayed to everyone (one of the first `PEERS_LISTED`), or counted.
-    listed: bool,
-    /// Presence changed since it was last relayed.
-    dirty: bool,
 }
 
 struct Room {
@@ -126,10 +122,11 @@ struct Room {
     store: Arc<dyn Store>,
     members: HashMap<u64, Member>,
     out: broadcast::Sender<Outgoing>,
-    /// The listed members' sessions (in join order).
+    /// The sessions relayed to everyone (the first `PEERS_LISTED`, in join
+    /// order); the other members are counted.
     listed: BTreeSet<u64>,
     /// Listed members whose presence changed since the last tick.
-    dirty: Vec<u64>,
+    dirty: BTreeSet<u64>,
     /// The crowd count the members were last told, and when.
     crowd_told: (u32, std::time::Instant),
     /// Something for the next presence tick.
@@ -201,7 +198,7 @@ pub(crate) async fn run(
         members: HashMap::new(),
         out: broadcast::channel(BACKLOG).0,
         listed: BTreeSet::new(),
-        dirty: Vec::new(),
+        dirty: BTreeSet::new(),
         crowd_told: (0, std::time::Instant::now()),
         presence_news: false,
         recent: RecentIds::default(),
@@ -334,8 +331,6 @@ impl Room {
             via: who.via,
             editor: who.role.can_edit(),
             presence: Presence::default(),
-            listed,
-            dirty: false,
         };
         // Announced before the joiner subscribes: it is not told about itself.
         if listed {
@@ -367,9 +362,8 @@ impl Room {
         {
             m.presence = presence;
             // A counted member's presence is kept for when it is listed.
-            if m.listed && !m.dirty {
-                m.dirty = true;
-                self.dirty.push(session);
+            if self.listed.contains(&session) {
+                self.dirty.insert(session);
                 self.presence_news = true;
             }
         }
@@ -378,31 +372,26 @@ impl Room {
     /// A session ends: the others drop its cursor, and if it was listed a
     /// counted member (an editor first) takes its place.
     fn leave(&mut self, session: u64) {
-        let Some(gone) = self.members.remove(&session) else {
+        if self.members.remove(&session).is_none() {
             return;
-        };
-        if !gone.listed {
+        }
+        self.dirty.remove(&session);
+        if !self.listed.remove(&session) {
             self.presence_news = true;
             return;
         }
-        self.listed.remove(&session);
         self.broadcast(&ServerMsg::PeerLeft { session });
         let next = self
             .members
             .iter()
-            .filter(|(_, m)| !m.listed)
+            .filter(|(s, _)| !self.listed.contains(s))
             .min_by_key(|&(&s, m)| (!m.editor, s))
-            .map(|(&s, _)| s);
-        if let Some(s) = next
-            && let Some(m) = self.members.get_mut(&s)
-        {
-            m.listed = true;
-            m.dirty = true;
-            self.dirty.push(s);
+            .map(|(&s, m)| (s, m.peer(s)));
+        if let Some((s, peer)) = next {
+            self.dirty.insert(s);
             self.listed.insert(s);
             // How the promoted member learns that it is listed now.
-            let own = ServerMsg::Presence(m.peer(s));
-            self.send_to(s, &own);
+            self.send_to(s, &ServerMsg::Presence(peer));
         }
         self.presence_news = true;
     }
@@ -456,8 +445,7 @@ impl Room {
         self.presence_news = false;
         let mut texts: Vec<(u64, Utf8Bytes)> = Vec::with_capacity(self.dirty.len() + 1);
         for s in std::mem::take(&mut self.dirty) {
-            if let Some(m) = self.members.get_mut(&s) {
-                m.dirty = false;
+            if let Some(m) = self.members.get(&s) {
                 texts.push((s, encode(&ServerMsg::Presence(m.peer(s)))));
             }
         }

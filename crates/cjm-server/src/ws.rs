@@ -287,6 +287,20 @@ struct Link {
     pending: Option<Batch>,
 }
 
+/// The next item the room queued, without waiting (`None`: nothing yet),
+/// as `recv` would give it.
+fn queued(
+    outbound: &mut broadcast::Receiver<Outgoing>,
+) -> Option<Result<Outgoing, broadcast::error::RecvError>> {
+    use broadcast::error::{RecvError, TryRecvError};
+    match outbound.try_recv() {
+        Ok(item) => Some(Ok(item)),
+        Err(TryRecvError::Empty) => None,
+        Err(TryRecvError::Lagged(n)) => Some(Err(RecvError::Lagged(n))),
+        Err(TryRecvError::Closed) => Some(Err(RecvError::Closed)),
+    }
+}
+
 /// Waits for a link's expiry, if it has one.
 async fn expiry(at: &mut Option<Pin<Box<tokio::time::Sleep>>>) {
     match at {
@@ -393,18 +407,8 @@ impl Link {
         let mut urgent = false;
         let outcome = timed(async {
             loop {
-                let item = match first.take() {
-                    Some(item) => item,
-                    None => match outbound.try_recv() {
-                        Err(broadcast::error::TryRecvError::Empty) => break,
-                        Ok(next) => Ok(next),
-                        Err(broadcast::error::TryRecvError::Lagged(n)) => {
-                            Err(broadcast::error::RecvError::Lagged(n))
-                        }
-                        Err(broadcast::error::TryRecvError::Closed) => {
-                            Err(broadcast::error::RecvError::Closed)
-                        }
-                    },
+                let Some(item) = first.take().or_else(|| queued(outbound)) else {
+                    break;
                 };
                 match item {
                     Ok(Outgoing::All(text)) => feed_text(&mut self.ws, text).await?,
@@ -534,20 +538,13 @@ impl Link {
 
     /// Writes and flushes whatever the room queued meanwhile.
     async fn forward_queued(&mut self, outbound: &mut broadcast::Receiver<Outgoing>) -> Flushed {
-        let first = match outbound.try_recv() {
-            Ok(item) => Ok(item),
-            Err(broadcast::error::TryRecvError::Empty) => {
-                return match timed(self.ws.flush()).await {
-                    Ok(()) => Flushed::Yes,
-                    Err(_) => Flushed::End(End::Gone),
-                };
-            }
-            Err(broadcast::error::TryRecvError::Lagged(n)) => {
-                Err(broadcast::error::RecvError::Lagged(n))
-            }
-            Err(broadcast::error::TryRecvError::Closed) => Err(broadcast::error::RecvError::Closed),
-        };
-        self.forward(first, outbound, true).await
+        match queued(outbound) {
+            Some(first) => self.forward(first, outbound, true).await,
+            None => match timed(self.ws.flush()).await {
+                Ok(()) => Flushed::Yes,
+                Err(_) => Flushed::End(End::Gone),
+            },
+        }
     }
 
     /// Says goodbye as `end` asks.

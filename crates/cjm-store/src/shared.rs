@@ -456,8 +456,7 @@ macro_rules! impl_store {
                     tx.rollback().await?;
                     let ids: Vec<cjm_core::ClientOpId> =
                         batches.iter().map(|b| b.client_op_id).collect();
-                    let mut conn = self.reader().acquire().await?;
-                    let stored = Self::seqs_of(&mut conn, board.id.0, &ids).await?;
+                    let stored = <Self as $crate::Store>::find_batches(self, board.id, &ids).await?;
                     return Err($crate::StoreError::AlreadyStored(stored));
                 }
                 // Cards are most of the traffic: written together.
