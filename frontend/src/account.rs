@@ -30,26 +30,35 @@ pub fn load_me() -> RwSignal<Option<Option<Me>>> {
     me
 }
 
-/// Where to go after signing in: `?next=/b/...` if it is a path of ours.
-fn next_path() -> String {
+/// The value of `?key=` in the page's address, decoded.
+fn query_param(key: &str) -> Option<String> {
     let search = window().location().search().unwrap_or_default();
+    let prefix = format!("{key}=");
     search
         .trim_start_matches('?')
         .split('&')
-        .find_map(|kv| kv.strip_prefix("next="))
-        .map(|v| {
-            js_sys::decode_uri_component(v)
-                .map(String::from)
-                .unwrap_or_default()
-        })
-        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .find_map(|kv| kv.strip_prefix(prefix.as_str()))
+        .and_then(|v| js_sys::decode_uri_component(v).ok().map(String::from))
+}
+
+/// Where to go after signing in: `?next=…` resolved against this page, if
+/// it stays on our origin (so `/\\evil.example`, `/%09/evil.example` and the
+/// like, which browsers read as other hosts, lead home instead).
+fn next_path() -> String {
+    let location = window().location();
+    let origin = location.origin().unwrap_or_default();
+    query_param("next")
+        .and_then(|next| web_sys::Url::new_with_base(&next, &origin).ok())
+        .filter(|url| url.origin() == origin)
+        .map(|url| format!("{}{}{}", url.pathname(), url.search(), url.hash()))
         .unwrap_or_else(|| "/".into())
 }
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
-    let signing_up = RwSignal::new(false);
+    // A setup link (`/login?setup=…`) is for creating the first account.
+    let signing_up = RwSignal::new(query_param("setup").is_some());
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
@@ -59,7 +68,9 @@ pub fn LoginPage() -> impl IntoView {
         ev.prevent_default();
         let up = signing_up.get_untracked();
         let body = if up {
-            serde_json::json!({"email": email.get_untracked(), "password": password.get_untracked(), "name": name.get_untracked()})
+            // The first account of a server made from elsewhere than its
+            // own machine needs the setup token from the server's log.
+            serde_json::json!({"email": email.get_untracked(), "password": password.get_untracked(), "name": name.get_untracked(), "setup_token": query_param("setup")})
         } else {
             serde_json::json!({"email": email.get_untracked(), "password": password.get_untracked()})
         };

@@ -96,6 +96,9 @@ async fn start_server(args: &Args) -> Result<Server> {
             "127.0.0.1:0",
             "--database-url",
             &args.database_url,
+            // All load clients share one account: no per-person cap.
+            "--max-sockets-per-person",
+            "0",
         ])
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::piped())

@@ -13,7 +13,7 @@ use axum::http::request::Parts;
 use cjm_core::{BoardId, Role};
 use cjm_store::User;
 
-use crate::auth::{Viewer, cookie, token_hash};
+use crate::auth::{our_cookie, session_lookup, token_hash};
 use crate::clock::now_ms;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -45,11 +45,17 @@ pub struct Access {
     pub name: String,
     /// When the link this access comes through expires.
     pub expires_at: Option<i64>,
+    /// The signed-in account and the key of its session, if the caller has
+    /// one: ending that session (or all the account's) ends this access's
+    /// live sockets.
+    pub account: Option<(uuid::Uuid, u64)>,
 }
 
 /// The request's account and guest cookie (either may be absent).
 pub struct Caller {
     pub user: Option<User>,
+    /// SHA-256 of the session cookie's token, with `user`.
+    pub session: Option<Vec<u8>>,
     /// SHA-256 of the guest cookie.
     pub guest: Option<Vec<u8>>,
 }
@@ -61,9 +67,13 @@ impl FromRequestParts<Arc<AppState>> for Caller {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
-        let Viewer(user) = Viewer::from_request_parts(parts, state).await?;
-        let guest = cookie(&parts.headers, GUEST_COOKIE).map(token_hash);
-        Ok(Caller { user, guest })
+        let found = session_lookup(parts, state).await?;
+        let guest = our_cookie(state, &parts.headers, GUEST_COOKIE).map(token_hash);
+        Ok(Caller {
+            user: found.user,
+            session: found.hash,
+            guest,
+        })
     }
 }
 
@@ -79,6 +89,11 @@ impl Caller {
         board: BoardId,
     ) -> Result<Option<Access>, ApiError> {
         let mut best: Option<Access> = None;
+        let account = self
+            .user
+            .as_ref()
+            .zip(self.session.as_deref())
+            .map(|(u, h)| (u.id, crate::auth::session_key(h)));
         if let Some(user) = &self.user
             && let Some(role) = state.store.member_role(board, user.id).await?
         {
@@ -88,6 +103,7 @@ impl Caller {
                 actor: user.id.to_string(),
                 name: user.name.clone(),
                 expires_at: None,
+                account,
             });
         }
         if let Some(hash) = &self.guest {
@@ -107,6 +123,7 @@ impl Caller {
                     actor,
                     name,
                     expires_at: g.link.expires_at,
+                    account,
                 });
             }
         }

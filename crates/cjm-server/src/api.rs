@@ -53,6 +53,7 @@ pub async fn create_board(
 ) -> Result<impl IntoResponse, ApiError> {
     let user = caller.require_user()?.id;
     let Json(req) = body?;
+    crate::auth::api::check_text("title", &req.title)?;
     let title = req.title.trim();
     if title.is_empty() {
         return Err(ApiError::Invalid {

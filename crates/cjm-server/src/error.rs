@@ -41,6 +41,16 @@ pub enum ApiError {
     /// 429: too many attempts; `retry_after` seconds.
     #[error("{message}")]
     TooManyRequests { retry_after: u64, message: String },
+    /// 421: the request names a host this server does not answer for
+    /// (`--public-url` is set to another).
+    #[error("this server does not answer for that host name")]
+    UnknownHost,
+    /// 403: a state-changing request from another site (CSRF).
+    #[error("requests from other sites are refused")]
+    CrossSite,
+    /// 503: the server is saturated (password hashing); `retry_after` s.
+    #[error("{message}")]
+    Busy { retry_after: u64, message: String },
     /// 500 for a failure outside the store (a worker thread died).
     #[error("internal error")]
     Unexpected(String),
@@ -69,6 +79,9 @@ impl ApiError {
             ApiError::TooManyRequests { .. } => {
                 (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts")
             }
+            ApiError::UnknownHost => (StatusCode::MISDIRECTED_REQUEST, "unknown_host"),
+            ApiError::CrossSite => (StatusCode::FORBIDDEN, "cross_site"),
+            ApiError::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             ApiError::Unexpected(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -86,7 +99,8 @@ impl IntoResponse for ApiError {
         let body = json!({ "error": { "code": code, "message": self.to_string() } });
         let mut response = (status, Json(body)).into_response();
         if let ApiError::TooManyRequests { retry_after, .. }
-        | ApiError::RateLimited { retry_after, .. } = &self
+        | ApiError::RateLimited { retry_after, .. }
+        | ApiError::Busy { retry_after, .. } = &self
             && let Ok(v) = axum::http::HeaderValue::from_str(&retry_after.to_string())
         {
             response

@@ -13,10 +13,12 @@ pub mod coalesce;
 pub mod error;
 pub mod links;
 pub mod members;
+pub mod origin;
 pub mod rate_limit;
 pub mod room;
 pub mod rooms;
 pub mod saved_templates;
+pub mod socket_cap;
 pub mod state;
 pub mod uploads;
 pub mod ws;
@@ -73,6 +75,12 @@ pub fn router(state: Arc<AppState>) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             rate_limit::writes,
+        ))
+        // API answers hold board data and account details: never cached
+        // (a handler may say otherwise, as uploads do).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
         ));
     Router::new()
         .nest("/api", api)
@@ -99,6 +107,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            origin::guard,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -111,6 +123,18 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state.clone());
+    match state.store.has_users().await {
+        Ok(false) => {
+            let token = auth::random_hex::<16>();
+            tracing::warn!(
+                "no account yet: the first one becomes the admin. Create it from this machine, \
+                 or from anywhere at /login?setup={token} (valid until it is used or the server restarts)"
+            );
+            *state.setup_token.lock().unwrap_or_else(|e| e.into_inner()) = Some(token);
+        }
+        Ok(true) => {}
+        Err(e) => tracing::error!(error = %e, "cannot tell whether any account exists"),
+    }
     // Several instances on one Postgres: follow the others' commits.
     let follower = match state.store.listen().await {
         Ok(Some(mut commits)) => {
@@ -126,6 +150,9 @@ pub async fn serve(
                             grant,
                             removed,
                         } => state.rooms.revoke(board, grant, removed).await,
+                        cjm_store::Notice::SessionsEnded { user, session } => {
+                            state.rooms.end_sessions(user, session).await
+                        }
                     }
                 }
             }))

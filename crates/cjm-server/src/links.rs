@@ -22,8 +22,10 @@ use serde_json::json;
 
 use crate::access::{Caller, GUEST_COOKIE, Via};
 use crate::api::board_id;
-use crate::auth::api::{client_address, hash_blocking, verify_blocking};
-use crate::auth::{cookie, random_hex, secure_request, token_cookie, token_hash};
+use crate::auth::api::{
+    check_text, client_address, hash_blocking, too_many_attempts, verify_blocking,
+};
+use crate::auth::{our_cookie, random_hex, secure_request, token_cookie, token_hash};
 use crate::clock::now_ms;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -118,7 +120,7 @@ pub async fn create(
                     ),
                 });
             }
-            Some(hash_blocking(p.to_string()).await?)
+            Some(hash_blocking(&state, p.to_string()).await?)
         }
     };
     // 128 bits, hex.
@@ -228,25 +230,25 @@ pub async fn join(
     let link = live_link(&state, &token).await?;
     let Json(req) = body?;
     if let Some(phc) = &link.password_hash {
-        let address = client_address(connect.as_ref().map(|c| &c.0));
-        let key = link.id.to_string();
-        if let Err(wait) = state.login_limiter.check(&key, &address) {
-            return Err(ApiError::TooManyRequests {
-                retry_after: wait.as_secs().max(1),
-                message: format!(
-                    "too many wrong passwords; try again in {} min",
-                    wait.as_secs().div_ceil(60).max(1)
-                ),
-            });
-        }
+        // Limited per link and address (hard) and per link (soft), counted
+        // before the password is checked; see `auth::limiter`.
+        let address = client_address(&state, &headers, connect.as_ref().map(|c| &c.0));
+        let key = format!("link:{}", link.id);
+        state
+            .login_limiter
+            .begin(&key, &address)
+            .map_err(|wait| too_many_attempts(wait, "wrong passwords"))?;
         let given = req.password.clone().unwrap_or_default();
-        if !verify_blocking(given, phc.clone()).await {
-            state.login_limiter.failed(&key, &address);
+        if !verify_blocking(&state, given, phc.clone()).await? {
             return Err(ApiError::WrongLinkPassword);
         }
+        state.login_limiter.succeeded(&key, &address);
     }
     // Editors are named in presence and as authors; a signed-in person is
     // named by their account.
+    if let Some(name) = &req.name {
+        check_text("name", name)?;
+    }
     let name = match (&caller.user, req.name.as_deref().map(clean_name)) {
         (Some(user), _) => user.name.clone(),
         (None, Some(Some(name))) => name,
@@ -264,11 +266,35 @@ pub async fn join(
         }
         (None, None) => "Guest".to_string(),
     };
-    // One guest cookie per browser, whatever the number of links joined.
-    let existing = cookie(&headers, GUEST_COOKIE)
-        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
-        .map(str::to_string);
-    let guest_token = existing.clone().unwrap_or_else(crate::auth::new_token);
+    // One guest cookie per browser, whatever the number of links joined;
+    // but a cookie the browser brings is kept only if it is a guest of this
+    // very link already. Otherwise a fresh token replaces it (taking over
+    // its other links), so that a cookie someone planted in this browser
+    // never gains what this join grants.
+    let presented = our_cookie(&state, &headers, GUEST_COOKIE)
+        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()));
+    let already_here = match presented {
+        Some(t) => state
+            .store
+            .guest_links(&token_hash(t), link.board)
+            .await?
+            .iter()
+            .any(|g| g.link.id == link.id),
+        None => false,
+    };
+    let guest_token = match presented {
+        Some(t) if already_here => t.to_string(),
+        _ => {
+            let fresh = crate::auth::new_token();
+            if let Some(old) = presented {
+                state
+                    .store
+                    .rekey_guest(&token_hash(old), &token_hash(&fresh))
+                    .await?;
+            }
+            fresh
+        }
+    };
     state
         .store
         .add_guest(&token_hash(&guest_token), link.id, &name, now_ms())

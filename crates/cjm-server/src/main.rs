@@ -43,6 +43,20 @@ enum Command {
         /// space-separated, e.g. "https://wiki.example.com". Default: none.
         #[arg(long, env = "CJM_FRAME_ANCESTORS")]
         frame_ancestors: Option<String>,
+        /// The URL people reach the server at, e.g. https://board.example.com.
+        /// When set, requests for other host names are refused (421) and a
+        /// browser's Origin must be exactly this; an https URL implies
+        /// Secure cookies.
+        #[arg(long, env = "CJM_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// Believe X-Forwarded-For/-Host/-Proto: set only when a reverse
+        /// proxy in front of the server sets them.
+        #[arg(long, env = "CJM_TRUST_PROXY")]
+        trust_proxy: bool,
+        /// Websockets one person (account or guest) may have open at once;
+        /// 0 for no cap.
+        #[arg(long, env = "CJM_MAX_SOCKETS_PER_PERSON", default_value_t = cjm_server::state::SOCKETS_PER_PERSON)]
+        max_sockets_per_person: usize,
     },
     /// Manage accounts from the command line (the first account of a server
     /// becomes its admin).
@@ -93,10 +107,22 @@ async fn main() -> anyhow::Result<()> {
             static_dir,
             secure_cookies,
             frame_ancestors,
+            public_url,
+            trust_proxy,
+            max_sockets_per_person,
         } => {
+            let public_url = public_url
+                .as_deref()
+                .map(cjm_server::origin::PublicUrl::parse)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--public-url: {e}"))?;
             let options = Options {
                 secure_cookies,
                 frame_ancestors,
+                public_url,
+                trust_proxy,
+                max_sockets_per_person: Some(max_sockets_per_person),
+                session_recheck: None,
             };
             serve(addr, &database_url, static_dir, options).await
         }
@@ -155,6 +181,9 @@ async fn user(action: UserAction, database_url: &str) -> anyhow::Result<()> {
             password::check_new(&pw, &email).map_err(|e| anyhow::anyhow!(e))?;
             let hash = password::hash(&pw).map_err(|e| anyhow::anyhow!("{e}"))?;
             store.set_password(user.id, &hash, now).await?;
+            // Servers on Postgres close the account's sockets at once; any
+            // server re-checks an account's sockets' sessions every minute.
+            store.announce_sessions_ended(user.id, None).await?;
             println!("new password set for {email}; all its sessions ended");
         }
     }

@@ -11,7 +11,8 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use cjm_core::{BoardId, Role};
+use cjm_core::Role;
+use cjm_store::StoreError;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -74,16 +75,18 @@ pub async fn add(
             code: "unknown_account",
             message: format!("no account uses {email}; ask them to sign up first"),
         })?;
-    if state.store.member_role(board, user.id).await?.is_some() {
+    // One statement decides, so parallel invitations of one account
+    // cannot both add it.
+    if !state
+        .store
+        .add_member(board, user.id, role, now_ms())
+        .await?
+    {
         return Err(ApiError::Conflict {
             code: "already_member",
             message: format!("{email} is already a member; change their role instead"),
         });
     }
-    state
-        .store
-        .put_member(board, user.id, role, now_ms())
-        .await?;
     tracing::info!(%board, user = %user.id, role = role.as_str(), "member added");
     Ok((
         StatusCode::CREATED,
@@ -101,23 +104,16 @@ fn member_id(raw: &str) -> Result<uuid::Uuid, ApiError> {
         .map_err(|_| ApiError::NotFound("no such member".into()))
 }
 
-/// Refuses to leave the board without an owner.
-async fn keep_an_owner(state: &AppState, board: BoardId, user: uuid::Uuid) -> Result<(), ApiError> {
-    let owners: Vec<uuid::Uuid> = state
-        .store
-        .members(board)
-        .await?
-        .into_iter()
-        .filter(|m| m.role == Role::Owner)
-        .map(|m| m.user_id)
-        .collect();
-    if owners == [user] {
-        return Err(ApiError::Conflict {
+/// The store refuses (in the same transaction as the write) to leave a
+/// board without an owner; this is how that refusal reads.
+fn keep_an_owner(e: StoreError) -> ApiError {
+    match e {
+        StoreError::LastOwner => ApiError::Conflict {
             code: "last_owner",
             message: "a board needs an owner: make someone else owner first".into(),
-        });
+        },
+        other => other.into(),
     }
-    Ok(())
 }
 
 pub async fn change(
@@ -137,10 +133,11 @@ pub async fn change(
     if old == role {
         return Ok(Json(json!({ "user_id": user, "role": role })));
     }
-    if old == Role::Owner {
-        keep_an_owner(&state, board, user).await?;
-    }
-    state.store.put_member(board, user, role, now_ms()).await?;
+    state
+        .store
+        .put_member(board, user, role, now_ms())
+        .await
+        .map_err(keep_an_owner)?;
     crate::access::revoke(&state, board, Via::Member(user), false).await;
     tracing::info!(%board, %user, role = role.as_str(), "member role changed");
     Ok(Json(json!({ "user_id": user, "role": role })))
@@ -161,11 +158,14 @@ pub async fn remove(
         Role::Owner
     };
     caller.require(&state, board, needed).await?;
-    if state.store.member_role(board, user).await?.is_none() {
+    if !state
+        .store
+        .remove_member(board, user)
+        .await
+        .map_err(keep_an_owner)?
+    {
         return Err(ApiError::NotFound("no such member".into()));
     }
-    keep_an_owner(&state, board, user).await?;
-    state.store.remove_member(board, user).await?;
     crate::access::revoke(&state, board, Via::Member(user), true).await;
     tracing::info!(%board, %user, "member removed");
     Ok(StatusCode::NO_CONTENT)

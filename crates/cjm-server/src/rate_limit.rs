@@ -13,25 +13,41 @@ use axum::response::{IntoResponse, Response};
 
 use crate::access::GUEST_COOKIE;
 use crate::auth::api::client_address;
-use crate::auth::{SESSION_COOKIE, cookie, hex, token_hash};
+use crate::auth::{hex, lookup, our_cookie, token_hash};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-pub async fn writes(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+pub async fn writes(
+    State(state): State<Arc<AppState>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     if matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     ) {
         return next.run(request).await;
     }
-    let headers = request.headers();
-    // Keyed by the cookie's hash, so that the limiter never holds a secret.
-    // Without a cookie (signing up, joining a link) only the address
-    // counts: a whole workshop may join from one office at once.
-    let who = cookie(headers, SESSION_COOKIE)
-        .or_else(|| cookie(headers, GUEST_COOKIE))
-        .map(|t| hex(&token_hash(t)[..12]));
-    let address = client_address(request.extensions().get::<ConnectInfo<SocketAddr>>());
+    // Keyed by the account (all its sessions together), else by the guest
+    // cookie's hash, so that the limiter never holds a secret. Without
+    // either (signing up, joining a link) only the address counts: a whole
+    // workshop may join from one office at once. The session lookup is
+    // left in the request for the handler's extractors.
+    let found = match lookup(&state, request.headers()).await {
+        Ok(found) => found,
+        Err(e) => return e.into_response(),
+    };
+    let who = match &found.user {
+        Some(user) => Some(format!("user:{}", user.id)),
+        None => our_cookie(&state, request.headers(), GUEST_COOKIE)
+            .map(|t| format!("guest:{}", hex(&token_hash(t)[..12]))),
+    };
+    request.extensions_mut().insert(found);
+    let address = client_address(
+        &state,
+        request.headers(),
+        request.extensions().get::<ConnectInfo<SocketAddr>>(),
+    );
     let counted = match &who {
         Some(who) => state.write_limiter.hit(who, &address),
         None => state.write_limiter.hit_address(&address),

@@ -101,6 +101,13 @@ pub enum RoomCmd {
         via: Via,
         removed: bool,
     },
+    /// Sessions of `user` ended (sign-out of the session `session`, or
+    /// all of them: `None`): the sockets they opened leave, and their
+    /// clients reconnect with whatever access they have left.
+    EndSessions {
+        user: uuid::Uuid,
+        session: Option<u64>,
+    },
     /// The board was deleted.
     Close,
     Shutdown,
@@ -110,6 +117,8 @@ struct Member {
     actor: Arc<str>,
     name: String,
     via: Via,
+    /// The account and session key this socket was opened with.
+    account: Option<(uuid::Uuid, u64)>,
     editor: bool,
     presence: Presence,
 }
@@ -243,6 +252,7 @@ pub(crate) async fn run(
                             reply,
                         } => room.join(session, who, last_seq, reply).await,
                         RoomCmd::Revoke { via, removed } => room.revoke(via, removed),
+                        RoomCmd::EndSessions { user, session } => room.end_sessions(user, session),
                         RoomCmd::Leave { session } => room.leave(session),
                         RoomCmd::Remote { seq } => {
                             if !room.catch_up(seq).await {
@@ -329,6 +339,7 @@ impl Room {
             actor: who.actor.into(),
             name: who.name,
             via: who.via,
+            account: who.account,
             editor: who.role.can_edit(),
             presence: Presence::default(),
         };
@@ -415,6 +426,26 @@ impl Room {
             self.send(Outgoing::Kick {
                 session: Some(session),
                 why: why.clone(),
+            });
+            self.leave(session);
+        }
+    }
+
+    /// Ends the sockets opened with the sessions that ended.
+    fn end_sessions(&mut self, user: uuid::Uuid, session: Option<u64>) {
+        let sessions: Vec<u64> = self
+            .members
+            .iter()
+            .filter(|(_, m)| {
+                m.account
+                    .is_some_and(|(u, k)| u == user && session.is_none_or(|s| s == k))
+            })
+            .map(|(&s, _)| s)
+            .collect();
+        for session in sessions {
+            self.send(Outgoing::Kick {
+                session: Some(session),
+                why: None,
             });
             self.leave(session);
         }
@@ -576,8 +607,19 @@ impl Room {
                     if !self.reload_and_forward().await {
                         return false;
                     }
-                    for (session, batch) in &fresh {
-                        self.reject_storage(*session, batch.client_op_id);
+                    if fresh.len() > 1 {
+                        // The failure may be one batch's doing: each is
+                        // committed alone, so that only that one is refused
+                        // and a bystander's edit in the same group is not.
+                        for one in fresh.drain(..) {
+                            if !Box::pin(self.flush(&mut vec![one])).await {
+                                return false;
+                            }
+                        }
+                    } else {
+                        for (session, batch) in &fresh {
+                            self.reject_storage(*session, batch.client_op_id);
+                        }
                     }
                     break;
                 }

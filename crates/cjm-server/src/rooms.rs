@@ -121,6 +121,16 @@ impl Rooms {
         }
     }
 
+    /// Ends, in every room here, the sockets opened with `user`'s session
+    /// `session` (or with any of their sessions).
+    pub async fn end_sessions(&self, user: uuid::Uuid, session: Option<u64>) {
+        let rooms: Vec<mpsc::Sender<RoomCmd>> =
+            self.lock().values().map(|e| e.tx.clone()).collect();
+        for tx in rooms {
+            let _ = tx.send(RoomCmd::EndSessions { user, session }).await;
+        }
+    }
+
     /// Disconnects everyone from a deleted board.
     pub async fn close(&self, board: BoardId) {
         let tx = self.lock().get(&board).map(|e| e.tx.clone());

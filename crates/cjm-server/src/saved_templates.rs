@@ -31,6 +31,7 @@ pub struct SaveTemplate {
 }
 
 pub fn check_name(name: &str, code: &'static str) -> Result<String, ApiError> {
+    crate::auth::api::check_text("name", name)?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
         return Err(ApiError::Invalid {
@@ -81,10 +82,16 @@ pub async fn delete(
     Path(id): Path<String>,
     caller: Caller,
 ) -> Result<impl IntoResponse, ApiError> {
-    let user = caller.require_user()?.id;
+    let user = caller.require_user()?;
     let missing = || ApiError::NotFound("no such template".into());
     let id: uuid::Uuid = id.parse().map_err(|_| missing())?;
-    if !state.store.delete_template(id, user, now_ms()).await? {
+    // Templates saved before accounts are everyone's: only the admin may
+    // delete one.
+    if !state
+        .store
+        .delete_template(id, user.id, user.is_admin, now_ms())
+        .await?
+    {
         return Err(missing());
     }
     Ok(StatusCode::NO_CONTENT)

@@ -6,7 +6,6 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use axum::extract::{Path, Request, State};
-use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use cjm_core::limits::MAX_MESSAGE_BYTES;
 use cjm_core::protocol::{ClientMsg, PROTOCOL_VERSION, ServerMsg};
@@ -101,7 +100,7 @@ pub async fn upgrade(
         Ok(ws) => ws,
         Err(e) => return e.into_response(),
     };
-    if !same_origin(&parts.headers) {
+    if !crate::origin::websocket_allowed(&state, &parts.headers) {
         return ApiError::Forbidden("websocket from another site refused".into()).into_response();
     }
     // Decided once, from the session: the client's hello cannot change it.
@@ -111,6 +110,27 @@ pub async fn upgrade(
         Ok(a) => a,
         Err(e) => return e.into_response(),
     };
+    // A person opens a few tabs; a script opening thousands is refused.
+    let slot = match &access {
+        Some(a) => match state.sockets.open(a) {
+            Some(slot) => Some(slot),
+            None => {
+                return ApiError::RateLimited {
+                    retry_after: 10,
+                    message: "too many open connections for one person; close some tabs".into(),
+                }
+                .into_response();
+            }
+        },
+        None => None,
+    };
+    // Accounts' sockets re-check their session now and then, so that a
+    // reset from the command line (another process) ends them too.
+    let session = access
+        .as_ref()
+        .filter(|a| a.account.is_some())
+        .and(caller.session.clone())
+        .map(Vec::into_boxed_slice);
     if let Some(Access {
         via: Via::Link(link),
         ..
@@ -127,32 +147,10 @@ pub async fn upgrade(
         // grows when one is larger. This is what keeps idle connections cheap.
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(0);
-    ws.on_upgrade(config, move |socket| {
-        connection(socket, state, board, access)
+    ws.on_upgrade(config, move |socket| async move {
+        let _slot = slot;
+        connection(socket, state, board, access, session).await
     })
-}
-
-/// Browsers always send `Origin` with a websocket; it must name this server
-/// (as the `Host` or, behind a proxy, `X-Forwarded-Host` it was reached
-/// by). Otherwise another site could open a socket with our cookies.
-/// Clients that are not browsers send no `Origin` and carry no ambient
-/// cookies, so they are let through to the session check.
-fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN) else {
-        return true;
-    };
-    let Some(authority) = origin
-        .to_str()
-        .ok()
-        .and_then(|o| o.split_once("://"))
-        .map(|(_, rest)| rest.trim_end_matches('/'))
-    else {
-        return false;
-    };
-    ["x-forwarded-host", "host"]
-        .iter()
-        .filter_map(|h| headers.get(*h).and_then(|v| v.to_str().ok()))
-        .any(|host| host.eq_ignore_ascii_case(authority))
 }
 
 fn error(code: &str, message: impl Into<String>) -> Utf8Bytes {
@@ -187,17 +185,49 @@ enum End {
 /// The task's size is that of its largest state, kept for the connection's
 /// life; so the rarely-run, larger steps (the handshake, each message, the
 /// ending) are boxed and only take memory while they run.
-async fn connection(socket: Socket, state: Arc<AppState>, board: BoardId, access: Option<Access>) {
+async fn connection(
+    socket: Socket,
+    state: Arc<AppState>,
+    board: BoardId,
+    access: Option<Access>,
+    session: Option<Box<[u8]>>,
+) {
     let Some((mut link, room, mut outbound, expires_at)) =
         Box::pin(handshake(socket, &state, board, access)).await
     else {
         return;
     };
-    let end = link
-        .run(&room, &mut outbound, state.shutdown.clone(), expires_at)
-        .await;
+    // However the task ends (a panic included), the room hears of it: a
+    // ghost member would keep the room open forever.
+    let _leave = LeaveOnDrop {
+        room: room.clone(),
+        session: link.id,
+    };
+    link.session = session;
+    let end = link.run(&room, &mut outbound, &state, expires_at).await;
     Box::pin(link.end(end)).await;
-    let _ = room.send(RoomCmd::Leave { session: link.id }).await;
+}
+
+/// Tells the room that a session left, when dropped.
+struct LeaveOnDrop {
+    room: mpsc::Sender<RoomCmd>,
+    session: u64,
+}
+
+impl Drop for LeaveOnDrop {
+    fn drop(&mut self) {
+        let leave = RoomCmd::Leave {
+            session: self.session,
+        };
+        if let Err(mpsc::error::TrySendError::Full(leave)) = self.room.try_send(leave) {
+            let room = self.room.clone();
+            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                rt.spawn(async move {
+                    let _ = room.send(leave).await;
+                });
+            }
+        }
+    }
 }
 
 type Joined = (
@@ -268,6 +298,7 @@ async fn handshake(
         role,
         bucket: TokenBucket::new(BATCHES_PER_SECOND, BATCH_BURST),
         pending: None,
+        session: None,
     };
     if link.write(welcome).await.is_err() {
         let _ = room.send(RoomCmd::Leave { session: id }).await;
@@ -285,6 +316,8 @@ struct Link {
     /// A batch waiting for room in the room's queue; nothing more is read
     /// from the client meanwhile (back-pressure), but sending goes on.
     pending: Option<Batch>,
+    /// The session token's hash of a socket opened by an account.
+    session: Option<Box<[u8]>>,
 }
 
 /// The next item the room queued, without waiting (`None`: nothing yet),
@@ -301,7 +334,7 @@ fn queued(
     }
 }
 
-/// Waits for a link's expiry, if it has one.
+/// Waits for a timer, if there is one (a link's expiry, a session check).
 async fn expiry(at: &mut Option<Pin<Box<tokio::time::Sleep>>>) {
     match at {
         Some(sleep) => sleep.as_mut().await,
@@ -314,9 +347,10 @@ impl Link {
         &mut self,
         room: &mpsc::Sender<RoomCmd>,
         outbound: &mut broadcast::Receiver<Outgoing>,
-        mut shutdown: tokio::sync::watch::Receiver<bool>,
+        state: &AppState,
         expires_at: Option<i64>,
     ) -> End {
+        let mut shutdown = state.shutdown.clone();
         let start = tokio::time::Instant::now();
         let mut ping = tokio::time::interval_at(start + PING_EVERY, PING_EVERY);
         let mut heard = start;
@@ -331,6 +365,12 @@ impl Link {
             let left = (t - crate::clock::now_ms()).max(0) as u64;
             Box::pin(tokio::time::sleep(Duration::from_millis(left)))
         });
+        // Only accounts' sockets re-check their session (see
+        // `check_session`); a guest's socket carries no timer for it.
+        let mut recheck = self
+            .session
+            .as_ref()
+            .map(|_| Box::pin(tokio::time::sleep(state.session_recheck)));
         loop {
             tokio::select! {
                 permit = room.reserve(), if self.pending.is_some() => {
@@ -382,8 +422,15 @@ impl Link {
                     if Box::pin(ping).await.is_err() {
                         return End::Gone;
                     }
+
                 }
                 _ = shutdown.changed() => return End::Close(1012, "server restarting"),
+                _ = expiry(&mut recheck) => {
+                    if let Some(end) = Box::pin(self.check_session(state)).await {
+                        return end;
+                    }
+                    recheck = Some(Box::pin(tokio::time::sleep(state.session_recheck)));
+                }
                 _ = expiry(&mut expires) => {
                     let why = error("access_revoked", "The link you joined through has expired.");
                     return End::Revoked(why);
@@ -532,6 +579,21 @@ impl Link {
             Err(e) => {
                 self.reply(error("malformed", format!("cannot read message: {e}")))
                     .await
+            }
+        }
+    }
+
+    /// Whether the account's session still lives (a sign-out or reset in
+    /// another process ends it without telling this one); `Some` ends the
+    /// connection, and the client reconnects with what access it has left.
+    async fn check_session(&mut self, state: &AppState) -> Option<End> {
+        let hash = self.session.as_deref()?;
+        match state.store.session_user(hash, crate::clock::now_ms()).await {
+            Ok(None) => Some(End::Resync(None)),
+            Ok(Some(_)) => None,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot re-check a websocket's session");
+                None
             }
         }
     }

@@ -142,7 +142,8 @@ async fn test_sign_up_rules_and_the_first_admin(backend: &str) {
         assert_eq!(res.body["error"]["code"], code);
         assert!(res.set_cookie.is_none());
     }
-    // Over https (through a proxy), the cookie is Secure.
+    // A proxy's word that the request came over https is not believed
+    // unless the server is told to trust its proxy.
     let res = api
         .http
         .post(server.url("/api/auth/login"))
@@ -151,12 +152,46 @@ async fn test_sign_up_rules_and_the_first_admin(backend: &str) {
         .send()
         .await
         .unwrap();
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.starts_with("cjm_session=") && !cookie.contains("Secure"));
+    let proxied = TestServer::start_with(
+        &db,
+        cjm_server::state::Options {
+            trust_proxy: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let res = api
+        .http
+        .post(proxied.url("/api/auth/login"))
+        .header("x-forwarded-proto", "https")
+        .json(&json!({"email": "boris@example.com", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    // Over https the cookie is Secure and `__Host-` prefixed, and the
+    // browser is told to stay on https.
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(
-        res.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .contains("; Secure")
+        cookie.starts_with("__Host-cjm_session=") && cookie.contains("; Secure"),
+        "{cookie}"
     );
+    assert_eq!(
+        res.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+    let session = cookie.split(';').next().unwrap().to_string();
+    let me = api
+        .http
+        .get(proxied.url("/api/auth/me"))
+        .header("x-forwarded-proto", "https")
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200, "the prefixed cookie is read back");
+    proxied.stop().await;
 
     let anon = api.call("GET", "/api/auth/me", None, None).await;
     assert_eq!(anon.status, 401);

@@ -658,7 +658,7 @@ mod presence {
 
     use cjm_core::protocol::{ClientMsg, PEERS_LISTED, Point, Presence, ServerMsg};
 
-    use super::common::{Client, setup, teardown, viewer_cookie};
+    use super::common::{Client, Db, TestServer, setup, teardown, viewer_cookie};
 
     fn cursor(x: i32, y: i32) -> ClientMsg {
         ClientMsg::Presence(Presence {
@@ -762,7 +762,14 @@ mod presence {
     /// place before a counted viewer.
     #[tokio::test]
     async fn test_a_crowd_is_counted_beyond_the_listed_peers() {
-        let (db, server, board) = setup("sqlite", "blank").await;
+        // The owner opens a hundred sockets: no cap per person here.
+        let db = Db::new("sqlite").await;
+        let options = cjm_server::state::Options {
+            max_sockets_per_person: Some(0),
+            ..Default::default()
+        };
+        let server = TestServer::start_with(&db, options).await;
+        let (board, _) = server.create_board("blank").await;
         let mut listed = Vec::new();
         for i in 0..PEERS_LISTED {
             let mut c = Client::connect(server.addr, board.id).await;

@@ -22,6 +22,9 @@ pub enum StoreError {
     /// under these seqs; nothing of the commit was written.
     #[error("{} batch(es) were already stored", .0.len())]
     AlreadyStored(std::collections::HashMap<cjm_core::ClientOpId, u64>),
+    /// The change would leave a board without an owner; nothing written.
+    #[error("a board needs an owner")]
+    LastOwner,
     /// A unique value (an account's email) is taken.
     #[error("{0} is already taken")]
     Taken(&'static str),

@@ -90,6 +90,12 @@ pub enum Notice {
         grant: Grant,
         removed: bool,
     },
+    /// A session of `user` ended (`session`: its key), or all of them
+    /// (`None`): the sockets opened with them must end.
+    SessionsEnded {
+        user: uuid::Uuid,
+        session: Option<u64>,
+    },
 }
 
 /// A browser let in through a link (see `Store::add_guest`).
@@ -218,6 +224,17 @@ pub trait Store: Send + Sync + 'static {
         Ok(())
     }
 
+    /// Tells the other instances that sessions of `user` ended (see
+    /// `Notice::SessionsEnded`). Nothing to do for a single-process store.
+    async fn announce_sessions_ended(
+        &self,
+        user: uuid::Uuid,
+        session: Option<u64>,
+    ) -> Result<(), StoreError> {
+        let _ = (user, session);
+        Ok(())
+    }
+
     /// Batches after `after_seq`, in order, at most `limit`.
     async fn ops_since(
         &self,
@@ -238,12 +255,13 @@ pub trait Store: Send + Sync + 'static {
 
     async fn load_template(&self, id: uuid::Uuid) -> Result<Option<SavedTemplate>, StoreError>;
 
-    /// Soft-deletes a saved template of `user` (or one saved before
-    /// accounts); false when there was none.
+    /// Soft-deletes a saved template of `user` (or, for an admin, one
+    /// saved before accounts); false when there was none.
     async fn delete_template(
         &self,
         id: uuid::Uuid,
         user: uuid::Uuid,
+        is_admin: bool,
         now: i64,
     ) -> Result<bool, StoreError>;
 
@@ -258,6 +276,8 @@ pub trait Store: Send + Sync + 'static {
     async fn members(&self, board: BoardId) -> Result<Vec<Member>, StoreError>;
 
     /// Adds `user` to the board or changes their role; true when added.
+    /// `LastOwner` (nothing written) if that would demote the board's only
+    /// owner; the check and the write are one transaction.
     async fn put_member(
         &self,
         board: BoardId,
@@ -266,7 +286,18 @@ pub trait Store: Send + Sync + 'static {
         now: i64,
     ) -> Result<bool, StoreError>;
 
-    /// False when `user` was not a member.
+    /// Adds `user` to the board; false (nothing changed) when they are a
+    /// member already, however many invitations race.
+    async fn add_member(
+        &self,
+        board: BoardId,
+        user: uuid::Uuid,
+        role: Role,
+        now: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// False when `user` was not a member; `LastOwner` (nothing written)
+    /// if they are the board's only owner.
     async fn remove_member(&self, board: BoardId, user: uuid::Uuid) -> Result<bool, StoreError>;
 
     async fn create_link(&self, link: &ShareLink, token_hash: &[u8]) -> Result<(), StoreError>;
@@ -298,6 +329,11 @@ pub trait Store: Send + Sync + 'static {
         now: i64,
     ) -> Result<uuid::Uuid, StoreError>;
 
+    /// Moves every link membership of the guest cookie `old` to the new
+    /// cookie `new` (a browser's guest token is replaced on each join, so
+    /// that a cookie planted by someone else is worth nothing afterwards).
+    async fn rekey_guest(&self, old: &[u8], new: &[u8]) -> Result<(), StoreError>;
+
     /// The unrevoked links of `board` this guest cookie was let in through
     /// (expired ones included: the caller checks the time).
     async fn guest_links(
@@ -317,6 +353,9 @@ pub trait Store: Send + Sync + 'static {
         password_hash: &str,
         now: i64,
     ) -> Result<User, StoreError>;
+
+    /// Whether any account exists (the first one becomes the admin).
+    async fn has_users(&self) -> Result<bool, StoreError>;
 
     async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError>;
 

@@ -82,7 +82,21 @@ fn parse_notice(payload: &str) -> Option<Notice> {
                 removed: *what == "removed",
             })
         }
+        ["signout", user, session] => Some(Notice::SessionsEnded {
+            user: user.parse().ok()?,
+            session: match *session {
+                "all" => None,
+                key => Some(key.parse().ok()?),
+            },
+        }),
         _ => None,
+    }
+}
+
+fn signout_payload(user: uuid::Uuid, session: Option<u64>) -> String {
+    match session {
+        Some(key) => format!("signout {user} {key}"),
+        None => format!("signout {user} all"),
     }
 }
 
@@ -112,6 +126,18 @@ crate::shared::impl_store!(PgStore, sqlx::Postgres, "postgres", notify: true, {
             .await?;
         Ok(())
     }
+
+    async fn announce_sessions_ended(
+        &self,
+        user: uuid::Uuid,
+        session: Option<u64>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("SELECT pg_notify('cjm_boards', $1)")
+            .bind(signout_payload(user, session))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
 });
 
 #[cfg(test)]
@@ -137,5 +163,11 @@ mod tests {
             Some(Notice::Commit(board, 42))
         );
         assert_eq!(parse_notice("access nonsense"), None);
+        for session in [Some(u64::MAX), None] {
+            assert_eq!(
+                parse_notice(&signout_payload(id, session)),
+                Some(Notice::SessionsEnded { user: id, session })
+            );
+        }
     }
 }

@@ -209,6 +209,46 @@ macro_rules! impl_store {
                 sqlx::query(&sql).bind(board).bind(id).bind(now).execute(&mut **tx).await?;
                 Ok(())
             }
+
+            /// Locks the board's row (so that membership changes of one
+            /// board are serialised: two owners demoting each other at once
+            /// cannot both succeed) and reads `user`'s role on it.
+            async fn lock_membership(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                board: cjm_core::BoardId,
+                user: uuid::Uuid,
+            ) -> Result<Option<cjm_core::Role>, $crate::StoreError> {
+                sqlx::query("UPDATE boards SET seq = seq WHERE id = $1")
+                    .bind(board.0)
+                    .execute(&mut **tx)
+                    .await?;
+                let row: Option<(String,)> = sqlx::query_as(
+                    "SELECT role FROM board_members WHERE board_id = $1 AND user_id = $2",
+                )
+                .bind(board.0)
+                .bind(user)
+                .fetch_optional(&mut **tx)
+                .await?;
+                Ok(row.and_then(|(r,)| cjm_core::Role::parse(&r)))
+            }
+
+            /// `LastOwner` unless the board has another owner besides the
+            /// one about to go (call with the board locked).
+            async fn keep_an_owner(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                board: cjm_core::BoardId,
+            ) -> Result<(), $crate::StoreError> {
+                let (owners,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM board_members WHERE board_id = $1 AND role = 'owner'",
+                )
+                .bind(board.0)
+                .fetch_one(&mut **tx)
+                .await?;
+                if owners <= 1 {
+                    return Err($crate::StoreError::LastOwner);
+                }
+                Ok(())
+            }
         }
 
         #[async_trait::async_trait]
@@ -566,14 +606,15 @@ macro_rules! impl_store {
                 }))
             }
 
-            async fn delete_template(&self, id: uuid::Uuid, user: uuid::Uuid, now: i64) -> Result<bool, $crate::StoreError> {
+            async fn delete_template(&self, id: uuid::Uuid, user: uuid::Uuid, is_admin: bool, now: i64) -> Result<bool, $crate::StoreError> {
                 let done = sqlx::query(
                     "UPDATE templates SET deleted_at = $2
-                     WHERE id = $1 AND deleted_at IS NULL AND (owner_id IS NULL OR owner_id = $3)",
+                     WHERE id = $1 AND deleted_at IS NULL AND (owner_id = $3 OR (owner_id IS NULL AND $4))",
                 )
                     .bind(id)
                     .bind(now)
                     .bind(user)
+                    .bind(is_admin)
                     .execute(self.writer())
                     .await?;
                 Ok(done.rows_affected() > 0)
@@ -625,6 +666,13 @@ macro_rules! impl_store {
                     }
                     Err(e) => Err(e.into()),
                 }
+            }
+
+            async fn has_users(&self) -> Result<bool, $crate::StoreError> {
+                let (any,): (bool,) = sqlx::query_as("SELECT EXISTS (SELECT 1 FROM users)")
+                    .fetch_one(self.reader())
+                    .await?;
+                Ok(any)
             }
 
             async fn user_by_email(&self, email: &str) -> Result<Option<$crate::User>, $crate::StoreError> {
@@ -749,32 +797,61 @@ macro_rules! impl_store {
                 role: cjm_core::Role,
                 now: i64,
             ) -> Result<bool, $crate::StoreError> {
-                let changed = sqlx::query("UPDATE board_members SET role = $3 WHERE board_id = $1 AND user_id = $2")
-                    .bind(board.0)
-                    .bind(user)
-                    .bind(role.as_str())
-                    .execute(self.writer())
-                    .await?;
-                if changed.rows_affected() > 0 {
-                    return Ok(false);
+                let mut tx = self.writer().begin().await?;
+                let old = Self::lock_membership(&mut tx, board, user).await?;
+                if old == Some(cjm_core::Role::Owner) && role != cjm_core::Role::Owner {
+                    Self::keep_an_owner(&mut tx, board).await?;
                 }
-                sqlx::query("INSERT INTO board_members (board_id, user_id, role, added_at) VALUES ($1, $2, $3, $4)")
-                    .bind(board.0)
-                    .bind(user)
-                    .bind(role.as_str())
-                    .bind(now)
-                    .execute(self.writer())
-                    .await?;
-                Ok(true)
+                sqlx::query(
+                    "INSERT INTO board_members (board_id, user_id, role, added_at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (board_id, user_id) DO UPDATE SET role = excluded.role",
+                )
+                .bind(board.0)
+                .bind(user)
+                .bind(role.as_str())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(old.is_none())
+            }
+
+            async fn add_member(
+                &self,
+                board: cjm_core::BoardId,
+                user: uuid::Uuid,
+                role: cjm_core::Role,
+                now: i64,
+            ) -> Result<bool, $crate::StoreError> {
+                let done = sqlx::query(
+                    "INSERT INTO board_members (board_id, user_id, role, added_at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (board_id, user_id) DO NOTHING",
+                )
+                .bind(board.0)
+                .bind(user)
+                .bind(role.as_str())
+                .bind(now)
+                .execute(self.writer())
+                .await?;
+                Ok(done.rows_affected() > 0)
             }
 
             async fn remove_member(&self, board: cjm_core::BoardId, user: uuid::Uuid) -> Result<bool, $crate::StoreError> {
-                let done = sqlx::query("DELETE FROM board_members WHERE board_id = $1 AND user_id = $2")
+                let mut tx = self.writer().begin().await?;
+                let old = Self::lock_membership(&mut tx, board, user).await?;
+                if old.is_none() {
+                    return Ok(false);
+                }
+                if old == Some(cjm_core::Role::Owner) {
+                    Self::keep_an_owner(&mut tx, board).await?;
+                }
+                sqlx::query("DELETE FROM board_members WHERE board_id = $1 AND user_id = $2")
                     .bind(board.0)
                     .bind(user)
-                    .execute(self.writer())
+                    .execute(&mut *tx)
                     .await?;
-                Ok(done.rows_affected() > 0)
+                tx.commit().await?;
+                Ok(true)
             }
 
             async fn create_link(&self, link: &$crate::ShareLink, token_hash: &[u8]) -> Result<(), $crate::StoreError> {
@@ -829,12 +906,16 @@ macro_rules! impl_store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
+                // Only a link of this board loses its guests.
+                if done.rows_affected() == 0 {
+                    return Ok(false);
+                }
                 sqlx::query("DELETE FROM link_guests WHERE link_id = $1")
                     .bind(link)
                     .execute(&mut *tx)
                     .await?;
                 tx.commit().await?;
-                Ok(done.rows_affected() > 0)
+                Ok(true)
             }
 
             async fn touch_link(&self, link: uuid::Uuid, now: i64) -> Result<(), $crate::StoreError> {
@@ -887,6 +968,15 @@ macro_rules! impl_store {
                     .await?;
                 tx.commit().await?;
                 Ok(guest_id)
+            }
+
+            async fn rekey_guest(&self, old: &[u8], new: &[u8]) -> Result<(), $crate::StoreError> {
+                sqlx::query("UPDATE link_guests SET token_hash = $2 WHERE token_hash = $1")
+                    .bind(old)
+                    .bind(new)
+                    .execute(self.writer())
+                    .await?;
+                Ok(())
             }
 
             async fn guest_links(

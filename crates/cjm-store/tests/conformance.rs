@@ -406,13 +406,35 @@ async fn test_saved_templates_list_load_and_delete(store: Arc<dyn Store>) {
     let list = store.list_templates(boris).await.unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].name, "Retail journey");
-    assert!(!store.delete_template(newer.id, boris, NOW).await.unwrap());
+    assert!(
+        !store
+            .delete_template(newer.id, boris, false, NOW)
+            .await
+            .unwrap()
+    );
     assert_eq!(
         store.load_template(older.id).await.unwrap(),
         Some(older.clone())
     );
-    assert!(store.delete_template(older.id, anna, NOW).await.unwrap());
-    assert!(!store.delete_template(older.id, anna, NOW).await.unwrap());
+    // A template without an owner: only an admin deletes it.
+    assert!(
+        !store
+            .delete_template(older.id, boris, false, NOW)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .delete_template(older.id, anna, true, NOW)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .delete_template(older.id, anna, true, NOW)
+            .await
+            .unwrap()
+    );
     assert_eq!(store.load_template(older.id).await.unwrap(), None);
     assert_eq!(store.list_templates(anna).await.unwrap().len(), 1);
 }
@@ -430,7 +452,9 @@ async fn test_members_and_roles(store: Arc<dyn Store>) {
     // A board made before accounts is adopted by the first account.
     let old = Template::Blank.build(BoardId::new(), "Before accounts", Locale::En);
     store.create_board(&old, None, NOW).await.unwrap();
+    assert!(!store.has_users().await.unwrap());
     let owner = user(&*store, "owner@example.com").await;
+    assert!(store.has_users().await.unwrap());
     assert_eq!(
         store.member_role(old.id, owner).await.unwrap(),
         Some(Role::Owner)
@@ -468,6 +492,49 @@ async fn test_members_and_roles(store: Arc<dyn Store>) {
     assert!(store.remove_member(board.id, vera).await.unwrap());
     assert!(!store.remove_member(board.id, vera).await.unwrap());
     assert_eq!(store.member_role(board.id, vera).await.unwrap(), None);
+    // Invitations: one statement decides, a second adds nothing.
+    assert!(
+        store
+            .add_member(board.id, vera, Role::Owner, NOW)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .add_member(board.id, vera, Role::Viewer, NOW)
+            .await
+            .unwrap()
+    );
+    // Two owners demoting each other at once: one wins, the board keeps
+    // an owner.
+    let (a, b) = tokio::join!(
+        store.put_member(board.id, owner, Role::Editor, NOW),
+        store.put_member(board.id, vera, Role::Editor, NOW),
+    );
+    assert!(
+        matches!(
+            (&a, &b),
+            (Ok(_), Err(StoreError::LastOwner)) | (Err(StoreError::LastOwner), Ok(_))
+        ),
+        "{a:?} {b:?}"
+    );
+    let owners = store
+        .members(board.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.role == Role::Owner)
+        .count();
+    assert_eq!(owners, 1);
+    let last = if a.is_ok() { vera } else { owner };
+    assert!(matches!(
+        store.remove_member(board.id, last).await,
+        Err(StoreError::LastOwner)
+    ));
+    assert_eq!(
+        store.member_role(board.id, last).await.unwrap(),
+        Some(Role::Owner)
+    );
 }
 
 async fn test_share_links_and_guests(store: Arc<dyn Store>) {
@@ -522,6 +589,38 @@ async fn test_share_links_and_guests(store: Arc<dyn Store>) {
             .is_empty()
     );
     assert_eq!(store.links(board.id).await.unwrap().len(), 1);
+
+    // A rotated guest token keeps the memberships; the old one has none.
+    store.rekey_guest(b"guest-1", b"guest-1b").await.unwrap();
+    assert!(
+        store
+            .guest_links(b"guest-1", board.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    store.rekey_guest(b"guest-1b", b"guest-1").await.unwrap();
+    assert_eq!(
+        store.guest_links(b"guest-1", board.id).await.unwrap()[0].guest_id,
+        id
+    );
+
+    // Revoking it through another board does nothing, guests included.
+    let other_board = Template::Blank.build(BoardId::new(), "Other", Locale::En);
+    store
+        .create_board(&other_board, Some(owner), NOW)
+        .await
+        .unwrap();
+    assert!(
+        !store
+            .revoke_link(other_board.id, link.id, NOW + 7)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.guest_links(b"guest-1", board.id).await.unwrap().len(),
+        1
+    );
 
     // Revoked: the token and the guests are gone, the list is empty.
     assert!(store.revoke_link(board.id, link.id, NOW + 7).await.unwrap());

@@ -13,7 +13,10 @@ use cjm_store::{StoreError, User};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Viewer, cookie, new_token, password, secure_request, session_cookie, token_hash};
+use super::{
+    Viewer, new_token, our_cookie, password, secure_request, session_cookie, session_key,
+    token_hash,
+};
 use crate::clock::now_ms;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -40,12 +43,56 @@ pub fn normalize_email(raw: &str) -> Result<String, ApiError> {
     }
 }
 
-/// The socket's address. A proxy's `X-Forwarded-For` is not trusted, so
-/// that a client cannot pick its own rate-limit bucket.
-pub fn client_address(connect: Option<&ConnectInfo<SocketAddr>>) -> String {
-    connect
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+/// The client's address for the limits: the socket's, or, behind a
+/// trusted proxy (`--trust-proxy`), the last `X-Forwarded-For` entry (the
+/// one that proxy added). Without that flag the header is ignored, so that
+/// a client cannot pick its own rate-limit bucket.
+pub fn client_address(
+    state: &AppState,
+    headers: &HeaderMap,
+    connect: Option<&ConnectInfo<SocketAddr>>,
+) -> String {
+    let forwarded = state
+        .trust_proxy
+        .then(|| headers.get("x-forwarded-for"))
+        .flatten()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .map(str::trim)
+        .and_then(|a| a.parse::<std::net::IpAddr>().ok());
+    match (forwarded, connect) {
+        (Some(ip), _) => ip.to_string(),
+        (None, Some(c)) => c.0.ip().to_string(),
+        (None, None) => "unknown".into(),
+    }
+}
+
+/// Whether the request comes from this machine itself (a loopback socket,
+/// not forwarded by a proxy, to a host name a DNS-rebinding page cannot
+/// pose as).
+fn from_this_machine(
+    state: &AppState,
+    headers: &HeaderMap,
+    connect: Option<&ConnectInfo<SocketAddr>>,
+) -> bool {
+    let forwarded = headers.contains_key("x-forwarded-for") || headers.contains_key("forwarded");
+    connect.is_some_and(|c| c.0.ip().is_loopback())
+        && !forwarded
+        && crate::origin::host_is_literal(state, headers)
+}
+
+/// A free-text field of an account (a name): no control characters.
+pub fn check_text(field: &str, value: &str) -> Result<(), ApiError> {
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(ApiError::Invalid {
+            code: "invalid_text",
+            message: format!("the {field} contains a control character"),
+        });
+    }
+    Ok(())
 }
 
 /// Starts a session for `user` and answers with the account and the cookie.
@@ -76,15 +123,40 @@ pub struct Signup {
     password: String,
     #[serde(default)]
     name: String,
+    /// The one-time setup token, for the first account made from another
+    /// machine than the server's.
+    #[serde(default)]
+    setup_token: Option<String>,
 }
 
 pub async fn signup(
     State(state): St,
     headers: HeaderMap,
+    connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
     body: Result<Json<Signup>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(req) = body?;
     let email = normalize_email(&req.email)?;
+    check_text("name", &req.name)?;
+    let connect = connect.as_ref().map(|c| &c.0);
+    // The first account is the server's admin: made from the server's own
+    // machine, or by whoever read the setup token in its log.
+    if !state.store.has_users().await? && !from_this_machine(&state, &headers, connect) {
+        let expected = state
+            .setup_token
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let given = req.setup_token.as_deref().unwrap_or_default();
+        let ok = expected.is_some_and(|t| {
+            t.len() == given.len() && t.bytes().zip(given.bytes()).all(|(a, b)| a == b)
+        });
+        if !ok {
+            return Err(ApiError::Forbidden(
+                "this server has no account yet: create the first one from the server's own machine, or with the setup token printed in the server's log (/login?setup=…)".into(),
+            ));
+        }
+    }
     let name = req.name.trim();
     let name = if name.is_empty() {
         email.split('@').next().unwrap_or_default()
@@ -101,7 +173,7 @@ pub async fn signup(
         code: "weak_password",
         message,
     })?;
-    let hash = hash_blocking(req.password).await?;
+    let hash = hash_blocking(&state, req.password).await?;
     let user = match state
         .store
         .create_user(uuid::Uuid::now_v7(), &email, name, &hash, now_ms())
@@ -116,21 +188,46 @@ pub async fn signup(
         other => other?,
     };
     tracing::info!(user = %user.id, admin = user.is_admin, "account created");
+    if user.is_admin {
+        *state.setup_token.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
     signed_in(&state, &headers, &user, StatusCode::CREATED).await
 }
 
-/// argon2 takes tens of milliseconds of CPU: keep it off the async workers.
-pub async fn hash_blocking(password: String) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || password::hash(&password))
-        .await
-        .map_err(|e| ApiError::Unexpected(e.to_string()))?
+/// argon2 takes tens of milliseconds of CPU and 19 MiB: it runs off the
+/// async workers, a few at a time (`AppState::hashing`).
+pub async fn hash_blocking(state: &AppState, password: String) -> Result<String, ApiError> {
+    state
+        .hashing
+        .run(move || password::hash(&password))
+        .await?
         .map_err(|e| ApiError::Unexpected(e.to_string()))
 }
 
-pub async fn verify_blocking(password: String, phc: String) -> bool {
-    tokio::task::spawn_blocking(move || password::verify(&password, &phc))
+/// Whether `password` matches `phc`; `busy` when too many are checked.
+pub async fn verify_blocking(
+    state: &AppState,
+    password: String,
+    phc: String,
+) -> Result<bool, ApiError> {
+    state
+        .hashing
+        .run(move || password::verify(&password, &phc))
         .await
-        .unwrap_or(false)
+}
+
+/// The answer when a sign-in limit is reached.
+pub fn too_many_attempts(wait: std::time::Duration, what: &str) -> ApiError {
+    let secs = wait.as_secs().max(1);
+    let when = if secs < 120 {
+        format!("{secs} s")
+    } else {
+        format!("{} min", secs.div_ceil(60))
+    };
+    ApiError::TooManyRequests {
+        retry_after: secs,
+        message: format!("too many {what}; try again in {when}"),
+    }
 }
 
 /// A hash to verify against when the email is unknown, so that a wrong
@@ -151,32 +248,36 @@ pub async fn login(
     body: Result<Json<Login>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(req) = body?;
-    let email = req.email.trim().to_lowercase();
-    let address = client_address(connect.as_ref().map(|c| &c.0));
-    if let Err(wait) = state.login_limiter.check(&email, &address) {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        return Err(ApiError::TooManyRequests {
-            retry_after: wait.as_secs().max(1),
-            message: format!("too many failed sign-in attempts; try again in {minutes} min"),
-        });
-    }
+    // Validated (and so capped) before it becomes a limiter key.
+    let email = normalize_email(&req.email)?;
+    let address = client_address(&state, &headers, connect.as_ref().map(|c| &c.0));
+    // Counted before the hash is checked: parallel guesses meet the limit.
+    state
+        .login_limiter
+        .begin(&email, &address)
+        .map_err(|wait| too_many_attempts(wait, "failed sign-in attempts"))?;
     let user = state.store.user_by_email(&email).await?;
     let phc = user
         .as_ref()
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| DUMMY_HASH.clone());
-    let ok = verify_blocking(req.password, phc).await && user.is_some();
+    let ok = verify_blocking(&state, req.password, phc).await? && user.is_some();
     let Some(user) = user.filter(|_| ok) else {
-        state.login_limiter.failed(&email, &address);
         return Err(ApiError::Unauthenticated("wrong email or password".into()));
     };
-    state.login_limiter.succeeded(&email);
+    state.login_limiter.succeeded(&email, &address);
     signed_in(&state, &headers, &user, StatusCode::OK).await
 }
 
+/// Ends this browser's session, and the sockets it opened.
 pub async fn logout(State(state): St, headers: HeaderMap) -> Result<Response, ApiError> {
-    if let Some(token) = cookie(&headers, super::SESSION_COOKIE) {
-        state.store.delete_session(&token_hash(token)).await?;
+    if let Some(token) = our_cookie(&state, &headers, super::SESSION_COOKIE) {
+        let hash = token_hash(token);
+        let user = state.store.session_user(&hash, now_ms()).await?;
+        state.store.delete_session(&hash).await?;
+        if let Some(user) = user {
+            super::account::end_sockets(&state, user.id, Some(session_key(&hash))).await;
+        }
     }
     let cookie = session_cookie(None, secure_request(&state, &headers));
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
@@ -194,26 +295,36 @@ pub struct ChangePassword {
 }
 
 /// Changes the password; every session of the account ends (other
-/// browsers are signed out) and this browser gets a fresh one.
+/// browsers are signed out, their sockets closed) and this browser gets a
+/// fresh one. Guessing the current password here is limited like signing
+/// in.
 pub async fn change_password(
     State(state): St,
     headers: HeaderMap,
+    connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
     viewer: Viewer,
     body: Result<Json<ChangePassword>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let user = viewer.require()?;
     let Json(req) = body?;
-    if !verify_blocking(req.current, user.password_hash.clone()).await {
+    let address = client_address(&state, &headers, connect.as_ref().map(|c| &c.0));
+    state
+        .login_limiter
+        .begin(&user.email, &address)
+        .map_err(|wait| too_many_attempts(wait, "wrong passwords"))?;
+    if !verify_blocking(&state, req.current, user.password_hash.clone()).await? {
         return Err(ApiError::Unauthenticated(
             "the current password is wrong".into(),
         ));
     }
+    state.login_limiter.succeeded(&user.email, &address);
     password::check_new(&req.new, &user.email).map_err(|message| ApiError::Invalid {
         code: "weak_password",
         message,
     })?;
-    let hash = hash_blocking(req.new).await?;
+    let hash = hash_blocking(&state, req.new).await?;
     state.store.set_password(user.id, &hash, now_ms()).await?;
+    super::account::end_sockets(&state, user.id, None).await;
     tracing::info!(user = %user.id, "password changed; sessions ended");
     signed_in(&state, &headers, &user, StatusCode::OK).await
 }

@@ -1,105 +1,228 @@
-//! Sign-in attempt limits, per account and per client address, in memory:
-//! a few failures in a window, then a clear "try again in N minutes". A
-//! success clears the account's count. Memory stays bounded: old failures
-//! are forgotten as keys are touched, and the whole table is dropped if it
-//! ever grows past `MAX_KEYS` (an attacker spraying addresses).
+//! Attempt limits in memory: password guesses (sign-in, the current
+//! password on a change, link passwords) and state-changing REST calls.
+//!
+//! Guessing is limited in three ways, so that an attacker can neither guess
+//! freely nor lock a real person out from elsewhere:
+//! - hard, per (subject, address): `per_pair` failures in the window, then
+//!   `429` until the oldest one ages out. The subject is an account's email
+//!   or a share link.
+//! - hard, per address: `per_address` attempts at any subjects.
+//! - soft, per subject from anywhere: past `per_pair` failures, each further
+//!   attempt must wait twice as long as the one before (from 1 s up to
+//!   `MAX_BACKOFF`), which slows a distributed guesser to a crawl while the
+//!   owner, from their own address, waits seconds rather than a quarter hour.
+//!
+//! An attempt is counted *before* its password is verified (`begin`), so
+//! a hundred parallel guesses meet the limit exactly; a success gives the
+//! address its attempt back and clears the subject's failures.
+//!
+//! Memory stays bounded: each key keeps at most its limit of events, and
+//! past `MAX_KEYS` keys the stalest ones are evicted one by one (a spray of
+//! addresses cannot reset everyone's lockout by flooding the table).
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 const MAX_KEYS: usize = 100_000;
+/// The longest a soft backoff makes anyone wait between two attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// Events kept for a soft key: enough to reach `MAX_BACKOFF`.
+const SOFT_EVENTS: usize = 16;
 
 pub struct Limiter {
     window: Duration,
-    per_account: usize,
+    per_pair: usize,
     per_address: usize,
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+    events: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+fn pair_key(subject: &str, address: &str) -> String {
+    format!("p:{subject}|{address}")
+}
+
+fn address_key(address: &str) -> String {
+    format!("i:{address}")
+}
+
+fn subject_key(subject: &str) -> String {
+    format!("s:{subject}")
 }
 
 impl Limiter {
-    pub fn new(window: Duration, per_account: usize, per_address: usize) -> Self {
+    /// `per_pair`: attempts per subject and address (and, as a hard limit
+    /// for `hit`, per subject); `per_address`: per address.
+    pub fn new(window: Duration, per_pair: usize, per_address: usize) -> Self {
         Self {
             window,
-            per_account,
+            per_pair,
             per_address,
-            failures: Mutex::new(HashMap::new()),
+            events: Mutex::new(HashMap::new()),
         }
     }
 
-    /// `Err(wait)` when the account or the address used up its attempts.
-    pub fn check(&self, account: &str, address: &str) -> Result<(), Duration> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, VecDeque<Instant>>> {
+        self.events.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Starts a password attempt at `subject` from `address`: counted at
+    /// once, or `Err(wait)` when a limit is reached.
+    pub fn begin(&self, subject: &str, address: &str) -> Result<(), Duration> {
         let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let mut wait = None;
-        for (key, limit) in [
-            (format!("a:{account}"), self.per_account),
-            (format!("i:{address}"), self.per_address),
-        ] {
-            if let Some(list) = map.get_mut(&key)
-                && let Some(w) = self.spent(list, limit, now)
-            {
-                wait = Some(wait.map_or(w, |x: Duration| x.max(w)));
+        let mut map = self.lock();
+        let hard = [
+            (pair_key(subject, address), self.per_pair),
+            (address_key(address), self.per_address),
+        ];
+        let mut wait: Option<Duration> = None;
+        for (key, limit) in &hard {
+            if let Some(w) = self.spent(&mut map, key, *limit, now) {
+                wait = Some(wait.map_or(w, |x| x.max(w)));
             }
         }
-        wait.map_or(Ok(()), Err)
+        let soft = subject_key(subject);
+        if let Some(w) = self.backoff(&mut map, &soft, now) {
+            wait = Some(wait.map_or(w, |x| x.max(w)));
+        }
+        if let Some(w) = wait {
+            return Err(w);
+        }
+        for (key, limit) in hard {
+            self.record(&mut map, key, limit, now);
+        }
+        self.record(&mut map, soft, SOFT_EVENTS, now);
+        Ok(())
     }
 
-    /// Forgets the events of `list` older than the window; then, if `limit`
-    /// of them remain, how long until the oldest goes.
-    fn spent(&self, list: &mut VecDeque<Instant>, limit: usize, now: Instant) -> Option<Duration> {
-        while list
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= self.window)
-        {
-            list.pop_front();
-        }
-        if list.len() >= limit {
-            list.front()
-                .map(|first| self.window - now.duration_since(*first))
-        } else {
-            None
+    /// The attempt `begin` counted was right: the address gets it back and
+    /// the subject's failures are forgotten.
+    pub fn succeeded(&self, subject: &str, address: &str) {
+        let mut map = self.lock();
+        map.remove(&pair_key(subject, address));
+        map.remove(&subject_key(subject));
+        if let Some(list) = map.get_mut(&address_key(address)) {
+            list.pop_back();
         }
     }
 
-    pub fn failed(&self, account: &str, address: &str) {
+    /// Counts one event for `who` and `address` (limits on every request,
+    /// not only failures) unless either is already at its limit.
+    pub fn hit(&self, who: &str, address: &str) -> Result<(), Duration> {
         let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() > MAX_KEYS {
-            map.clear();
+        let mut map = self.lock();
+        let keys = [
+            (subject_key(who), self.per_pair),
+            (address_key(address), self.per_address),
+        ];
+        let mut wait: Option<Duration> = None;
+        for (key, limit) in &keys {
+            if let Some(w) = self.spent(&mut map, key, *limit, now) {
+                wait = Some(wait.map_or(w, |x| x.max(w)));
+            }
         }
-        for key in [format!("a:{account}"), format!("i:{address}")] {
-            map.entry(key).or_default().push_back(now);
+        if let Some(w) = wait {
+            return Err(w);
         }
-    }
-
-    /// Counts one event (for limits on every request, not only failures)
-    /// unless the account or the address is already over its limit.
-    pub fn hit(&self, account: &str, address: &str) -> Result<(), Duration> {
-        self.check(account, address)?;
-        self.failed(account, address);
+        for (key, limit) in keys {
+            self.record(&mut map, key, limit, now);
+        }
         Ok(())
     }
 
     /// `hit` for a request with no account: only the address counts.
     pub fn hit_address(&self, address: &str) -> Result<(), Duration> {
         let now = Instant::now();
-        let key = format!("i:{address}");
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() > MAX_KEYS {
-            map.clear();
-        }
-        let list = map.entry(key).or_default();
-        if let Some(wait) = self.spent(list, self.per_address, now) {
+        let mut map = self.lock();
+        let key = address_key(address);
+        if let Some(wait) = self.spent(&mut map, &key, self.per_address, now) {
             return Err(wait);
         }
-        list.push_back(now);
+        self.record(&mut map, key, self.per_address, now);
         Ok(())
     }
 
-    pub fn succeeded(&self, account: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        map.remove(&format!("a:{account}"));
+    /// Forgets the events of `key` older than the window; then, if `limit`
+    /// of them remain, how long until the oldest goes.
+    fn spent(
+        &self,
+        map: &mut HashMap<String, VecDeque<Instant>>,
+        key: &str,
+        limit: usize,
+        now: Instant,
+    ) -> Option<Duration> {
+        let list = map.get_mut(key)?;
+        self.expire(list, now);
+        if list.len() >= limit {
+            list.front()
+                .map(|first| self.window.saturating_sub(now.duration_since(*first)))
+        } else {
+            None
+        }
+    }
+
+    /// How long the subject must still wait after its last attempt: none
+    /// for its first `per_pair` in the window, then 1 s, 2 s, 4 s…
+    fn backoff(
+        &self,
+        map: &mut HashMap<String, VecDeque<Instant>>,
+        key: &str,
+        now: Instant,
+    ) -> Option<Duration> {
+        let list = map.get_mut(key)?;
+        self.expire(list, now);
+        let over = list.len().checked_sub(self.per_pair)?;
+        let last = *list.back()?;
+        let pause = Duration::from_secs(1u64 << over.min(16)).min(MAX_BACKOFF);
+        let waited = now.duration_since(last);
+        (waited < pause).then(|| pause - waited)
+    }
+
+    fn expire(&self, list: &mut VecDeque<Instant>, now: Instant) {
+        while list
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= self.window)
+        {
+            list.pop_front();
+        }
+    }
+
+    fn record(
+        &self,
+        map: &mut HashMap<String, VecDeque<Instant>>,
+        key: String,
+        keep: usize,
+        now: Instant,
+    ) {
+        if !map.contains_key(&key) && map.len() >= MAX_KEYS {
+            self.evict(map, now);
+        }
+        let list = map.entry(key).or_default();
+        list.push_back(now);
+        while list.len() > keep.max(1) {
+            list.pop_front();
+        }
+    }
+
+    /// Makes room for a new key: drops the expired keys, and if that is not
+    /// enough, the tenth of the keys whose last event is oldest.
+    fn evict(&self, map: &mut HashMap<String, VecDeque<Instant>>, now: Instant) {
+        map.retain(|_, list| {
+            list.back()
+                .is_some_and(|t| now.duration_since(*t) < self.window)
+        });
+        if map.len() < MAX_KEYS {
+            return;
+        }
+        let mut last: Vec<Instant> = map.values().filter_map(|l| l.back().copied()).collect();
+        let cut = last.len() / 10;
+        let (_, threshold, _) = last.select_nth_unstable(cut);
+        let threshold = *threshold;
+        map.retain(|_, list| list.back().is_some_and(|t| *t > threshold));
+    }
+
+    #[cfg(test)]
+    fn keys(&self) -> usize {
+        self.lock().len()
     }
 }
 
@@ -108,26 +231,54 @@ mod tests {
     use super::*;
 
     #[test]
-    fn blocks_after_the_limit_per_account_and_per_address() {
+    fn hard_limits_are_per_subject_and_address_and_per_address() {
         let l = Limiter::new(Duration::from_secs(60), 3, 5);
         for _ in 0..3 {
-            assert!(l.check("anna", "10.0.0.1").is_ok());
-            l.failed("anna", "10.0.0.1");
+            assert!(l.begin("anna", "10.0.0.1").is_ok());
         }
-        let wait = l.check("anna", "10.0.0.2").unwrap_err();
+        let wait = l.begin("anna", "10.0.0.1").unwrap_err();
         assert!(wait > Duration::from_secs(50) && wait <= Duration::from_secs(60));
-        // Another account from the same address still may, until the
-        // address runs out too.
-        assert!(l.check("boris", "10.0.0.1").is_ok());
-        l.failed("boris", "10.0.0.1");
-        l.failed("boris", "10.0.0.1");
-        assert!(
-            l.check("vera", "10.0.0.1").is_err(),
-            "5 failures from one address"
-        );
-        assert!(l.check("vera", "10.0.0.3").is_ok());
-        l.succeeded("anna");
-        assert!(l.check("anna", "10.0.0.9").is_ok());
+        // The owner, elsewhere, is only slowed down (soft backoff), not
+        // locked out for the window.
+        let soft = l.begin("anna", "10.0.0.2").unwrap_err();
+        assert!(soft <= Duration::from_secs(1), "{soft:?}");
+        // Another account from the same address may, until the address is
+        // spent.
+        assert!(l.begin("boris", "10.0.0.1").is_ok());
+        assert!(l.begin("boris", "10.0.0.1").is_ok());
+        assert!(l.begin("vera", "10.0.0.1").is_err(), "5 from one address");
+        assert!(l.begin("vera", "10.0.0.3").is_ok());
+    }
+
+    #[test]
+    fn soft_backoff_doubles_and_success_clears_it() {
+        let l = Limiter::new(Duration::from_secs(600), 2, 1000);
+        for i in 0..2 {
+            assert!(l.begin("anna", &format!("10.0.0.{i}")).is_ok());
+        }
+        // Third failure from a third address: must wait 1 s.
+        assert!(l.begin("anna", "10.0.1.1").is_err());
+        let mut map = l.lock();
+        // Pretend the last attempt was long ago.
+        let list = map.get_mut("s:anna").unwrap();
+        let back = list.back_mut().unwrap();
+        *back -= Duration::from_secs(2);
+        drop(map);
+        assert!(l.begin("anna", "10.0.1.1").is_ok());
+        let wait = l.begin("anna", "10.0.1.2").unwrap_err();
+        assert!(wait > Duration::from_secs(1) && wait <= Duration::from_secs(2));
+        l.succeeded("anna", "10.0.1.1");
+        assert!(l.begin("anna", "10.0.1.2").is_ok());
+    }
+
+    #[test]
+    fn a_success_gives_the_address_its_attempt_back() {
+        let l = Limiter::new(Duration::from_secs(60), 10, 2);
+        for _ in 0..5 {
+            l.begin("anna", "ip").unwrap();
+            l.succeeded("anna", "ip");
+        }
+        assert!(l.begin("boris", "ip").is_ok());
     }
 
     #[test]
@@ -150,9 +301,28 @@ mod tests {
     #[test]
     fn failures_expire_with_the_window() {
         let l = Limiter::new(Duration::from_millis(30), 1, 10);
-        l.failed("anna", "ip");
-        assert!(l.check("anna", "ip").is_err());
+        l.begin("anna", "ip").unwrap();
+        assert!(l.begin("anna", "ip").is_err());
         std::thread::sleep(Duration::from_millis(40));
-        assert!(l.check("anna", "ip").is_ok());
+        assert!(l.begin("anna", "ip").is_ok());
+    }
+
+    #[test]
+    fn a_flood_of_keys_evicts_the_stalest_and_keeps_recent_lockouts() {
+        let l = Limiter::new(Duration::from_secs(600), 1, 1_000_000);
+        l.begin("victim", "attacker").unwrap();
+        std::thread::sleep(Duration::from_millis(2));
+        for i in 0..MAX_KEYS {
+            l.hit_address(&format!("10.{i}")).unwrap();
+        }
+        assert!(l.keys() <= MAX_KEYS);
+        // The table never grows past its cap, and eviction takes the
+        // stalest keys only: a lockout made after the flood holds.
+        l.begin("anna", "ip").unwrap();
+        for i in 0..1000 {
+            l.hit_address(&format!("11.{i}")).unwrap();
+        }
+        assert!(l.begin("anna", "ip").is_err(), "a recent lockout survives");
+        assert!(l.keys() <= MAX_KEYS);
     }
 }

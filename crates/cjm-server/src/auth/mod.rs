@@ -3,10 +3,17 @@
 //! and the `Viewer` extractor that tells a handler who is asking.
 //!
 //! CSRF: the session cookie is `SameSite=Lax`, so a cross-site POST carries
-//! no session; and every state-changing endpoint reads a JSON body, which a
-//! cross-site form cannot send without a CORS preflight we never grant.
+//! no session; and every state-changing request whose `Origin` or
+//! `Sec-Fetch-Site` says it comes from another site is refused outright
+//! (`crate::origin`).
+//!
+//! Over TLS the cookies carry the `__Host-` prefix: a browser accepts such a
+//! cookie only from this very host over https, with `Path=/` and no
+//! `Domain`, so a sibling subdomain or a plain-http page cannot plant one.
 
+pub mod account;
 pub mod api;
+pub mod hashing;
 pub mod limiter;
 pub mod password;
 
@@ -60,14 +67,38 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
+/// A short key naming one session without its secret: the first 8 bytes
+/// of its token's SHA-256 (what ending that session's sockets matches).
+pub fn session_key(token_hash: &[u8]) -> u64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&token_hash[..8]);
+    u64::from_be_bytes(b)
+}
+
+/// The cookie `base` as this request names it: `__Host-base` over TLS.
+pub fn cookie_name(base: &str, secure: bool) -> String {
+    if secure {
+        format!("__Host-{base}")
+    } else {
+        base.to_string()
+    }
+}
+
+/// The value of our cookie `base` (see `cookie_name`) in the request.
+pub fn our_cookie<'a>(state: &AppState, headers: &'a HeaderMap, base: &str) -> Option<&'a str> {
+    cookie(headers, &cookie_name(base, secure_request(state, headers)))
+}
+
 /// `Set-Cookie` for a session token (or, with `None`, one that removes it).
 pub fn session_cookie(token: Option<&str>, secure: bool) -> String {
     token_cookie(SESSION_COOKIE, token, secure)
 }
 
 /// `Set-Cookie` for a secret token kept for `SESSION_MS` in an HttpOnly,
-/// SameSite=Lax cookie `name` (with `None`, one that removes it).
-pub fn token_cookie(name: &str, token: Option<&str>, secure: bool) -> String {
+/// SameSite=Lax cookie `base` (with `None`, one that removes it), named
+/// `__Host-base` when `secure`.
+pub fn token_cookie(base: &str, token: Option<&str>, secure: bool) -> String {
+    let name = cookie_name(base, secure);
     let secure = if secure { "; Secure" } else { "" };
     match token {
         Some(t) => format!(
@@ -79,18 +110,61 @@ pub fn token_cookie(name: &str, token: Option<&str>, secure: bool) -> String {
 }
 
 /// Whether cookies must be `Secure`: configured, or the request came over
-/// TLS through a proxy that says so.
+/// TLS through a proxy that says so (trusted only with `--trust-proxy`).
 pub fn secure_request(state: &AppState, headers: &HeaderMap) -> bool {
     state.secure_cookies
-        || headers
-            .get("x-forwarded-proto")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+        || (state.trust_proxy
+            && headers
+                .get("x-forwarded-proto")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.eq_ignore_ascii_case("https")))
 }
 
 /// Who is asking: the signed-in account, if any. Never an error by itself;
 /// handlers decide what an anonymous request may do.
 pub struct Viewer(pub Option<User>);
+
+/// The account a request's session cookie names, looked up once per
+/// request (the write limiter does it first and leaves it here).
+#[derive(Clone)]
+pub struct SessionLookup {
+    pub user: Option<User>,
+    /// The SHA-256 of the cookie's token, when it names a live session.
+    pub hash: Option<Vec<u8>>,
+}
+
+impl SessionLookup {
+    pub fn key(&self) -> Option<u64> {
+        self.hash.as_deref().map(session_key)
+    }
+}
+
+/// Looks the session up, or takes the lookup already made for this request.
+pub async fn session_lookup(
+    parts: &mut Parts,
+    state: &AppState,
+) -> Result<SessionLookup, ApiError> {
+    if let Some(found) = parts.extensions.get::<SessionLookup>() {
+        return Ok(found.clone());
+    }
+    let found = lookup(state, &parts.headers).await?;
+    parts.extensions.insert(found.clone());
+    Ok(found)
+}
+
+/// The account and session key of the request's session cookie.
+pub async fn lookup(state: &AppState, headers: &HeaderMap) -> Result<SessionLookup, ApiError> {
+    let Some(token) = our_cookie(state, headers, SESSION_COOKIE) else {
+        return Ok(SessionLookup {
+            user: None,
+            hash: None,
+        });
+    };
+    let hash = token_hash(token);
+    let user = state.store.session_user(&hash, now_ms()).await?;
+    let hash = user.as_ref().map(|_| hash);
+    Ok(SessionLookup { user, hash })
+}
 
 impl Viewer {
     pub fn require(self) -> Result<User, ApiError> {
@@ -105,13 +179,6 @@ impl FromRequestParts<Arc<AppState>> for Viewer {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
-            return Ok(Viewer(None));
-        };
-        let user = state
-            .store
-            .session_user(&token_hash(token), now_ms())
-            .await?;
-        Ok(Viewer(user))
+        Ok(Viewer(session_lookup(parts, state).await?.user))
     }
 }

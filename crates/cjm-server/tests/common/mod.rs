@@ -202,8 +202,13 @@ pub async fn teardown(db: Db, server: TestServer) {
 
 impl TestServer {
     pub async fn start(db: &Db) -> Self {
+        Self::start_with(db, cjm_server::state::Options::default()).await
+    }
+
+    /// A server deployed with `options` (a public URL, a trusted proxy…).
+    pub async fn start_with(db: &Db, options: cjm_server::state::Options) -> Self {
         let store = cjm_store::connect(&db.url()).await.unwrap();
-        let state = AppState::new(store, Assets::None);
+        let state = AppState::with_options(store, Assets::None, options);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();
