@@ -1,6 +1,6 @@
 //! Accounts in the browser: the sign-in / sign-up page (`/login`), the
 //! account chip in the top bar (who is signed in, sign out, change
-//! password). The session itself is an HttpOnly cookie the page never sees.
+//! password, delete the account). The session itself is an HttpOnly cookie the page never sees.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -130,7 +130,8 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
-/// Who is signed in, with sign-out and password change; or a sign-in link.
+/// Who is signed in, with sign-out, password change and account deletion;
+/// or a sign-in link.
 #[component]
 pub fn AccountChip() -> impl IntoView {
     let i18n = use_i18n();
@@ -139,6 +140,7 @@ pub fn AccountChip() -> impl IntoView {
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let message = RwSignal::new(None::<(bool, String)>);
+    let deleting = RwSignal::new(false);
     let sign_out = move |_| {
         spawn_local(async move {
             let _ = browser::fetch_json("POST", "/api/auth/logout", None).await;
@@ -191,11 +193,151 @@ pub fn AccountChip() -> impl IntoView {
                                 })}
                             </form>
                             <button role="menuitem" data-testid="sign-out" on:click=sign_out>{move || i18n.t(T::SignOut)}</button>
+                            <button role="menuitem" class="danger" data-testid="delete-account"
+                                on:click=move |_| { open.set(false); deleting.set(true); }>
+                                {move || i18n.t(T::DeleteAccountMenu)}
+                            </button>
                         </div>
+                    </Show>
+                    <Show when=move || deleting.get()>
+                        <leptos::portal::Portal>
+                            <DeleteAccountDialog open=deleting/>
+                        </leptos::portal::Portal>
                     </Show>
                 </div>
             }.into_any(),
         }}
+    }
+}
+
+/// A board the account alone owns, as `DELETE /api/auth/account` lists it.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+struct SoleOwnedBoard {
+    id: String,
+    title: String,
+    other_members: i64,
+}
+
+/// "Delete account…": asks for the password; when the account is the only
+/// owner of boards, lists them and asks whether to hand them over or to
+/// delete them, then deletes the account and goes to the sign-in page.
+/// Esc, Cancel or a click outside closes it.
+#[component]
+fn DeleteAccountDialog(open: RwSignal<bool>) -> impl IntoView {
+    let i18n = use_i18n();
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let sole = RwSignal::new(None::<Vec<SoleOwnedBoard>>);
+    let field = NodeRef::<leptos::html::Input>::new();
+    browser::focus_when_mounted(move || field.get().map(Into::into));
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" {
+            open.set(false);
+        }
+    });
+    on_cleanup(move || keys.remove());
+    let send = move |choice: Option<&'static str>| {
+        if busy.get_untracked() {
+            return;
+        }
+        let mut body = serde_json::json!({ "password": password.get_untracked() });
+        if let Some(choice) = choice {
+            body["sole_owned"] = choice.into();
+        }
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let sent =
+                browser::fetch_json_detailed("DELETE", "/api/auth/account", Some(body.to_string()))
+                    .await;
+            match sent {
+                Ok(_) => browser::navigate("/login"),
+                Err(f) => {
+                    busy.set(false);
+                    match f.code.as_str() {
+                        "sole_owner" => {
+                            sole.set(serde_json::from_value(f.error["boards"].clone()).ok())
+                        }
+                        "invalid_credentials" => error.set(Some(i18n.t(T::WrongPassword).into())),
+                        _ => error.set(Some(f.message)),
+                    }
+                }
+            }
+        });
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        // Once boards are listed, one of their two buttons decides.
+        if sole.get_untracked().is_none() {
+            send(None);
+        }
+    };
+    let backdrop_click = move |ev: leptos::ev::MouseEvent| {
+        if ev.target() == ev.current_target() {
+            open.set(false);
+        }
+    };
+    view! {
+        <div class="dialog-backdrop" on:click=backdrop_click>
+            <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="delete-account-title"
+                data-testid="delete-account-dialog">
+                <h2 id="delete-account-title">{move || i18n.t(T::DeleteAccountTitle)}</h2>
+                <p class="muted">{move || i18n.t(T::DeleteAccountExplain)}</p>
+                <form on:submit=submit>
+                    <label class="field">
+                        <span>{move || i18n.t(T::Password)}</span>
+                        <input type="password" required autocomplete="current-password" maxlength="200"
+                            node_ref=field data-testid="delete-account-password"
+                            prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
+                    </label>
+                    {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="delete-account-error">{e}</p> })}
+                    {move || sole.get().map(|boards| view! {
+                        <div class="sole-owned" data-testid="sole-owned">
+                            <p>{i18n.t(T::SoleOwnedIntro)}</p>
+                            <ul>
+                                {boards.into_iter().map(|b| {
+                                    let others = if b.other_members > 0 {
+                                        format!("{}: {}", i18n.t(T::OtherMembers), b.other_members)
+                                    } else {
+                                        i18n.t(T::NoOtherMembers).to_string()
+                                    };
+                                    view! {
+                                        <li data-testid="sole-owned-board" data-id=b.id>
+                                            <strong>{b.title}</strong>" "<span class="muted small">{others}</span>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                            <p class="muted small">{i18n.t(T::SoleOwnedHint)}</p>
+                        </div>
+                    })}
+                    <div class="dialog-actions">
+                        <button type="button" class="secondary" data-testid="delete-account-cancel"
+                            on:click=move |_| open.set(false)>{move || i18n.t(T::Cancel)}</button>
+                        {move || if sole.get().is_some() {
+                            view! {
+                                <button type="button" class="primary" data-testid="delete-account-transfer"
+                                    disabled=move || busy.get() on:click=move |_| send(Some("transfer"))>
+                                    {i18n.t(T::HandOverBoards)}
+                                </button>
+                                <button type="button" class="danger-solid" data-testid="delete-account-delete-boards"
+                                    disabled=move || busy.get() on:click=move |_| send(Some("delete"))>
+                                    {i18n.t(T::DeleteBoardsToo)}
+                                </button>
+                            }.into_any()
+                        } else {
+                            view! {
+                                <button type="submit" class="danger-solid" data-testid="delete-account-confirm"
+                                    disabled=move || busy.get()>
+                                    {i18n.t(T::DeleteAccountConfirm)}
+                                </button>
+                            }.into_any()
+                        }}
+                    </div>
+                </form>
+            </div>
+        </div>
     }
 }
 

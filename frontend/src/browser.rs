@@ -147,35 +147,74 @@ pub async fn upload_file(url: &str, file: &web_sys::File) -> Result<serde_json::
     fetch("POST", url, Some((file.clone().into(), file.type_()))).await
 }
 
+/// A refused API call: its error code (empty when the request did not
+/// reach the server), the message to show, and the server's whole
+/// `error` object (some carry more, like the boards of `sole_owner`).
+pub struct ApiFailure {
+    pub code: String,
+    pub message: String,
+    pub error: serde_json::Value,
+}
+
+/// Like `fetch_json`, with the details of a refusal.
+pub async fn fetch_json_detailed(
+    method: &str,
+    url: &str,
+    body: Option<String>,
+) -> Result<serde_json::Value, ApiFailure> {
+    let body = body.map(|b| (JsValue::from_str(&b), "application/json".to_string()));
+    fetch_detailed(method, url, body).await
+}
+
 async fn fetch(
     method: &str,
     url: &str,
     body: Option<(JsValue, String)>,
 ) -> Result<serde_json::Value, String> {
+    fetch_detailed(method, url, body)
+        .await
+        .map_err(|f| f.message)
+}
+
+async fn fetch_detailed(
+    method: &str,
+    url: &str,
+    body: Option<(JsValue, String)>,
+) -> Result<serde_json::Value, ApiFailure> {
+    let failed = |message: String| ApiFailure {
+        code: String::new(),
+        message,
+        error: serde_json::Value::Null,
+    };
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     if let Some((body, _)) = &body {
         init.set_body(body);
     }
-    let req = web_sys::Request::new_with_str_and_init(url, &init).map_err(js_err)?;
+    let req = web_sys::Request::new_with_str_and_init(url, &init)
+        .map_err(js_err)
+        .map_err(failed)?;
     if let Some((_, content_type)) = &body {
         req.headers()
             .set("content-type", content_type)
-            .map_err(js_err)?;
+            .map_err(js_err)
+            .map_err(failed)?;
     }
     let resp: web_sys::Response = JsFuture::from(window().fetch_with_request(&req))
         .await
-        .map_err(js_err)?
+        .map_err(js_err)
+        .map_err(failed)?
         .unchecked_into();
     let status = resp.status();
-    let text = JsFuture::from(resp.text().map_err(js_err)?)
+    let text = JsFuture::from(resp.text().map_err(js_err).map_err(failed)?)
         .await
-        .map_err(js_err)?;
+        .map_err(js_err)
+        .map_err(failed)?;
     let text = text.as_string().unwrap_or_default();
     let json: serde_json::Value = if text.is_empty() {
         serde_json::Value::Null
     } else {
-        serde_json::from_str(&text).map_err(|e| format!("bad response: {e}"))?
+        serde_json::from_str(&text).map_err(|e| failed(format!("bad response: {e}")))?
     };
     if (200..300).contains(&status) {
         Ok(json)
@@ -184,7 +223,11 @@ async fn fetch(
         let message = json["error"]["message"]
             .as_str()
             .unwrap_or("request failed");
-        Err(localized_error(code).unwrap_or_else(|| message.to_string()))
+        Err(ApiFailure {
+            code: code.to_string(),
+            message: localized_error(code).unwrap_or_else(|| message.to_string()),
+            error: json["error"].clone(),
+        })
     }
 }
 

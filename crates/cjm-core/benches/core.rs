@@ -106,6 +106,12 @@ fn bench(c: &mut Criterion) {
         bench.iter(|| black_box(b.apply(black_box(&refused), CTX).unwrap_err()))
     });
 
+    // What the size budget costs once per loaded board (the first `apply`
+    // counts it; later ones keep the figure up to date).
+    c.bench_function("size: count a 2,000-card board", |bench| {
+        bench.iter(|| black_box(black_box(&board).approx_bytes()))
+    });
+
     let ops_json = serde_json::to_string(&edit).unwrap();
     c.bench_function("decode: one op from JSON", |bench| {
         bench.iter(|| black_box(serde_json::from_str::<Vec<Op>>(black_box(&ops_json)).unwrap()))

@@ -8,6 +8,15 @@
 //! The result is the set of entities the batch touched (`Change`): the store
 //! writes the current value of each (or marks it deleted), so persistence
 //! can never disagree with `apply`, cascades included.
+//!
+//! Validation: every text an op sets passes `text::check_text` (no control
+//! characters but `\n` and `\t`, a length in characters and in bytes);
+//! a field the op leaves as it was is not checked again, so content stored
+//! before a rule existed never blocks an unrelated edit. Every list has a
+//! count limit, every entity a byte limit (`MAX_ENTITY_BYTES`) and the board
+//! a byte budget (`MAX_BOARD_BYTES`), kept as a running total so that the
+//! check costs O(batch): a batch that would leave the board larger than the
+//! budget, and larger than it was, is refused.
 
 use std::collections::BTreeSet;
 
@@ -19,6 +28,8 @@ use crate::model::{
 };
 use crate::ops::{CardPatch, LanePatch, Op, PersonaPatch, StagePatch};
 use crate::order::OrderKey;
+use crate::size::EMOTION_BYTES;
+use crate::text::check_text;
 
 /// Context of a batch that is the same on every replica.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,7 +62,8 @@ enum Undo {
 type Res = Result<(), OpErrorKind>;
 
 impl Board {
-    /// Applies `ops` atomically. On error the board is unchanged.
+    /// Applies `ops` atomically. On error the board is unchanged (its cached
+    /// size included).
     pub fn apply(&mut self, ops: &[Op], ctx: ApplyCtx) -> Result<BTreeSet<Change>, OpError> {
         if ops.is_empty() || ops.len() > MAX_OPS_PER_BATCH {
             return Err(OpError {
@@ -62,19 +74,24 @@ impl Board {
                 },
             });
         }
+        let start = self.bytes.0.unwrap_or_else(|| self.count_bytes());
         let mut tx = Tx {
             board: self,
             undo: Vec::new(),
             changes: BTreeSet::new(),
             at: ctx.at,
+            bytes: start,
         };
         for (index, op) in ops.iter().enumerate() {
-            if let Err(kind) = tx.op(op) {
+            if let Err(kind) = tx.op(op).and_then(|()| tx.check_budget(start)) {
                 tx.rollback();
+                self.bytes.0 = Some(start);
                 return Err(OpError { index, kind });
             }
         }
-        Ok(tx.changes)
+        let (changes, bytes) = (tx.changes, tx.bytes);
+        self.bytes.0 = Some(bytes);
+        Ok(changes)
     }
 }
 
@@ -83,6 +100,8 @@ struct Tx<'a> {
     undo: Vec<Undo>,
     changes: BTreeSet<Change>,
     at: i64,
+    /// The board's `approx_bytes` as the batch goes.
+    bytes: usize,
 }
 
 fn not_found(what: &'static str, id: impl ToString) -> OpErrorKind {
@@ -99,14 +118,24 @@ fn exists(what: &'static str, id: impl ToString) -> OpErrorKind {
     }
 }
 
-fn check_len(field: &'static str, s: &str, max: usize) -> Res {
-    // Byte length bounds char count from above: skip counting short strings.
-    if s.len() <= max {
+/// Checks a text the op sets (see `text::check_text`). `old` is what the
+/// entity held before the op: an unchanged value is not checked again.
+fn text(field: &'static str, new: &str, old: Option<&str>, max: usize) -> Res {
+    if old == Some(new) {
         return Ok(());
     }
-    let len = s.chars().count();
-    if len > max {
-        Err(OpErrorKind::TooLong { field, len, max })
+    check_text(field, new, max).map_err(Into::into)
+}
+
+/// Bounds an entity's `approx_bytes`; one that is already over the limit
+/// (stored before it existed) may still shrink.
+fn check_size(what: &'static str, bytes: usize, old: Option<usize>) -> Res {
+    if bytes > MAX_ENTITY_BYTES && old.is_none_or(|old| bytes > old) {
+        Err(OpErrorKind::TooLarge {
+            what,
+            bytes,
+            max: MAX_ENTITY_BYTES,
+        })
     } else {
         Ok(())
     }
@@ -131,10 +160,30 @@ fn check_limit(what: &'static str, len: usize, max: usize) -> Res {
     }
 }
 
+fn check_count(what: &'static str, len: usize, max: usize) -> Res {
+    if len > max {
+        Err(OpErrorKind::LimitReached { what, max })
+    } else {
+        Ok(())
+    }
+}
+
 /// Links must be web links: a `javascript:` or `data:` URL on a card would
 /// run in every viewer's browser.
-fn check_url(field: &'static str, url: &str) -> Res {
-    check_len(field, url, 2_000)?;
+fn check_url(field: &'static str, url: &str, old: Option<&str>) -> Res {
+    if old == Some(url) {
+        return Ok(());
+    }
+    text(field, url, None, MAX_URL_CHARS)?;
+    // A link is one line: not even `\n` or `\t`, which browsers silently
+    // drop from URLs (what a viewer reads would not be where it goes).
+    if let Some(b) = url.bytes().find(|b| *b < 0x20) {
+        return Err(crate::text::TextError::ControlChar {
+            field,
+            code: u32::from(b),
+        }
+        .into());
+    }
     let lower = url.trim_start().to_ascii_lowercase();
     let web = lower.starts_with("https://") || lower.starts_with("http://");
     let local = lower.starts_with('/') && !lower.starts_with("//");
@@ -147,29 +196,55 @@ fn check_url(field: &'static str, url: &str) -> Res {
     }
 }
 
-fn check_stage(stage: &Stage) -> Res {
-    check_len("stage name", &stage.name, MAX_NAME_CHARS)?;
-    check_len("stage description", &stage.description, MAX_TEXT_CHARS)?;
-    check_metrics(&stage.metrics)
+fn check_stage(stage: &Stage, old: Option<&Stage>) -> Res {
+    let Stage {
+        id: _,
+        name,
+        description,
+        order: _,
+        metrics,
+    } = stage;
+    text(
+        "stage name",
+        name,
+        old.map(|o| o.name.as_str()),
+        MAX_NAME_CHARS,
+    )?;
+    text(
+        "stage description",
+        description,
+        old.map(|o| o.description.as_str()),
+        MAX_TEXT_CHARS,
+    )?;
+    check_metrics(metrics, old.map(|o| &o.metrics[..]))?;
+    check_size("stage", stage.approx_bytes(), old.map(Stage::approx_bytes))
 }
 
 /// Bounds every figure so that a header can always print it.
 const MAX_METRIC_ABS: f64 = 1e12;
 
-fn check_metrics(metrics: &[StageMetric]) -> Res {
-    if metrics.len() > MAX_METRICS {
-        return Err(OpErrorKind::LimitReached {
-            what: "metrics per stage",
-            max: MAX_METRICS,
-        });
-    }
-    for m in metrics {
-        check_len("metric name", &m.name, MAX_NAME_CHARS)?;
-        if m.name.trim().is_empty() {
+/// Whether an item of a list the op sets was already in the entity's list
+/// (`old`): such items are not checked again.
+fn is_kept<T: PartialEq>(item: &T, old: Option<&[T]>) -> bool {
+    old.is_some_and(|old| old.contains(item))
+}
+
+fn check_metrics(metrics: &[StageMetric], old: Option<&[StageMetric]>) -> Res {
+    check_count("metrics per stage", metrics.len(), MAX_METRICS)?;
+    for m in metrics.iter().filter(|m| !is_kept(*m, old)) {
+        let StageMetric {
+            name,
+            value,
+            unit,
+            target,
+            higher_is_better: _,
+        } = m;
+        text("metric name", name, None, MAX_NAME_CHARS)?;
+        if name.trim().is_empty() {
             return Err(OpErrorKind::Invalid("a metric needs a name".into()));
         }
-        check_len("metric unit", &m.unit, 20)?;
-        for n in std::iter::once(m.value).chain(m.target) {
+        text("metric unit", unit, None, MAX_UNIT_CHARS)?;
+        for n in std::iter::once(value).chain(target) {
             if !n.0.is_finite() || n.0.abs() > MAX_METRIC_ABS {
                 return Err(OpErrorKind::Invalid(format!(
                     "metric values must be numbers between -{MAX_METRIC_ABS:e} and {MAX_METRIC_ABS:e}"
@@ -180,19 +255,20 @@ fn check_metrics(metrics: &[StageMetric]) -> Res {
     Ok(())
 }
 
-fn check_evidence(evidence: &[Evidence]) -> Res {
-    if evidence.len() > MAX_EVIDENCE {
-        return Err(OpErrorKind::LimitReached {
-            what: "evidence items per card",
-            max: MAX_EVIDENCE,
-        });
-    }
-    for e in evidence {
-        check_len("evidence quote", &e.quote, MAX_TEXT_CHARS)?;
-        if let Some(link) = &e.link {
-            check_url("evidence link", link)?;
+fn check_evidence(evidence: &[Evidence], old: Option<&[Evidence]>) -> Res {
+    check_count("evidence items per card", evidence.len(), MAX_EVIDENCE)?;
+    for e in evidence.iter().filter(|e| !is_kept(*e, old)) {
+        let Evidence {
+            source: _,
+            quote,
+            link,
+            date,
+        } = e;
+        text("evidence quote", quote, None, MAX_TEXT_CHARS)?;
+        if let Some(link) = link {
+            check_url("evidence link", link, None)?;
         }
-        if let Some(date) = &e.date {
+        if let Some(date) = date {
             let ok = date.len() == 10
                 && date.bytes().enumerate().all(|(i, b)| {
                     if i == 4 || i == 7 {
@@ -211,43 +287,97 @@ fn check_evidence(evidence: &[Evidence]) -> Res {
     Ok(())
 }
 
-fn check_opportunity(o: &Opportunity) -> Res {
-    if !(1..=5).contains(&o.impact) || !(1..=5).contains(&o.effort) {
+/// The opportunity's own fields; its links to cards need the board
+/// (`Tx::check_addresses`).
+fn check_opportunity(o: &Opportunity, old: Option<&Opportunity>) -> Res {
+    let Opportunity {
+        impact,
+        effort,
+        owner,
+        status: _,
+        addresses,
+    } = o;
+    if !(1..=5).contains(impact) || !(1..=5).contains(effort) {
         return Err(OpErrorKind::Invalid(
             "impact and effort must be between 1 and 5".into(),
         ));
     }
-    check_len("owner", &o.owner, MAX_NAME_CHARS)?;
-    if o.addresses.len() > MAX_LINKS {
-        return Err(OpErrorKind::LimitReached {
-            what: "links per opportunity",
-            max: MAX_LINKS,
-        });
-    }
-    Ok(())
+    text(
+        "owner",
+        owner,
+        old.map(|o| o.owner.as_str()),
+        MAX_NAME_CHARS,
+    )?;
+    check_count("links per opportunity", addresses.len(), MAX_LINKS)
 }
 
-fn check_persona(p: &Persona) -> Res {
-    check_len("persona name", &p.name, MAX_NAME_CHARS)?;
-    check_len("role", &p.role, MAX_NAME_CHARS)?;
-    if let Some(url) = &p.avatar_url {
-        check_url("avatar", url)?;
+/// A persona's texts with their names and limits, every `String` field.
+fn persona_texts(p: &Persona) -> [(&'static str, &str, usize); 9] {
+    let Persona {
+        id: _,
+        name,
+        order: _,
+        color: _,
+        avatar_url: _,
+        age: _,
+        role,
+        quote,
+        goals,
+        needs,
+        pains,
+        fears,
+        expectations,
+        about,
+    } = p;
+    [
+        ("persona name", name, MAX_NAME_CHARS),
+        ("role", role, MAX_NAME_CHARS),
+        ("quote", quote, MAX_TEXT_CHARS),
+        ("goals", goals, MAX_TEXT_CHARS),
+        ("needs", needs, MAX_TEXT_CHARS),
+        ("pains", pains, MAX_TEXT_CHARS),
+        ("fears", fears, MAX_TEXT_CHARS),
+        ("expectations", expectations, MAX_TEXT_CHARS),
+        ("about", about, MAX_TEXT_CHARS),
+    ]
+}
+
+fn check_persona(p: &Persona, old: Option<&Persona>) -> Res {
+    let old_texts = old.map(persona_texts);
+    for (i, (field, value, max)) in persona_texts(p).into_iter().enumerate() {
+        text(field, value, old_texts.map(|o| o[i].1), max)?;
     }
-    for (field, text) in [
-        ("quote", &p.quote),
-        ("goals", &p.goals),
-        ("needs", &p.needs),
-        ("pains", &p.pains),
-        ("fears", &p.fears),
-        ("expectations", &p.expectations),
-        ("about", &p.about),
-    ] {
-        check_len(field, text, MAX_TEXT_CHARS)?;
+    if let Some(url) = &p.avatar_url {
+        check_url("avatar", url, old.and_then(|o| o.avatar_url.as_deref()))?;
     }
     if matches!(p.age, Some(age) if age > 150) {
         return Err(OpErrorKind::Invalid("age must be between 0 and 150".into()));
     }
-    Ok(())
+    check_size("persona", p.approx_bytes(), old.map(Persona::approx_bytes))
+}
+
+fn check_lane(lane: &Lane, old: Option<&Lane>) -> Res {
+    text(
+        "lane name",
+        &lane.name,
+        old.map(|o| o.name.as_str()),
+        MAX_NAME_CHARS,
+    )?;
+    check_size("lane", lane.approx_bytes(), old.map(Lane::approx_bytes))
+}
+
+fn check_card(card: &Card, old: Option<&Card>) -> Res {
+    text(
+        "card text",
+        &card.text,
+        old.map(|o| o.text.as_str()),
+        MAX_TEXT_CHARS,
+    )?;
+    check_evidence(&card.evidence, old.map(|o| &o.evidence[..]))?;
+    if let Some(o) = &card.opportunity {
+        check_opportunity(o, old.and_then(|c| c.opportunity.as_ref()))?;
+    }
+    check_size("card", card.approx_bytes(), old.map(Card::approx_bytes))
 }
 
 impl Tx<'_> {
@@ -273,26 +403,52 @@ impl Tx<'_> {
         }
     }
 
+    /// Refuses the batch so far if it leaves the board over its budget and
+    /// larger than it was.
+    fn check_budget(&self, start: usize) -> Res {
+        if self.bytes > MAX_BOARD_BYTES && self.bytes > start {
+            Err(OpErrorKind::BoardTooLarge {
+                bytes: self.bytes,
+                max: MAX_BOARD_BYTES,
+            })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Follows an entity's size from `old` to `new` bytes.
+    fn resize(&mut self, old: usize, new: usize) {
+        self.bytes = (self.bytes + new).saturating_sub(old);
+    }
+
     fn put_stage(&mut self, id: StageId, v: Option<Stage>) {
+        let new = v.as_ref().map_or(0, Stage::approx_bytes);
         let old = put(&mut self.board.stages, id, v);
+        self.resize(old.as_ref().map_or(0, Stage::approx_bytes), new);
         self.undo.push(Undo::Stage(id, old));
         self.changes.insert(Change::Stage(id));
     }
 
     fn put_lane(&mut self, id: LaneId, v: Option<Lane>) {
+        let new = v.as_ref().map_or(0, Lane::approx_bytes);
         let old = put(&mut self.board.lanes, id, v);
+        self.resize(old.as_ref().map_or(0, Lane::approx_bytes), new);
         self.undo.push(Undo::Lane(id, old));
         self.changes.insert(Change::Lane(id));
     }
 
     fn put_card(&mut self, id: CardId, v: Option<Card>) {
+        let new = v.as_ref().map_or(0, Card::approx_bytes);
         let old = put(&mut self.board.cards, id, v);
+        self.resize(old.as_ref().map_or(0, Card::approx_bytes), new);
         self.undo.push(Undo::Card(id, old));
         self.changes.insert(Change::Card(id));
     }
 
     fn put_persona(&mut self, id: PersonaId, v: Option<Persona>) {
+        let new = v.as_ref().map_or(0, Persona::approx_bytes);
         let old = put(&mut self.board.personas, id, v);
+        self.resize(old.as_ref().map_or(0, Persona::approx_bytes), new);
         self.undo.push(Undo::Persona(id, old));
         self.changes.insert(Change::Persona(id));
     }
@@ -300,6 +456,8 @@ impl Tx<'_> {
     fn put_emotion(&mut self, p: PersonaId, s: StageId, c: Curve, score: Option<i8>) {
         let old = self.board.emotion(p, s, c);
         set_emotion(self.board, p, s, c, score);
+        let bytes = |v: Option<i8>| if v.is_some() { EMOTION_BYTES } else { 0 };
+        self.resize(bytes(old), bytes(score));
         self.undo.push(Undo::Emotion(p, s, c, old));
         self.changes.insert(Change::Emotion(p, s, c));
     }
@@ -332,6 +490,24 @@ impl Tx<'_> {
             .ok_or_else(|| not_found("persona", id))
     }
 
+    /// Every card an opportunity newly links to must be a live card of
+    /// this board; links it already had are kept even if their card was
+    /// deleted since (deleting a card leaves links to it alone).
+    fn check_addresses(&self, card: &Card, old: Option<&Card>) -> Res {
+        let Some(o) = &card.opportunity else {
+            return Ok(());
+        };
+        let old = old
+            .and_then(|c| c.opportunity.as_ref())
+            .map(|o| &o.addresses[..]);
+        for id in o.addresses.iter().filter(|id| !is_kept(*id, old)) {
+            if !self.board.cards.contains_key(id) {
+                return Err(not_found("addressed card", id));
+            }
+        }
+        Ok(())
+    }
+
     fn check_card_refs(&self, stage: StageId, lane: LaneId, persona: Option<PersonaId>) -> Res {
         self.stage(stage)?;
         self.lane(lane)?;
@@ -344,13 +520,14 @@ impl Tx<'_> {
     fn op(&mut self, op: &Op) -> Res {
         match op {
             Op::SetBoardTitle { title } => {
-                check_len("title", title, MAX_NAME_CHARS)?;
+                text("title", title, Some(&self.board.title), MAX_NAME_CHARS)?;
                 if title.trim().is_empty() {
                     return Err(OpErrorKind::Invalid(
                         "the board title must not be empty".into(),
                     ));
                 }
                 let old = std::mem::replace(&mut self.board.title, title.clone());
+                self.resize(old.len(), title.len());
                 self.undo.push(Undo::Title(old));
                 self.changes.insert(Change::Board);
             }
@@ -360,12 +537,13 @@ impl Tx<'_> {
                     return Err(exists("stage", stage.id));
                 }
                 check_limit("stages", self.board.stages.len(), MAX_STAGES)?;
-                check_stage(stage)?;
+                check_stage(stage, None)?;
                 check_order(&stage.order)?;
                 self.put_stage(stage.id, Some(stage.clone()));
             }
             Op::UpdateStage { id, patch } => {
-                let mut stage = self.stage(*id)?.clone();
+                let old = self.stage(*id)?;
+                let mut stage = old.clone();
                 let StagePatch {
                     name,
                     description,
@@ -380,7 +558,7 @@ impl Tx<'_> {
                 if let Some(v) = metrics {
                     stage.metrics = v.clone();
                 }
-                check_stage(&stage)?;
+                check_stage(&stage, Some(old))?;
                 self.put_stage(*id, Some(stage));
             }
             Op::MoveStage { id, order } => {
@@ -419,20 +597,21 @@ impl Tx<'_> {
                     return Err(exists("lane", lane.id));
                 }
                 check_limit("lanes", self.board.lanes.len(), MAX_LANES)?;
-                check_len("lane name", &lane.name, MAX_NAME_CHARS)?;
+                check_lane(lane, None)?;
                 check_order(&lane.order)?;
                 self.put_lane(lane.id, Some(lane.clone()));
             }
             Op::UpdateLane { id, patch } => {
-                let mut lane = self.lane(*id)?.clone();
+                let old = self.lane(*id)?;
+                let mut lane = old.clone();
                 let LanePatch { name, kind } = patch;
                 if let Some(v) = name {
-                    check_len("lane name", v, MAX_NAME_CHARS)?;
                     lane.name = v.clone();
                 }
                 if let Some(v) = kind {
                     lane.kind = *v;
                 }
+                check_lane(&lane, Some(old))?;
                 self.put_lane(*id, Some(lane));
             }
             Op::MoveLane { id, order } => {
@@ -463,13 +642,15 @@ impl Tx<'_> {
                 check_limit("cards", self.board.cards.len(), MAX_CARDS)?;
                 self.check_card_refs(card.stage_id, card.lane_id, card.persona_id)?;
                 check_order(&card.order)?;
-                check_card(card)?;
+                check_card(card, None)?;
+                self.check_addresses(card, None)?;
                 let mut card = card.clone();
                 card.updated_at = self.at;
                 self.put_card(card.id, Some(card));
             }
             Op::UpdateCard { id, patch } => {
-                let mut card = self.card(*id)?.clone();
+                let old = self.card(*id)?;
+                let mut card = old.clone();
                 let CardPatch {
                     text,
                     color,
@@ -499,7 +680,8 @@ impl Tx<'_> {
                 if let Some(v) = opportunity {
                     card.opportunity = v.clone();
                 }
-                check_card(&card)?;
+                check_card(&card, Some(old))?;
+                self.check_addresses(&card, Some(old))?;
                 card.updated_at = self.at;
                 self.put_card(*id, Some(card));
             }
@@ -529,13 +711,14 @@ impl Tx<'_> {
                 }
                 check_limit("personas", self.board.personas.len(), MAX_PERSONAS)?;
                 check_order(&persona.order)?;
-                check_persona(persona)?;
+                check_persona(persona, None)?;
                 self.put_persona(persona.id, Some(persona.clone()));
             }
             Op::UpdatePersona { id, patch } => {
-                let mut p = self.persona(*id)?.clone();
+                let old = self.persona(*id)?;
+                let mut p = old.clone();
                 apply_persona_patch(&mut p, patch);
-                check_persona(&p)?;
+                check_persona(&p, Some(old))?;
                 self.put_persona(*id, Some(p));
             }
             Op::MovePersona { id, order } => {
@@ -589,15 +772,6 @@ impl Tx<'_> {
         }
         Ok(())
     }
-}
-
-fn check_card(card: &Card) -> Res {
-    check_len("card text", &card.text, MAX_TEXT_CHARS)?;
-    check_evidence(&card.evidence)?;
-    if let Some(o) = &card.opportunity {
-        check_opportunity(o)?;
-    }
-    Ok(())
 }
 
 fn apply_persona_patch(p: &mut Persona, patch: &PersonaPatch) {

@@ -3,6 +3,8 @@
 
 use thiserror::Error;
 
+use crate::text::TextError;
+
 /// An op in a batch could not be applied; the whole batch changed nothing.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("op {index}: {kind}")]
@@ -24,8 +26,19 @@ pub enum OpErrorKind {
         len: usize,
         max: usize,
     },
+    /// An entity's texts together exceed `MAX_ENTITY_BYTES`.
+    #[error("{what} is too large: {bytes} bytes, the limit is {max}")]
+    TooLarge {
+        what: &'static str,
+        bytes: usize,
+        max: usize,
+    },
     #[error("a board holds at most {max} {what}")]
     LimitReached { what: &'static str, max: usize },
+    /// The batch would take the board past `MAX_BOARD_BYTES` (code
+    /// `limit_reached`). Batches that shrink the board are always accepted.
+    #[error("the board is over its size limit of {} MiB", .max >> 20)]
+    BoardTooLarge { bytes: usize, max: usize },
     #[error("{0}")]
     Invalid(String),
     #[error("a batch must hold between 1 and {max} ops, this one holds {len}")]
@@ -38,8 +51,8 @@ impl OpErrorKind {
         match self {
             OpErrorKind::NotFound { .. } => "not_found",
             OpErrorKind::AlreadyExists { .. } => "already_exists",
-            OpErrorKind::TooLong { .. } => "too_long",
-            OpErrorKind::LimitReached { .. } => "limit_reached",
+            OpErrorKind::TooLong { .. } | OpErrorKind::TooLarge { .. } => "too_long",
+            OpErrorKind::LimitReached { .. } | OpErrorKind::BoardTooLarge { .. } => "limit_reached",
             OpErrorKind::Invalid(_) => "invalid",
             OpErrorKind::BatchSize { .. } => "batch_size",
         }
@@ -49,5 +62,21 @@ impl OpErrorKind {
 impl OpError {
     pub fn code(&self) -> &'static str {
         self.kind.code()
+    }
+}
+
+/// A refused text keeps its code: `invalid` for a control character
+/// (`Invalid`, with the message naming the field), `too_long` for a length.
+impl From<TextError> for OpErrorKind {
+    fn from(e: TextError) -> Self {
+        match e {
+            TextError::ControlChar { .. } => OpErrorKind::Invalid(e.to_string()),
+            TextError::TooLong { field, len, max } => OpErrorKind::TooLong { field, len, max },
+            TextError::TooManyBytes { field, len, max } => OpErrorKind::TooLarge {
+                what: field,
+                bytes: len,
+                max,
+            },
+        }
     }
 }

@@ -15,8 +15,10 @@ pub mod ops;
 pub mod order;
 pub mod protocol;
 pub mod role;
+pub mod size;
 pub mod sync;
 pub mod template;
+pub mod text;
 pub mod undo;
 
 pub use apply::{ApplyCtx, Change};
@@ -29,3 +31,4 @@ pub use model::{
 pub use ops::{Batch, CardPatch, LanePatch, Op, PersonaPatch, StagePatch};
 pub use order::OrderKey;
 pub use role::Role;
+pub use text::{TextError, check_text, clean_text};

@@ -27,6 +27,30 @@ pub struct Board {
     /// One score per persona, stage and curve, sorted by that triple.
     #[serde(default)]
     pub emotions: Vec<EmotionPoint>,
+    /// `approx_bytes` of the whole board, once known: computed on the first
+    /// `apply` (or by `recount`) and kept up to date by `apply`, so that the
+    /// size budget costs O(batch), not O(board). Not part of equality or
+    /// serialisation.
+    #[serde(skip)]
+    pub(crate) bytes: SizeCache,
+}
+
+/// A cached figure that is not part of its owner's value: any two are equal.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct SizeCache(pub(crate) Option<usize>);
+
+impl PartialEq for SizeCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for SizeCache {}
+
+impl std::fmt::Debug for SizeCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
 }
 
 /// A column: one step of the customer's journey.
@@ -528,6 +552,7 @@ impl Board {
             lanes: BTreeMap::new(),
             cards: BTreeMap::new(),
             emotions: Vec::new(),
+            bytes: SizeCache::default(),
         }
     }
 

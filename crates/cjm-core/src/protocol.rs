@@ -69,9 +69,11 @@ const MAX_COORD: i32 = 1_000_000;
 pub const MAX_SELECTION: usize = 200;
 
 impl Presence {
-    /// Whether a client-sent state is within bounds.
+    /// Whether a client-sent state is within bounds. Never overflows, for
+    /// any value a client can send (`i32::MIN` has no absolute value).
     pub fn is_valid(&self) -> bool {
-        let ok = |p: &Point| p.x.abs() <= MAX_COORD && p.y.abs() <= MAX_COORD;
+        let coord = -MAX_COORD..=MAX_COORD;
+        let ok = |p: &Point| coord.contains(&p.x) && coord.contains(&p.y);
         self.cursor.as_ref().is_none_or(ok)
             && self.dragging.as_ref().is_none_or(|d| ok(&d.at))
             && self.selection.len() <= MAX_SELECTION
@@ -192,6 +194,51 @@ mod tests {
         assert_eq!(json["ops"][0]["op"], "set_board_title");
         let back: ClientMsg = serde_json::from_value(json).unwrap();
         assert_eq!(back, msg);
+    }
+
+    #[test]
+    fn presence_bounds_hold_at_the_extremes_of_i32() {
+        let at = |x, y| Presence {
+            cursor: Some(Point { x, y }),
+            ..Presence::default()
+        };
+        let drag = |x, y| Presence {
+            dragging: Some(DragGhost {
+                card: CardId::new(),
+                at: Point { x, y },
+            }),
+            ..Presence::default()
+        };
+        for (x, y) in [
+            (i32::MIN, 0),
+            (0, i32::MIN),
+            (i32::MAX, 0),
+            (0, i32::MAX),
+            (i32::MIN, i32::MIN),
+            (-MAX_COORD - 1, 0),
+            (0, MAX_COORD + 1),
+        ] {
+            assert!(!at(x, y).is_valid(), "cursor {x},{y}");
+            assert!(!drag(x, y).is_valid(), "drag {x},{y}");
+        }
+        for (x, y) in [(-MAX_COORD, MAX_COORD), (MAX_COORD, -MAX_COORD), (0, 0)] {
+            assert!(at(x, y).is_valid(), "cursor {x},{y}");
+            assert!(drag(x, y).is_valid(), "drag {x},{y}");
+        }
+        let msg = format!(
+            r#"{{"type":"presence","cursor":{{"x":{},"y":{}}}}}"#,
+            i32::MIN,
+            i32::MAX
+        );
+        let ClientMsg::Presence(p) = serde_json::from_str(&msg).unwrap() else {
+            panic!("not presence")
+        };
+        assert!(!p.is_valid());
+        let many = Presence {
+            selection: vec![CardId::new(); MAX_SELECTION + 1],
+            ..Presence::default()
+        };
+        assert!(!many.is_valid());
     }
 
     #[test]

@@ -130,13 +130,55 @@ impl UndoEntry {
             }
         }
         let candidates = creates.into_iter().chain(cards).chain(removals);
-        // Keep what still applies, in order, on a scratch copy.
+        // Keep what still applies, in order, on a scratch copy. An op that
+        // does not apply yet may need a later one (an opportunity restored
+        // before the pain card it addresses): it has a second chance after
+        // the others, and a last one without its links to cards that are
+        // gone for good.
         let mut scratch = current.clone();
         let ctx = ApplyCtx { at: 0 };
-        candidates
-            .filter(|op| scratch.apply(std::slice::from_ref(op), ctx).is_ok())
-            .collect()
+        let mut kept = Vec::new();
+        let mut later = Vec::new();
+        for op in candidates {
+            if scratch.apply(std::slice::from_ref(&op), ctx).is_ok() {
+                kept.push(op);
+            } else {
+                later.push(op);
+            }
+        }
+        for op in later {
+            let op = if scratch.apply(std::slice::from_ref(&op), ctx).is_ok() {
+                op
+            } else {
+                match without_dead_links(op, &scratch) {
+                    Some(op) if scratch.apply(std::slice::from_ref(&op), ctx).is_ok() => op,
+                    _ => continue,
+                }
+            };
+            kept.push(op);
+        }
+        kept
     }
+}
+
+/// `op` without the opportunity links it adds to cards `board` does not
+/// hold (`apply` refuses those); `None` if it adds none.
+fn without_dead_links(mut op: Op, board: &Board) -> Option<Op> {
+    let (o, card) = match &mut op {
+        Op::CreateCard(c) => (c.opportunity.as_mut()?, None),
+        Op::UpdateCard { id, patch } => {
+            (patch.opportunity.as_mut()?.as_mut()?, board.cards.get(id))
+        }
+        _ => return None,
+    };
+    let had = card
+        .and_then(|c| c.opportunity.as_ref())
+        .map(|o| o.addresses.clone())
+        .unwrap_or_default();
+    let before = o.addresses.len();
+    o.addresses
+        .retain(|a| board.cards.contains_key(a) || had.contains(a));
+    (o.addresses.len() < before).then_some(op)
 }
 
 /// An entity kind that undo can restore field by field.

@@ -95,6 +95,7 @@ pub async fn create_board(
     for card in board.cards.values_mut() {
         card.updated_at = now;
     }
+    crate::quotas::check_new_board(&state, user).await?;
     state.store.create_board(&board, Some(user), now).await?;
     tracing::info!(board = %board.id, template = %req.template, "board created");
     Ok((

@@ -12,8 +12,10 @@ pub mod clock;
 pub mod coalesce;
 pub mod error;
 pub mod links;
+pub mod maintenance;
 pub mod members;
 pub mod origin;
+pub mod quotas;
 pub mod rate_limit;
 pub mod room;
 pub mod rooms;
@@ -71,6 +73,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/auth/logout", post(auth::api::logout))
         .route("/auth/me", get(auth::api::me))
         .route("/auth/password", post(auth::api::change_password))
+        .route("/auth/account", delete(auth::account::delete))
         .fallback(api::api_not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -163,6 +166,10 @@ pub async fn serve(
             None
         }
     };
+    let housekeeping = tokio::spawn(maintenance::run_forever(
+        state.store.clone(),
+        maintenance::Policy::default(),
+    ));
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let watcher = {
         let state = state.clone();
@@ -190,6 +197,7 @@ pub async fn serve(
         })
         .await;
     watcher.abort();
+    housekeeping.abort();
     if let Some(f) = follower {
         f.abort();
     }

@@ -58,6 +58,13 @@ enum Command {
         #[arg(long, env = "CJM_MAX_SOCKETS_PER_PERSON", default_value_t = cjm_server::state::SOCKETS_PER_PERSON)]
         max_sockets_per_person: usize,
     },
+    /// Compact every board's op log (ops of all but the last 1,000 batches
+    /// dropped, entities deleted over a day ago removed for good) and remove
+    /// images nothing refers to. A running server does this every hour.
+    Maintenance {
+        #[arg(long, env = "DATABASE_URL", default_value = "sqlite://./data/cjm.db")]
+        database_url: String,
+    },
     /// Manage accounts from the command line (the first account of a server
     /// becomes its admin).
     User {
@@ -123,6 +130,7 @@ async fn main() -> anyhow::Result<()> {
                 trust_proxy,
                 max_sockets_per_person: Some(max_sockets_per_person),
                 session_recheck: None,
+                quotas: None,
             };
             serve(addr, &database_url, static_dir, options).await
         }
@@ -130,6 +138,18 @@ async fn main() -> anyhow::Result<()> {
             action,
             database_url,
         } => user(action, &database_url).await,
+        Command::Maintenance { database_url } => {
+            let store = cjm_store::connect(&database_url)
+                .await
+                .with_context(|| format!("cannot open the database {}", redact(&database_url)))?;
+            let policy = cjm_server::maintenance::Policy::default();
+            let r = cjm_server::maintenance::run_once(&*store, &policy).await?;
+            println!(
+                "compacted {} board(s): {} batch(es) stripped of their ops, {} deleted item(s) removed; {} unused image(s) removed",
+                r.boards, r.batches_stripped, r.entities_purged, r.uploads_removed
+            );
+            Ok(())
+        }
     }
 }
 

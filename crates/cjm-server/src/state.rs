@@ -37,6 +37,7 @@ pub struct AppState {
     pub sockets: SocketCap,
     /// See `Options::session_recheck`.
     pub session_recheck: std::time::Duration,
+    pub quotas: crate::quotas::Quotas,
     /// While the server has no account: the one-time token that lets the
     /// first account (the admin) be created from elsewhere than this
     /// machine. Printed in the log at start-up.
@@ -64,6 +65,8 @@ pub struct Options {
     /// How often an account's websocket re-checks that its session still
     /// lives (default `SESSION_RECHECK`).
     pub session_recheck: Option<std::time::Duration>,
+    /// Boards and images per account (default `Quotas::default()`).
+    pub quotas: Option<crate::quotas::Quotas>,
 }
 
 /// An account's websocket re-checks its session this often: what ends it
@@ -141,6 +144,7 @@ impl AppState {
             sockets: SocketCap::new(options.max_sockets_per_person.unwrap_or(SOCKETS_PER_PERSON)),
             setup_token: std::sync::Mutex::new(None),
             session_recheck: options.session_recheck.unwrap_or(SESSION_RECHECK),
+            quotas: options.quotas.unwrap_or_default(),
         })
     }
 

@@ -45,7 +45,7 @@ pub async fn upload(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
     let board = crate::api::board_id(&board)?;
-    caller.require(&state, board, Role::Editor).await?;
+    let access = caller.require(&state, board, Role::Editor).await?;
     let bytes = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::TooLarge(format!(
@@ -66,13 +66,17 @@ pub async fn upload(
         code: "unsupported_image",
         message: "upload a PNG, JPEG, GIF or WebP image".into(),
     })?;
+    crate::quotas::check_upload(&state, &access.actor, board, bytes.len() as u64).await?;
     let upload = Upload {
         id: uuid::Uuid::now_v7(),
         board_id: board,
         content_type: content_type.into(),
         bytes: bytes.to_vec(),
     };
-    state.store.put_upload(&upload, now_ms()).await?;
+    state
+        .store
+        .put_upload(&upload, &access.actor, now_ms())
+        .await?;
     tracing::info!(%board, id = %upload.id, size = upload.bytes.len(), "image uploaded");
     let url = format!("/api/uploads/{}", upload.id);
     Ok((

@@ -89,22 +89,6 @@ async fn joined(server: &TestServer, board: BoardId, cookie: &str) -> Client {
     c
 }
 
-/// Whether the socket is told to resync and closed within `wait`.
-async fn ended(client: &mut Client, wait: Duration) -> bool {
-    let deadline = tokio::time::Instant::now() + wait;
-    loop {
-        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-        if left.is_zero() {
-            return false;
-        }
-        match client.try_recv_any(left).await {
-            None => return true,
-            Some(ServerMsg::Resync) => return client.try_recv_any(left).await.is_none(),
-            Some(_) => continue,
-        }
-    }
-}
-
 fn new_card(board: &Board, text: &str) -> Card {
     let stage = board.stages_in_order()[0].id;
     let lane = board.lanes_in_order()[0].id;
@@ -192,7 +176,7 @@ async fn test_sockets_end_with_their_session(backend: &str) {
     .await;
     assert_eq!(out.status, 204);
     assert!(
-        ended(&mut on_laptop, Duration::from_secs(3)).await,
+        on_laptop.ends_within(Duration::from_secs(3)).await,
         "signed out"
     );
     // Its reconnection finds no access.
@@ -219,7 +203,7 @@ async fn test_sockets_end_with_their_session(backend: &str) {
     .await;
     assert_eq!(changed.status, 200, "{}", changed.body);
     assert!(
-        ended(&mut on_phone, Duration::from_secs(3)).await,
+        on_phone.ends_within(Duration::from_secs(3)).await,
         "password changed"
     );
     teardown(db, server).await;
@@ -246,7 +230,7 @@ async fn test_a_command_line_reset_ends_sockets(backend: &str) {
         .output()
         .unwrap();
     assert!(out.status.success(), "{out:?}");
-    assert!(ended(&mut socket, Duration::from_secs(5)).await);
+    assert!(socket.ends_within(Duration::from_secs(5)).await);
     teardown(db, server).await;
 }
 
@@ -995,6 +979,207 @@ async fn test_no_store_and_the_socket_cap(backend: &str) {
     teardown(db, server).await;
 }
 
+/// `SELECT COUNT(*)`-like `sql` run directly on the test database.
+async fn db_count(db: &Db, sql: &str) -> i64 {
+    use sqlx::Connection;
+    match db {
+        Db::Sqlite(_) => {
+            let mut conn = sqlx::SqliteConnection::connect(&db.url()).await.unwrap();
+            sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
+        }
+        Db::Postgres(_) => {
+            let mut conn = sqlx::PgConnection::connect(&db.url()).await.unwrap();
+            sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
+        }
+    }
+}
+
+/// A PNG signature padded to `size` bytes (the server checks the
+/// signature, not the picture).
+fn png(size: usize) -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    bytes.resize(size, 0);
+    bytes
+}
+
+async fn upload(server: &TestServer, board: BoardId, cookie: &str, size: usize) -> Res {
+    let res = reqwest::Client::new()
+        .post(server.url(&format!("/api/boards/{board}/uploads")))
+        .header("cookie", cookie)
+        .body(png(size))
+        .send()
+        .await
+        .unwrap();
+    Res {
+        status: res.status(),
+        headers: res.headers().clone(),
+        body: res.json().await.unwrap_or(Value::Null),
+    }
+}
+
+/// Item 6: an account's boards and a person's and a board's images are
+/// bounded, with a clear refusal.
+async fn test_quotas_bound_boards_and_images(backend: &str) {
+    let db = Db::new(backend).await;
+    let quotas = cjm_server::quotas::Quotas {
+        owned_boards: 2,
+        upload_bytes_per_person: 3_000,
+        upload_bytes_per_board: 5_000,
+    };
+    let server = TestServer::start_with(
+        &db,
+        Options {
+            quotas: Some(quotas),
+            ..Default::default()
+        },
+    )
+    .await;
+    let (board, _) = server.create_board("blank").await;
+    let owner = owner_cookie(server.addr).await;
+    let headers = [("cookie", owner.as_str())];
+    let new_board = || {
+        call(
+            &server,
+            "POST",
+            "/api/boards",
+            Some(json!({"title": "More", "template": "blank"})),
+            &headers,
+        )
+    };
+    assert_eq!(new_board().await.status, 201);
+    let third = new_board().await;
+    assert_eq!(
+        (third.status.as_u16(), third.code()),
+        (422, "quota_exceeded")
+    );
+
+    assert_eq!(upload(&server, board.id, &owner, 2_000).await.status, 201);
+    let over = upload(&server, board.id, &owner, 2_000).await;
+    assert_eq!(
+        (over.status.as_u16(), over.code()),
+        (422, "quota_exceeded"),
+        "per person"
+    );
+    let guest = guest_cookie(server.addr, board.id, "Gleb").await;
+    assert_eq!(upload(&server, board.id, &guest, 2_000).await.status, 201);
+    let other = guest_cookie(server.addr, board.id, "Galya").await;
+    let full = upload(&server, board.id, &other, 2_000).await;
+    assert_eq!(
+        (full.status.as_u16(), full.code()),
+        (422, "quota_exceeded"),
+        "per board"
+    );
+    teardown(db, server).await;
+}
+
+/// Item 6: compaction drops the ops of old batches and deleted entities
+/// for good (deleted text leaves the database; a client that far behind
+/// gets a snapshot), and images nothing refers to are removed.
+async fn test_compaction_removes_deleted_text_and_orphan_images(backend: &str) {
+    let (db, server, board) = setup(backend, "classic").await;
+    let owner = owner_cookie(server.addr).await;
+    let mut ana = server.client(board.id, "ana").await;
+    ana.welcome().await;
+    let secret = new_card(&board, "top secret pain");
+    let mut batches = vec![
+        vec![Op::CreateCard(secret.clone())],
+        vec![Op::DeleteCard { id: secret.id }],
+    ];
+    for i in 0..5 {
+        batches.push(vec![Op::CreateCard(new_card(&board, &format!("kept {i}")))]);
+    }
+    let orphan = upload(&server, board.id, &owner, 100).await.body["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let photo = upload(&server, board.id, &owner, 100).await.body["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut persona = Persona::new("Marina", OrderKey::first(), Color::Blue);
+    persona.avatar_url = Some(photo.clone());
+    batches.push(vec![Op::CreatePersona(persona)]);
+    let mut seq = 0;
+    for ops in batches {
+        ana.submit(ops).await;
+        match ana.recv().await {
+            ServerMsg::Applied(a) => seq = a.seq,
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(
+        db_count(
+            &db,
+            "SELECT COUNT(*) FROM op_log WHERE CAST(ops AS TEXT) LIKE '%top secret%'"
+        )
+        .await,
+        1
+    );
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let policy = cjm_server::maintenance::Policy {
+        keep_last: 3,
+        slack: 0,
+        keep_deleted: Duration::ZERO,
+        upload_grace: Duration::ZERO,
+        every: Duration::from_secs(3600),
+    };
+    let report = cjm_server::maintenance::run_once(&*server.state.store, &policy)
+        .await
+        .unwrap();
+    assert_eq!(report.boards, 1);
+    assert_eq!(report.batches_stripped, seq - 3);
+    assert!(report.entities_purged >= 1);
+    assert_eq!(report.uploads_removed, 1);
+    for sql in [
+        "SELECT COUNT(*) FROM op_log WHERE CAST(ops AS TEXT) LIKE '%top secret%'",
+        "SELECT COUNT(*) FROM cards WHERE text LIKE '%top secret%'",
+    ] {
+        assert_eq!(db_count(&db, sql).await, 0, "{sql}");
+    }
+    // A client from the start gets a snapshot, one a few batches behind
+    // the kept ops.
+    let cookie = viewer_cookie(server.addr, board.id, "Vika").await;
+    let mut late = Client::connect_with(server.addr, board.id, Some(&cookie)).await;
+    late.send(&ClientMsg::Hello {
+        protocol: cjm_core::protocol::PROTOCOL_VERSION,
+        last_seq: Some(0),
+        client_id: None,
+        name: None,
+    })
+    .await;
+    let (snapshot, at, batches) = late.welcome().await;
+    assert_eq!(at, seq);
+    assert!(snapshot.is_some() && batches.is_empty());
+    assert!(
+        !serde_json::to_string(&snapshot)
+            .unwrap()
+            .contains("top secret")
+    );
+    let mut recent = Client::connect_with(server.addr, board.id, Some(&cookie)).await;
+    recent
+        .send(&ClientMsg::Hello {
+            protocol: cjm_core::protocol::PROTOCOL_VERSION,
+            last_seq: Some(seq - 2),
+            client_id: None,
+            name: None,
+        })
+        .await;
+    let (snapshot, _, batches) = recent.welcome().await;
+    assert!(snapshot.is_none());
+    assert_eq!(batches.len(), 2);
+    let get = |url: String| {
+        let (server, owner) = (&server, owner.clone());
+        async move {
+            call(server, "GET", &url, None, &[("cookie", &owner)])
+                .await
+                .status
+        }
+    };
+    assert_eq!(get(orphan).await, 404, "nothing referred to it");
+    assert_eq!(get(photo).await, 200, "a persona's photo stays");
+    teardown(db, server).await;
+}
+
 macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
         mod sqlite { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name("sqlite").await } )* }
@@ -1018,4 +1203,6 @@ on_both_stores!(
     test_limiter_keys_are_bounded_and_per_account,
     test_hosts_origins_and_the_first_account,
     test_no_store_and_the_socket_cap,
+    test_quotas_bound_boards_and_images,
+    test_compaction_removes_deleted_text_and_orphan_images,
 );

@@ -164,3 +164,30 @@ async fn test_a_revocation_on_one_instance_disconnects_guests_on_the_other() {
     drop((a, b));
     db.cleanup().await;
 }
+
+/// Signing out on one instance ends that session's socket on the other
+/// within a second (issue 11, item 2: the sign-out travels as a Postgres
+/// notification, not only the next session check).
+#[tokio::test]
+async fn test_a_sign_out_on_one_instance_ends_the_socket_on_the_other() {
+    let db = Db::new("postgres").await;
+    let a = Process::spawn(&db.url()).await;
+    let b = Process::spawn(&db.url()).await;
+    let board = a.create_board("classic").await;
+    let cookie = common::owner_cookie(a.addr).await;
+    let mut socket = Client::connect_with(b.addr, board.id, Some(&cookie)).await;
+    socket.hello().await;
+    socket.welcome().await;
+
+    let started = std::time::Instant::now();
+    let res = common::signed_in_http(&cookie)
+        .post(format!("http://{}/api/auth/logout", a.addr))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert!(socket.ends_within(std::time::Duration::from_secs(2)).await);
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    drop((a, b));
+    db.cleanup().await;
+}

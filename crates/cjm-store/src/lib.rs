@@ -117,6 +117,15 @@ pub struct Upload {
     pub bytes: Vec<u8>,
 }
 
+/// What `Store::compact` removed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Compacted {
+    /// Batches whose ops were dropped.
+    pub stripped: u64,
+    /// Deleted entities removed for good.
+    pub purged: u64,
+}
+
 /// A board saved as a template: its first state for new boards.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SavedTemplate {
@@ -147,6 +156,43 @@ pub struct User {
     pub password_hash: String,
     pub is_admin: bool,
     pub created_at: i64,
+}
+
+/// What becomes of the live boards whose only owner deletes their account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SoleOwned {
+    /// Each goes to another member (its longest-standing editor, else its
+    /// longest-standing commenter, else viewer), who becomes its owner;
+    /// a board with no other member is deleted.
+    Transfer,
+    /// They are all deleted.
+    Delete,
+}
+
+/// A live board whose only owner is the account being deleted.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct SoleOwnedBoard {
+    pub id: BoardId,
+    pub title: String,
+    /// Members besides that owner.
+    pub other_members: i64,
+}
+
+/// What `Store::delete_account` did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AccountDeletion {
+    /// Nothing written: the account is the only owner of these boards and
+    /// no `SoleOwned` choice was given.
+    SoleOwner(Vec<SoleOwnedBoard>),
+    /// Nothing written: no such account (or it was deleted already).
+    NoSuchAccount,
+    Deleted {
+        /// Boards soft-deleted with the account.
+        deleted_boards: Vec<BoardId>,
+        /// Boards handed over, with their new owner.
+        transferred: Vec<(BoardId, uuid::Uuid)>,
+    },
 }
 
 /// A batch the room accepted and wants stored; the store assigns its seq.
@@ -243,7 +289,48 @@ pub trait Store: Send + Sync + 'static {
         limit: u64,
     ) -> Result<Vec<Applied>, StoreError>;
 
-    async fn put_upload(&self, upload: &Upload, now: i64) -> Result<(), StoreError>;
+    /// Stores an image uploaded by `uploaded_by` (an actor id).
+    async fn put_upload(
+        &self,
+        upload: &Upload,
+        uploaded_by: &str,
+        now: i64,
+    ) -> Result<(), StoreError>;
+
+    /// Bytes of images stored by `uploaded_by`, and for `board`.
+    async fn upload_usage(
+        &self,
+        uploaded_by: &str,
+        board: BoardId,
+    ) -> Result<(u64, u64), StoreError>;
+
+    /// Live boards `user` owns.
+    async fn owned_boards(&self, user: uuid::Uuid) -> Result<u64, StoreError>;
+
+    /// Boards whose op log holds more than `keep_last + slack` batches
+    /// with their ops (worth compacting).
+    async fn boards_to_compact(
+        &self,
+        keep_last: u64,
+        slack: u64,
+    ) -> Result<Vec<BoardId>, StoreError>;
+
+    /// Compacts a board: the ops of all but its last `keep_last` batches
+    /// are dropped (each batch keeps its seq, client op id, actor and time,
+    /// so a resend is still recognised; `ops_since` no longer returns them,
+    /// so a client that far behind gets a snapshot), and entities deleted
+    /// before `deleted_before` are removed for good. Deleted text is gone
+    /// from the database afterwards.
+    async fn compact(
+        &self,
+        board: BoardId,
+        keep_last: u64,
+        deleted_before: i64,
+    ) -> Result<Compacted, StoreError>;
+
+    /// Removes images uploaded before `created_before` that no live
+    /// persona or saved template refers to; how many went.
+    async fn remove_orphan_uploads(&self, created_before: i64) -> Result<u64, StoreError>;
 
     async fn get_upload(&self, id: uuid::Uuid) -> Result<Option<Upload>, StoreError>;
 
@@ -342,8 +429,8 @@ pub trait Store: Send + Sync + 'static {
         board: BoardId,
     ) -> Result<Vec<Guest>, StoreError>;
 
-    /// Stores a new account; the first account of the server becomes its
-    /// admin (decided in the same statement, so two first sign-ups cannot
+    /// Stores a new account; the first (live) account of the server becomes
+    /// its admin (decided in the same statement, so two first sign-ups cannot
     /// both become admin). `Taken("email")` if the email is in use.
     async fn create_user(
         &self,
@@ -354,7 +441,8 @@ pub trait Store: Send + Sync + 'static {
         now: i64,
     ) -> Result<User, StoreError>;
 
-    /// Whether any account exists (the first one becomes the admin).
+    /// Whether any live (not deleted) account exists (the first one
+    /// becomes the admin).
     async fn has_users(&self) -> Result<bool, StoreError>;
 
     async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError>;
@@ -379,6 +467,22 @@ pub trait Store: Send + Sync + 'static {
     async fn session_user(&self, token_hash: &[u8], now: i64) -> Result<Option<User>, StoreError>;
 
     async fn delete_session(&self, token_hash: &[u8]) -> Result<(), StoreError>;
+
+    /// Deletes the account `user`, all in one transaction (the boards it
+    /// is a member of are locked first, so no membership change races it):
+    /// the live boards it alone owns are handed over or deleted as
+    /// `sole_owned` says (without a choice, if there are any, nothing is
+    /// written and `SoleOwner` lists them); then its memberships, sessions
+    /// and saved templates go, and the user row becomes an anonymous
+    /// tombstone (no email, name or password; `deleted_at` set), which keeps
+    /// the share links it created on surviving boards working and frees the
+    /// email for a new sign-up.
+    async fn delete_account(
+        &self,
+        user: uuid::Uuid,
+        sole_owned: Option<SoleOwned>,
+        now: i64,
+    ) -> Result<AccountDeletion, StoreError>;
 
     /// Which backend this is ("sqlite" or "postgres"), for logs and tests.
     fn backend(&self) -> &'static str;

@@ -521,7 +521,9 @@ macro_rules! impl_store {
             ) -> Result<Vec<cjm_core::protocol::Applied>, $crate::StoreError> {
                 let rows: Vec<$crate::rows::OpRow> = sqlx::query_as(
                     "SELECT seq, actor, client_op_id, ops, at FROM op_log
-                     WHERE board_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                     WHERE board_id = $1 AND seq > $2
+                       AND seq > (SELECT compacted_seq FROM boards WHERE id = $1)
+                     ORDER BY seq LIMIT $3",
                 )
                 .bind(board.0)
                 .bind(after_seq as i64)
@@ -531,19 +533,146 @@ macro_rules! impl_store {
                 Ok(rows.into_iter().map(|r| r.into_applied()).collect())
             }
 
-            async fn put_upload(&self, upload: &$crate::Upload, now: i64) -> Result<(), $crate::StoreError> {
+            async fn put_upload(&self, upload: &$crate::Upload, uploaded_by: &str, now: i64) -> Result<(), $crate::StoreError> {
                 sqlx::query(
-                    "INSERT INTO uploads (id, board_id, content_type, bytes, created_at)
-                     VALUES ($1, $2, $3, $4, $5)",
+                    "INSERT INTO uploads (id, board_id, content_type, bytes, created_at, uploaded_by)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
                 )
                 .bind(upload.id)
                 .bind(upload.board_id.0)
                 .bind(&upload.content_type)
                 .bind(&upload.bytes)
                 .bind(now)
+                .bind(uploaded_by)
                 .execute(self.writer())
                 .await?;
                 Ok(())
+            }
+
+            async fn upload_usage(
+                &self,
+                uploaded_by: &str,
+                board: cjm_core::BoardId,
+            ) -> Result<(u64, u64), $crate::StoreError> {
+                let (mine, board_bytes): (i64, i64) = sqlx::query_as(
+                    "SELECT
+                       COALESCE((SELECT SUM(LENGTH(bytes)) FROM uploads WHERE uploaded_by = $1), 0),
+                       COALESCE((SELECT SUM(LENGTH(bytes)) FROM uploads WHERE board_id = $2), 0)",
+                )
+                .bind(uploaded_by)
+                .bind(board.0)
+                .fetch_one(self.reader())
+                .await?;
+                Ok((mine.max(0) as u64, board_bytes.max(0) as u64))
+            }
+
+            async fn owned_boards(&self, user: uuid::Uuid) -> Result<u64, $crate::StoreError> {
+                let (n,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM board_members m JOIN boards b ON b.id = m.board_id
+                     WHERE m.user_id = $1 AND m.role = 'owner' AND b.deleted_at IS NULL",
+                )
+                .bind(user)
+                .fetch_one(self.reader())
+                .await?;
+                Ok(n.max(0) as u64)
+            }
+
+            async fn boards_to_compact(&self, keep_last: u64, slack: u64) -> Result<Vec<cjm_core::BoardId>, $crate::StoreError> {
+                let rows: Vec<(uuid::Uuid,)> = sqlx::query_as(
+                    "SELECT id FROM boards WHERE seq - compacted_seq > $1",
+                )
+                .bind((keep_last + slack) as i64)
+                .fetch_all(self.reader())
+                .await?;
+                Ok(rows.into_iter().map(|(id,)| cjm_core::BoardId(id)).collect())
+            }
+
+            async fn compact(
+                &self,
+                board: cjm_core::BoardId,
+                keep_last: u64,
+                deleted_before: i64,
+            ) -> Result<$crate::Compacted, $crate::StoreError> {
+                let mut tx = self.writer().begin().await?;
+                let row: Option<(i64, i64)> = sqlx::query_as(
+                    "SELECT seq, compacted_seq FROM boards WHERE id = $1",
+                )
+                .bind(board.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((seq, compacted)) = row else {
+                    return Ok($crate::Compacted::default());
+                };
+                let through = (seq - keep_last as i64).max(compacted);
+                let stripped = sqlx::query(
+                    "UPDATE op_log SET ops = '[]' WHERE board_id = $1 AND seq > $2 AND seq <= $3",
+                )
+                .bind(board.0)
+                .bind(compacted)
+                .bind(through)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                sqlx::query("UPDATE boards SET compacted_seq = $2 WHERE id = $1")
+                    .bind(board.0)
+                    .bind(through)
+                    .execute(&mut *tx)
+                    .await?;
+                let mut purged = 0;
+                // Table names are our own literals, never user input.
+                for table in ["cards", "stages", "lanes", "personas"] {
+                    let sql = format!(
+                        "DELETE FROM {table} WHERE board_id = $1 AND deleted_at IS NOT NULL AND deleted_at < $2"
+                    );
+                    purged += sqlx::query(&sql)
+                        .bind(board.0)
+                        .bind(deleted_before)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                }
+                tx.commit().await?;
+                Ok($crate::Compacted { stripped, purged })
+            }
+
+            async fn remove_orphan_uploads(&self, created_before: i64) -> Result<u64, $crate::StoreError> {
+                let candidates: Vec<(uuid::Uuid,)> = sqlx::query_as(
+                    "SELECT id FROM uploads WHERE created_at < $1",
+                )
+                .bind(created_before)
+                .fetch_all(self.reader())
+                .await?;
+                if candidates.is_empty() {
+                    return Ok(0);
+                }
+                // What still points at an upload: live personas' photos and
+                // saved templates (their JSON holds the same URLs).
+                let mut used: std::collections::HashSet<String> = std::collections::HashSet::new();
+                let photos: Vec<(String,)> = sqlx::query_as(
+                    "SELECT avatar_url FROM personas p JOIN boards b ON b.id = p.board_id
+                     WHERE p.deleted_at IS NULL AND b.deleted_at IS NULL AND p.avatar_url LIKE '/api/uploads/%'",
+                )
+                .fetch_all(self.reader())
+                .await?;
+                used.extend(photos.into_iter().map(|(u,)| u));
+                let templates: Vec<(String,)> = sqlx::query_as(
+                    "SELECT board FROM templates WHERE deleted_at IS NULL",
+                )
+                .fetch_all(self.reader())
+                .await?;
+                let mut removed = 0;
+                for (id,) in candidates {
+                    let url = format!("/api/uploads/{id}");
+                    if used.contains(&url) || templates.iter().any(|(t,)| t.contains(&url)) {
+                        continue;
+                    }
+                    removed += sqlx::query("DELETE FROM uploads WHERE id = $1")
+                        .bind(id)
+                        .execute(self.writer())
+                        .await?
+                        .rows_affected();
+                }
+                Ok(removed)
             }
 
             async fn get_upload(&self, id: uuid::Uuid) -> Result<Option<$crate::Upload>, $crate::StoreError> {
@@ -630,7 +759,7 @@ macro_rules! impl_store {
             ) -> Result<$crate::User, $crate::StoreError> {
                 let row: Result<(bool,), sqlx::Error> = sqlx::query_as(
                     "INSERT INTO users (id, email, name, password_hash, is_admin, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, NOT EXISTS (SELECT 1 FROM users), $5, $5)
+                     VALUES ($1, $2, $3, $4, NOT EXISTS (SELECT 1 FROM users WHERE deleted_at IS NULL), $5, $5)
                      RETURNING is_admin",
                 )
                 .bind(id)
@@ -669,7 +798,7 @@ macro_rules! impl_store {
             }
 
             async fn has_users(&self) -> Result<bool, $crate::StoreError> {
-                let (any,): (bool,) = sqlx::query_as("SELECT EXISTS (SELECT 1 FROM users)")
+                let (any,): (bool,) = sqlx::query_as("SELECT EXISTS (SELECT 1 FROM users WHERE deleted_at IS NULL)")
                     .fetch_one(self.reader())
                     .await?;
                 Ok(any)
@@ -754,6 +883,123 @@ macro_rules! impl_store {
                     .execute(self.writer())
                     .await?;
                 Ok(())
+            }
+
+            #[tracing::instrument(skip_all, fields(%user))]
+            async fn delete_account(
+                &self,
+                user: uuid::Uuid,
+                sole_owned: Option<$crate::SoleOwned>,
+                now: i64,
+            ) -> Result<$crate::AccountDeletion, $crate::StoreError> {
+                use $crate::AccountDeletion;
+                let mut tx = self.writer().begin().await?;
+                // Locks the account's row: two deletions of one account
+                // are serialised, the second finds nothing.
+                let live = sqlx::query(
+                    "UPDATE users SET updated_at = updated_at WHERE id = $1 AND deleted_at IS NULL",
+                )
+                .bind(user)
+                .execute(&mut *tx)
+                .await?;
+                if live.rows_affected() == 0 {
+                    return Ok(AccountDeletion::NoSuchAccount);
+                }
+                // Locks its boards' rows, in one order (no deadlock between
+                // two deletions), as every membership change does: nobody
+                // demotes the other owner meanwhile.
+                let boards: Vec<(uuid::Uuid,)> = sqlx::query_as(
+                    "SELECT board_id FROM board_members WHERE user_id = $1 ORDER BY board_id",
+                )
+                .bind(user)
+                .fetch_all(&mut *tx)
+                .await?;
+                for (board,) in &boards {
+                    sqlx::query("UPDATE boards SET seq = seq WHERE id = $1")
+                        .bind(board)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                let sole: Vec<(uuid::Uuid, String, i64)> = sqlx::query_as(
+                    "SELECT b.id, b.title,
+                       (SELECT COUNT(*) FROM board_members o WHERE o.board_id = b.id AND o.user_id <> $1)
+                     FROM boards b JOIN board_members m ON m.board_id = b.id AND m.user_id = $1
+                     WHERE b.deleted_at IS NULL AND m.role = 'owner'
+                       AND NOT EXISTS (SELECT 1 FROM board_members o
+                                       WHERE o.board_id = b.id AND o.user_id <> $1 AND o.role = 'owner')
+                     ORDER BY b.updated_at DESC, b.id",
+                )
+                .bind(user)
+                .fetch_all(&mut *tx)
+                .await?;
+                let Some(choice) = sole_owned.or(sole.is_empty().then_some($crate::SoleOwned::Delete)) else {
+                    tx.rollback().await?;
+                    return Ok(AccountDeletion::SoleOwner(
+                        sole.into_iter()
+                            .map(|(id, title, other_members)| $crate::SoleOwnedBoard {
+                                id: cjm_core::BoardId(id),
+                                title,
+                                other_members,
+                            })
+                            .collect(),
+                    ));
+                };
+                let mut deleted_boards = Vec::new();
+                let mut transferred = Vec::new();
+                for (board, _, others) in sole {
+                    if choice == $crate::SoleOwned::Transfer && others > 0 {
+                        let (heir,): (uuid::Uuid,) = sqlx::query_as(
+                            "SELECT user_id FROM board_members WHERE board_id = $1 AND user_id <> $2
+                             ORDER BY CASE role WHEN 'editor' THEN 0 WHEN 'commenter' THEN 1 ELSE 2 END,
+                               added_at, user_id
+                             LIMIT 1",
+                        )
+                        .bind(board)
+                        .bind(user)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        sqlx::query("UPDATE board_members SET role = 'owner' WHERE board_id = $1 AND user_id = $2")
+                            .bind(board)
+                            .bind(heir)
+                            .execute(&mut *tx)
+                            .await?;
+                        transferred.push((cjm_core::BoardId(board), heir));
+                    } else {
+                        sqlx::query("UPDATE boards SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL")
+                            .bind(board)
+                            .bind(now)
+                            .execute(&mut *tx)
+                            .await?;
+                        deleted_boards.push(cjm_core::BoardId(board));
+                    }
+                }
+                for table in ["board_members", "sessions"] {
+                    // `table` is one of our own literals.
+                    sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
+                        .bind(user)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query("DELETE FROM templates WHERE owner_id = $1")
+                    .bind(user)
+                    .execute(&mut *tx)
+                    .await?;
+                // A tombstone: the id stays for the share links it made
+                // (`created_by`); an email without `@` can never be signed
+                // up or signed in with.
+                sqlx::query(
+                    "UPDATE users SET email = $2, name = '', password_hash = '', is_admin = $3,
+                       updated_at = $4, deleted_at = $4
+                     WHERE id = $1",
+                )
+                .bind(user)
+                .bind(format!("deleted:{user}"))
+                .bind(false)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(AccountDeletion::Deleted { deleted_boards, transferred })
             }
 
             async fn member_role(

@@ -369,7 +369,7 @@ async fn test_uploads_are_stored_and_go_with_their_board(store: Arc<dyn Store>) 
         content_type: "image/png".into(),
         bytes: vec![0x89, b'P', b'N', b'G', 0, 1, 2, 255],
     };
-    store.put_upload(&upload, NOW).await.unwrap();
+    store.put_upload(&upload, "anna", NOW).await.unwrap();
     assert_eq!(
         store.get_upload(upload.id).await.unwrap(),
         Some(upload.clone())
@@ -734,6 +734,214 @@ async fn test_accounts_and_sessions(store: Arc<dyn Store>) {
     assert!(!store.set_password(uid(), "$argon2id$x", NOW).await.unwrap());
 }
 
+/// An account deletes itself: its sole-owned boards are listed until a
+/// choice is made, then handed over or deleted, and everything else of it
+/// goes in the same transaction; the email is free again.
+async fn test_account_deletion(store: Arc<dyn Store>) {
+    use cjm_store::{AccountDeletion, SoleOwned, SoleOwnedBoard};
+    let anna = user(&*store, "anna@example.com").await;
+    let boris = user(&*store, "boris@example.com").await;
+    let carl = user(&*store, "carl@example.com").await;
+    let board = |title: &str| Template::Blank.build(BoardId::new(), title, Locale::En);
+    // Anna alone: no other member.
+    let solo = board("Solo");
+    store.create_board(&solo, Some(anna), NOW).await.unwrap();
+    // Anna owns it; Boris views (earlier), Carl edits (later): Carl inherits.
+    let shared = board("Shared");
+    store.create_board(&shared, Some(anna), NOW).await.unwrap();
+    store
+        .put_member(shared.id, boris, Role::Viewer, NOW)
+        .await
+        .unwrap();
+    store
+        .put_member(shared.id, carl, Role::Editor, NOW + 1)
+        .await
+        .unwrap();
+    // Owned with Boris: stays his.
+    let co_owned = board("Co-owned");
+    store
+        .create_board(&co_owned, Some(anna), NOW)
+        .await
+        .unwrap();
+    store
+        .put_member(co_owned.id, boris, Role::Owner, NOW)
+        .await
+        .unwrap();
+    // Boris's, Anna edits.
+    let his = board("His");
+    store.create_board(&his, Some(boris), NOW).await.unwrap();
+    store
+        .put_member(his.id, anna, Role::Editor, NOW)
+        .await
+        .unwrap();
+    // Anna's session, saved template and a link she made on `shared`.
+    store
+        .create_session(&[7u8; 32], anna, NOW, NOW + 1000)
+        .await
+        .unwrap();
+    let template = SavedTemplate {
+        id: uuid::Uuid::now_v7(),
+        name: "Mine".into(),
+        board: board("T"),
+        created_at: NOW,
+        owner: Some(anna),
+    };
+    store.create_template(&template).await.unwrap();
+    let link = cjm_store::ShareLink {
+        id: uuid::Uuid::now_v7(),
+        board: shared.id,
+        role: Role::Viewer,
+        password_hash: None,
+        expires_at: None,
+        created_by: anna,
+        created_at: NOW,
+        last_used_at: None,
+    };
+    store.create_link(&link, b"anna-link").await.unwrap();
+
+    // No choice: the sole-owned boards are listed and nothing is written.
+    let mut listed = match store.delete_account(anna, None, NOW + 5).await.unwrap() {
+        AccountDeletion::SoleOwner(boards) => boards,
+        other => panic!("{other:?}"),
+    };
+    listed.sort_by(|a, b| a.title.cmp(&b.title));
+    assert_eq!(
+        listed,
+        [
+            SoleOwnedBoard {
+                id: shared.id,
+                title: "Shared".into(),
+                other_members: 2
+            },
+            SoleOwnedBoard {
+                id: solo.id,
+                title: "Solo".into(),
+                other_members: 0
+            },
+        ]
+    );
+    assert_eq!(
+        store.member_role(solo.id, anna).await.unwrap(),
+        Some(Role::Owner)
+    );
+    assert!(
+        store
+            .session_user(&[7u8; 32], NOW + 6)
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    // Hand over: Carl (the editor) owns `shared`, `solo` is deleted.
+    let done = store
+        .delete_account(anna, Some(SoleOwned::Transfer), NOW + 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        done,
+        AccountDeletion::Deleted {
+            deleted_boards: vec![solo.id],
+            transferred: vec![(shared.id, carl)]
+        }
+    );
+    assert!(store.load_board(solo.id).await.unwrap().is_none());
+    assert_eq!(
+        store.member_role(shared.id, carl).await.unwrap(),
+        Some(Role::Owner)
+    );
+    assert_eq!(
+        store.member_role(shared.id, boris).await.unwrap(),
+        Some(Role::Viewer)
+    );
+    for b in [shared.id, co_owned.id, his.id] {
+        assert!(store.load_board(b).await.unwrap().is_some());
+        assert_eq!(store.member_role(b, anna).await.unwrap(), None);
+    }
+    assert_eq!(
+        store.member_role(co_owned.id, boris).await.unwrap(),
+        Some(Role::Owner)
+    );
+    assert!(store.list_boards(anna).await.unwrap().is_empty());
+    assert_eq!(
+        store.session_user(&[7u8; 32], NOW + 11).await.unwrap(),
+        None
+    );
+    assert_eq!(store.load_template(template.id).await.unwrap(), None);
+    assert_eq!(store.user_by_email("anna@example.com").await.unwrap(), None);
+    // Her link on the surviving board keeps working for its new owner.
+    assert_eq!(
+        store
+            .link_by_token(b"anna-link")
+            .await
+            .unwrap()
+            .map(|l| l.id),
+        Some(link.id)
+    );
+    assert_eq!(
+        store
+            .delete_account(anna, Some(SoleOwned::Delete), NOW + 12)
+            .await
+            .unwrap(),
+        AccountDeletion::NoSuchAccount
+    );
+
+    // "delete": Boris's boards that he alone owns go, whoever else is on them.
+    store
+        .put_member(his.id, carl, Role::Editor, NOW)
+        .await
+        .unwrap();
+    let done = store
+        .delete_account(boris, Some(SoleOwned::Delete), NOW + 20)
+        .await
+        .unwrap();
+    let AccountDeletion::Deleted {
+        mut deleted_boards,
+        transferred,
+    } = done
+    else {
+        panic!("{done:?}")
+    };
+    deleted_boards.sort();
+    let mut expected = vec![co_owned.id, his.id];
+    expected.sort();
+    assert_eq!((deleted_boards, transferred), (expected, vec![]));
+    assert!(store.load_board(his.id).await.unwrap().is_none());
+    assert!(
+        store
+            .list_boards(carl)
+            .await
+            .unwrap()
+            .iter()
+            .all(|b| b.id == shared.id)
+    );
+
+    // The last account: asked about `shared`, which nobody else is on any
+    // more, so handing over deletes it. No live account is left; the email
+    // signs up again, and that account is the server's admin.
+    assert!(matches!(
+        store.delete_account(carl, None, NOW + 30).await.unwrap(),
+        AccountDeletion::SoleOwner(b) if b.len() == 1 && b[0].other_members == 0
+    ));
+    store
+        .delete_account(carl, Some(SoleOwned::Transfer), NOW + 30)
+        .await
+        .unwrap();
+    assert!(store.load_board(shared.id).await.unwrap().is_none());
+    assert!(!store.has_users().await.unwrap());
+    let again = store
+        .create_user(
+            uuid::Uuid::now_v7(),
+            "anna@example.com",
+            "Anna",
+            "$argon2id$new",
+            NOW + 40,
+        )
+        .await
+        .unwrap();
+    assert!(again.is_admin);
+    assert_ne!(again.id, anna);
+}
+
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -777,4 +985,5 @@ conformance!(
     test_accounts_and_sessions,
     test_members_and_roles,
     test_share_links_and_guests,
+    test_account_deletion,
 );

@@ -179,6 +179,21 @@ impl Ui {
     }
 
     fn create_and_select(&self, cards: Vec<Card>) {
+        // A copy keeps only its links to pains still on this board: the
+        // server refuses links to cards that are gone or elsewhere.
+        let cards: Vec<Card> = self
+            .read(|b| {
+                cards
+                    .into_iter()
+                    .map(|mut c| {
+                        if let Some(o) = c.opportunity.as_mut() {
+                            o.addresses.retain(|a| b.cards.contains_key(a));
+                        }
+                        c
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         if cards.is_empty() {
             return;
         }

@@ -45,7 +45,11 @@ fn replay(board: &Board) -> Board {
     );
     ops.extend(board.stages.values().cloned().map(Op::CreateStage));
     ops.extend(board.lanes.values().cloned().map(Op::CreateLane));
-    ops.extend(board.cards.values().cloned().map(Op::CreateCard));
+    // Opportunities last: `apply` wants the cards they address to exist.
+    let (plain, opportunities): (Vec<&Card>, Vec<&Card>) =
+        board.cards.values().partition(|c| c.opportunity.is_none());
+    ops.extend(plain.into_iter().cloned().map(Op::CreateCard));
+    ops.extend(opportunities.into_iter().cloned().map(Op::CreateCard));
     ops.extend(board.emotions.iter().map(|e| Op::SetEmotion {
         persona_id: e.persona_id,
         stage_id: e.stage_id,

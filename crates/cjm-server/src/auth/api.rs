@@ -81,12 +81,10 @@ fn from_this_machine(
         && crate::origin::host_is_literal(state, headers)
 }
 
-/// A free-text field of an account (a name): no control characters.
+/// A REST text field (a name, a title): no control characters other than
+/// tab and newline, by the same rule as every text on a board.
 pub fn check_text(field: &str, value: &str) -> Result<(), ApiError> {
-    if value
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
+    if value.chars().any(cjm_core::text::is_forbidden_char) {
         return Err(ApiError::Invalid {
             code: "invalid_text",
             message: format!("the {field} contains a control character"),

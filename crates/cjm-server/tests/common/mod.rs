@@ -361,6 +361,19 @@ impl Client {
         }
     }
 
+    /// Whether the server ends this connection (a close frame or the end
+    /// of the stream, after any messages) within `wait`; false on a timeout.
+    pub async fn ends_within(&mut self, wait: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.ws.next()).await {
+                Err(_) => return false,
+                Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => return true,
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
+    }
+
     /// The welcome's board and seq.
     pub async fn welcome(&mut self) -> (Option<Board>, u64, Vec<cjm_core::protocol::Applied>) {
         match self.recv().await {
