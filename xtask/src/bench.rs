@@ -31,7 +31,7 @@ fn core() -> Result<()> {
 
 fn board() -> Result<()> {
     println!("\n==> bench board");
-    frontend::build()?;
+    frontend::build(false)?;
     // The same build as `xtask loadgen`, so the two share it.
     cargo(&["build", "--release", "-p", "cjm-server", "--bin", "cjm"])?;
     let chromium = harness::find_or_install_chromium()?;

@@ -8,7 +8,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail, ensure};
 
-use crate::{cargo, root, target_dir};
+use crate::{cargo, cargo_linted, root, target_dir};
 
 pub struct Built {
     pub wasm_bytes: u64,
@@ -32,7 +32,9 @@ fn content_hash(bytes: &[u8]) -> String {
     format!("{h:016x}")[..12].to_string()
 }
 
-pub fn build() -> Result<Built> {
+/// Builds the front end; with `lint`, clippy compiles (and checks) our
+/// crates for wasm on the way (`cargo_linted`).
+pub fn build(lint: bool) -> Result<Built> {
     let root = root();
     let lock = fs::read_to_string(root.join("Cargo.lock")).context("reading Cargo.lock")?;
     let (wb, cli) = (
@@ -44,7 +46,7 @@ pub fn build() -> Result<Built> {
         "wasm-bindgen {wb:?} != wasm-bindgen-cli-support {cli:?} in Cargo.lock; pin both to the same =version"
     );
     println!("==> building the front end (wasm)");
-    cargo(&[
+    let args = [
         "build",
         "-p",
         "frontend",
@@ -52,7 +54,12 @@ pub fn build() -> Result<Built> {
         "wasm-release",
         "--target",
         "wasm32-unknown-unknown",
-    ])?;
+    ];
+    if lint {
+        cargo_linted(&args)?;
+    } else {
+        cargo(&args)?;
+    }
 
     let wasm = target_dir().join("wasm32-unknown-unknown/wasm-release/frontend.wasm");
     let staging = target_dir().join("wasm-bindgen");

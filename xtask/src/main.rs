@@ -31,7 +31,7 @@ fn run_command() -> Result<()> {
     let rest: Vec<String> = args.collect();
     match cmd.as_str() {
         "build" => {
-            frontend::build()?;
+            frontend::build(false)?;
             cargo(&[
                 "build",
                 "--release",
@@ -46,9 +46,16 @@ fn run_command() -> Result<()> {
             );
             Ok(())
         }
-        "build-frontend" => frontend::build().map(|_| ()),
+        "build-frontend" => frontend::build(false).map(|_| ()),
         "run" => run::run(&rest),
-        "test" => test::test(),
+        "test" => {
+            use_shared_target_dir();
+            match rest.first().map(String::as_str) {
+                None => test::test(),
+                Some("--quick") => test::quick(),
+                Some(other) => bail!("unknown option {other:?}; `cargo xtask test [--quick]`"),
+            }
+        }
         "loadgen" => loadgen::loadgen(&rest),
         "bench" => bench::bench(&rest),
         _ => {
@@ -57,6 +64,7 @@ fn run_command() -> Result<()> {
                  commands:\n  \
                  run [ARGS]       build the front end and start the server (ARGS go to `cjm serve`)\n  \
                  test             fmt, clippy, all Rust tests (SQLite + Postgres), wasm build, browser tests\n  \
+                 test --quick     fmt, clippy on the crates you changed, core and store tests on SQLite\n  \
                  build            release binary with the front end embedded\n  \
                  build-frontend   only the wasm front end, into frontend/dist\n  \
                  bench [NAME]     core (criterion: apply, validation, snapshot encode),\n                   \
@@ -79,10 +87,39 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Set by `test` to the shared cache (see `use_shared_target_dir`).
+static TARGET_OVERRIDE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Where cargo builds: `CARGO_TARGET_DIR` if set, else `./target` (or, for
+/// `test`, the shared cache). Every cargo this xtask runs uses the same one.
 pub fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+        return PathBuf::from(dir);
+    }
+    TARGET_OVERRIDE
+        .get()
+        .cloned()
         .unwrap_or_else(|| root().join("target"))
+}
+
+/// For `test`: build in the target directory kept outside any clone
+/// (`$XDG_CACHE_HOME/cjm-board/target`, else `~/.cache/…`) when it exists,
+/// so that a fresh clone reuses what an earlier run built. `.ci/run`
+/// creates it; `build` and `run` keep to `./target`.
+pub fn use_shared_target_dir() {
+    if std::env::var_os("CARGO_TARGET_DIR").is_none()
+        && let Some(dir) = shared_target_dir().filter(|d| d.is_dir())
+    {
+        let _ = TARGET_OVERRIDE.set(dir);
+    }
+}
+
+/// The target directory kept outside any clone (see `target_dir`).
+pub fn shared_target_dir() -> Option<PathBuf> {
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(cache.join("cjm-board/target"))
 }
 
 pub fn cargo_bin() -> String {
@@ -91,15 +128,56 @@ pub fn cargo_bin() -> String {
 
 /// Runs cargo in the workspace root, failing on a non-zero exit.
 pub fn cargo(args: &[&str]) -> Result<()> {
-    let status = Command::new(cargo_bin())
-        .current_dir(root())
-        .args(args)
+    run_cargo(args, false)
+}
+
+/// Runs cargo with clippy as the compiler of the workspace's own crates
+/// (`-D warnings`): one build both compiles and lints them, instead of a
+/// `cargo clippy` pass whose check-mode artifacts no build can reuse.
+/// Dependencies are compiled by plain rustc, as with `cargo clippy`.
+pub fn cargo_linted(args: &[&str]) -> Result<()> {
+    run_cargo(args, true)
+}
+
+fn run_cargo(args: &[&str], lint: bool) -> Result<()> {
+    let mut cmd = Command::new(cargo_bin());
+    cmd.current_dir(root())
+        .env("CARGO_TARGET_DIR", target_dir())
+        .args(args);
+    if lint {
+        cmd.env("RUSTC_WORKSPACE_WRAPPER", clippy_driver()?).env(
+            "CLIPPY_ARGS",
+            "-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__",
+        );
+    }
+    let status = cmd
         .status()
         .with_context(|| format!("cannot run cargo {}", args.join(" ")))?;
     if !status.success() {
         bail!("`cargo {}` failed ({status})", args.join(" "));
     }
     Ok(())
+}
+
+/// clippy's compiler driver, from the toolchain that runs this xtask.
+fn clippy_driver() -> Result<PathBuf> {
+    let out = Command::new("rustup")
+        .args(["which", "clippy-driver"])
+        .current_dir(root())
+        .output();
+    if let Ok(out) = out
+        && out.status.success()
+    {
+        let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        if path.exists() {
+            return Ok(path);
+        }
+    }
+    let beside = Path::new(&cargo_bin())
+        .parent()
+        .map(|d| d.join("clippy-driver"))
+        .filter(|p| p.exists());
+    beside.context("clippy-driver not found; install it with:\n  rustup component add clippy")
 }
 
 pub fn is_ci() -> bool {

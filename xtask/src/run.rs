@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use crate::{cargo_bin, frontend, root};
 
 pub fn run(args: &[String]) -> Result<()> {
-    frontend::build()?;
+    frontend::build(false)?;
     println!("==> starting the server");
     let dist = root().join("frontend/dist");
     let status = Command::new(cargo_bin())

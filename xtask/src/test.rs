@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use crate::{cargo, frontend, harness, is_ci, psql, root, target_dir};
+use crate::{cargo, cargo_linted, frontend, harness, is_ci, psql, root, target_dir};
 
 const PG_ADDR: &str = "127.0.0.1:5432";
 const PG_START: &str = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start";
@@ -20,54 +20,19 @@ pub fn test() -> Result<()> {
     if is_ci() {
         println!("CI=true: every step is required; a missing service or tool fails the run");
     }
+    println!("target directory: {}", target_dir().display());
     let mut done: Vec<String> = Vec::new();
 
     step("format", || cargo(&["fmt", "--all", "--", "--check"]))?;
     done.push("fmt".into());
 
-    step("clippy", || {
-        cargo(&["clippy", "--all-targets", "--", "-D", "warnings"])?;
-        cargo(&[
-            "clippy",
-            "-p",
-            "frontend",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--",
-            "-D",
-            "warnings",
-        ])
-    })?;
-    done.push("clippy".into());
-
-    step("docker-compose.yml", check_compose)?;
-    done.push("compose config".into());
-
-    step("postgres", require_postgres)?;
-    drop_leftover_test_databases();
-    step("rust tests (SQLite + Postgres)", || {
-        let nextest = Command::new(crate::cargo_bin())
-            .args(["nextest", "--version"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        let pkgs = ["-p", "cjm-core", "-p", "cjm-store", "-p", "cjm-server"];
-        if nextest {
-            let mut args = vec!["nextest", "run", "--no-fail-fast"];
-            args.extend(pkgs);
-            cargo(&args)
-        } else {
-            let mut args = vec!["test"];
-            args.extend(pkgs);
-            cargo(&args)
-        }
-    })?;
-    done.push("rust tests".into());
-
+    // The front end first: the native build embeds it (`embed-frontend`),
+    // which is how the release binary is checked. Both builds are linted
+    // by clippy as they compile (`cargo_linted`), so there is no separate
+    // clippy pass and every crate is compiled once per target.
     let mut wasm = String::new();
-    step("wasm build", || {
-        let built = frontend::build()?;
+    step("wasm build (clippy-linted)", || {
+        let built = frontend::build(true)?;
         wasm = format!(
             "wasm {} KB{}",
             built.wasm_bytes / 1024,
@@ -80,44 +45,25 @@ pub fn test() -> Result<()> {
     })?;
     done.push(wasm);
 
-    // The release binary embeds frontend/dist: check that it still builds.
-    step("embedded front end", || {
-        cargo(&["check", "-p", "cjm-server", "--features", "embed-frontend"])
+    step("native build, all targets (clippy-linted)", || {
+        cargo_linted(&["build", "--all-targets", "--features", EMBED])
     })?;
-    done.push("embed check".into());
+    done.push("clippy + build".into());
 
-    // The integration tests already built `cjm` with the same features;
-    // building it on its own would re-resolve features and recompile.
-    if !target_dir().join("debug/cjm").exists() {
-        step("server binary", || {
-            cargo(&["build", "-p", "cjm-server", "--bin", "cjm"])
-        })?;
-    }
+    step("docker-compose.yml", check_compose)?;
+    done.push("compose config".into());
+
+    step("postgres", require_postgres)?;
+    drop_leftover_test_databases();
+    step("rust tests (SQLite + Postgres)", rust_tests)?;
+    done.push("rust tests".into());
+
     let chromium = step("chromium", harness::find_or_install_chromium)?;
     step("npm packages", harness::install_npm_packages)?;
-    let sqlite_dir = harness::TempDir::new("cjm-e2e")?;
-    step("browser tests on SQLite", || {
-        browser_tests(
-            &format!("sqlite://{}/e2e.db", sqlite_dir.0.display()),
-            &chromium,
-            "sqlite",
-        )
+    step("browser tests on SQLite and Postgres (in parallel)", || {
+        browser_tests_on_both(&chromium)
     })?;
-    drop(sqlite_dir);
-    done.push("browser tests (SQLite)".into());
-    step("browser tests on Postgres", || {
-        let db = format!("cjm_e2e_{}", std::process::id());
-        psql(&format!("DROP DATABASE IF EXISTS {db}"))?;
-        psql(&format!("CREATE DATABASE {db}"))?;
-        let result = browser_tests(
-            &format!("postgres://postgres@{PG_ADDR}/{db}"),
-            &chromium,
-            "postgres",
-        );
-        let _ = psql(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"));
-        result
-    })?;
-    done.push("browser tests (Postgres)".into());
+    done.push("browser tests (SQLite, Postgres)".into());
 
     println!(
         "\nxtask test: all passed in {:.0} s: {}",
@@ -125,6 +71,134 @@ pub fn test() -> Result<()> {
         done.join(", ")
     );
     Ok(())
+}
+
+/// The server's release feature, in every native build of the tests, so
+/// that the test build is also the check that the embedding compiles.
+const EMBED: &str = "cjm-server/embed-frontend";
+
+/// The Rust test suites of the default members, built by the linted build
+/// above: the same packages, features and flags, so nothing is compiled
+/// again (a narrower package set would unify dependency features
+/// differently and rebuild some of them).
+fn rust_tests() -> Result<()> {
+    let mut args = if nextest_available() {
+        vec!["nextest", "run", "--no-fail-fast"]
+    } else {
+        vec!["test"]
+    };
+    args.extend(["--features", EMBED]);
+    cargo_linted(&args)
+}
+
+fn nextest_available() -> bool {
+    Command::new(crate::cargo_bin())
+        .args(["nextest", "--version"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// `cargo xtask test --quick`: the edit-compile loop. Format, clippy on the
+/// crates changed since the last commit (cjm-core if none), and the
+/// cjm-core and cjm-store tests on SQLite. CI always runs the full `test`.
+pub fn quick() -> Result<()> {
+    let started = Instant::now();
+    step("format", || cargo(&["fmt", "--all", "--", "--check"]))?;
+    let crates = changed_crates();
+    step(&format!("clippy on {}", crates.join(", ")), || {
+        let mut native: Vec<&str> = vec!["clippy", "--all-targets"];
+        let mut wasm = false;
+        for c in &crates {
+            if c == "frontend" {
+                wasm = true;
+            } else {
+                native.extend(["-p", c.as_str()]);
+            }
+        }
+        if native.len() > 2 {
+            native.extend(["--", "-D", "warnings"]);
+            cargo(&native)?;
+        }
+        if wasm {
+            cargo(&[
+                "clippy",
+                "-p",
+                "frontend",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--",
+                "-D",
+                "warnings",
+            ])?;
+        }
+        Ok(())
+    })?;
+    step("cjm-core and cjm-store tests on SQLite", || {
+        if nextest_available() {
+            cargo(&[
+                "nextest",
+                "run",
+                "-p",
+                "cjm-core",
+                "-p",
+                "cjm-store",
+                "-E",
+                "not test(/^postgres::/)",
+            ])
+        } else {
+            cargo(&[
+                "test",
+                "-p",
+                "cjm-core",
+                "-p",
+                "cjm-store",
+                "--",
+                "--skip",
+                "postgres::",
+            ])
+        }
+    })?;
+    println!(
+        "\nxtask test --quick: passed in {:.0} s (CI runs the full `cargo xtask test`)",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The workspace crates with changes since the last commit (staged,
+/// unstaged or new files).
+fn changed_crates() -> Vec<String> {
+    let out = Command::new("git")
+        .current_dir(root())
+        .args(["status", "--porcelain", "--untracked-files=all"])
+        .output();
+    let mut crates: Vec<String> = Vec::new();
+    if let Ok(out) = out {
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            let path = line.get(3..).unwrap_or_default();
+            let path = path.rsplit(" -> ").next().unwrap_or(path);
+            let name = if let Some(rest) = path.strip_prefix("crates/") {
+                rest.split('/').next().map(str::to_string)
+            } else if path.starts_with("frontend/") {
+                Some("frontend".into())
+            } else if path.starts_with("xtask/") {
+                Some("xtask".into())
+            } else {
+                None
+            };
+            if let Some(n) = name
+                && !crates.contains(&n)
+            {
+                crates.push(n);
+            }
+        }
+    }
+    if crates.is_empty() {
+        crates.push("cjm-core".into());
+    }
+    crates
 }
 
 fn step<T>(name: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
@@ -175,10 +249,43 @@ fn drop_leftover_test_databases() {
     }
 }
 
+/// Both stores' browser suites at once: each has its own server and
+/// database, so they share nothing; the same `cjm` binary serves both.
+fn browser_tests_on_both(chromium: &Path) -> Result<()> {
+    let sqlite_dir = harness::TempDir::new("cjm-e2e")?;
+    let sqlite_url = format!("sqlite://{}/e2e.db", sqlite_dir.0.display());
+    let db = format!("cjm_e2e_{}", std::process::id());
+    psql(&format!("DROP DATABASE IF EXISTS {db}"))?;
+    psql(&format!("CREATE DATABASE {db}"))?;
+    let pg_url = format!("postgres://postgres@{PG_ADDR}/{db}");
+    let (sqlite, postgres) = std::thread::scope(|s| {
+        let a = s.spawn(|| browser_tests(&sqlite_url, chromium, "sqlite"));
+        let b = s.spawn(|| browser_tests(&pg_url, chromium, "postgres"));
+        (
+            a.join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("the SQLite suite panicked"))),
+            b.join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("the Postgres suite panicked"))),
+        )
+    });
+    let _ = psql(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"));
+    drop(sqlite_dir);
+    match (sqlite, postgres) {
+        (Ok(()), Ok(())) => Ok(()),
+        (Err(e), Ok(())) | (Ok(()), Err(e)) => Err(e),
+        (Err(a), Err(b)) => Err(a.context(format!("{b:#}"))),
+    }
+}
+
 fn browser_tests(database_url: &str, chromium: &Path, label: &str) -> Result<()> {
     let (_server, base) = harness::start_server(&target_dir().join("debug/cjm"), database_url)?;
     let shots = root().join("e2e/test-results").join(label);
     std::fs::create_dir_all(&shots)?;
+    // The two suites run at once: each writes its report to a file, shown
+    // whole when it fails and as its summary when it passes.
+    let log_path = root().join("e2e/test-results").join(format!("{label}.log"));
+    let log = std::fs::File::create(&log_path)?;
+    let t = Instant::now();
     let status = Command::new("node")
         .current_dir(root().join("e2e"))
         .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
@@ -186,13 +293,27 @@ fn browser_tests(database_url: &str, chromium: &Path, label: &str) -> Result<()>
         .env("BASE_URL", &base)
         .env("CHROMIUM", chromium)
         .env("SCREENSHOTS", &shots)
+        .stdout(log.try_clone()?)
+        .stderr(log)
         .status()
         .context("cannot run node")?;
+    let report = std::fs::read_to_string(&log_path).unwrap_or_default();
     if !status.success() {
+        println!("--- browser tests on {label} ---\n{report}");
         bail!(
             "browser tests failed against {label} (screenshots in {})",
             shots.display()
         );
     }
+    let summary: Vec<&str> = report
+        .lines()
+        .filter(|l| l.starts_with("ℹ tests") || l.starts_with("ℹ pass") || l.starts_with("ℹ fail"))
+        .collect();
+    println!(
+        "browser tests on {label}: {} in {:.0} s (report: {})",
+        summary.join(", "),
+        t.elapsed().as_secs_f64(),
+        log_path.display()
+    );
     Ok(())
 }
