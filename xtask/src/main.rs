@@ -144,6 +144,11 @@ fn run_cargo(args: &[&str], lint: bool) -> Result<()> {
     cmd.current_dir(root())
         .env("CARGO_TARGET_DIR", target_dir())
         .args(args);
+    // `CJM_TIMINGS=1`: cargo's HTML timing report of each build, in
+    // <target>/cargo-timings (where the time goes, crate by crate).
+    if args.first() == Some(&"build") && std::env::var_os("CJM_TIMINGS").is_some() {
+        cmd.arg("--timings");
+    }
     if lint {
         cmd.env("RUSTC_WORKSPACE_WRAPPER", clippy_driver()?).env(
             "CLIPPY_ARGS",
