@@ -32,7 +32,8 @@ use serde_json::{Map, Value, json};
 
 /// Cases of each websocket-decoding property (three of them).
 const JSON_CASES: u32 = 20_000;
-/// Cases of the batch property (each case: one or two batches in a row).
+/// Cases of the batch property (each case: one or two batches in a row),
+/// split over two tests (two halves run on two cores at once).
 const BATCH_CASES: u32 = 50_000;
 
 const CTX: ApplyCtx = ApplyCtx {
@@ -53,11 +54,18 @@ static SEED: LazyLock<u64> = LazyLock::new(|| {
 });
 
 fn config(cases: u32) -> ProptestConfig {
+    config_part(cases, 0)
+}
+
+/// `config` for one of several tests that share a property: part `n` runs
+/// from seed + n, so that the parts try different cases.
+fn config_part(cases: u32, n: u64) -> ProptestConfig {
     // Printed by each test, so that a failing test's output shows it.
-    let seed = *SEED;
+    let base = *SEED;
     eprintln!(
-        "fuzz seed {seed}: replay with PROPTEST_RNG_SEED={seed} cargo test -p cjm-core --test fuzz"
+        "fuzz seed {base}: replay with PROPTEST_RNG_SEED={base} cargo test -p cjm-core --test fuzz"
     );
+    let seed = base.wrapping_add(n);
     ProptestConfig {
         cases,
         rng_seed: RngSeed::Fixed(seed),
@@ -1042,16 +1050,30 @@ proptest! {
     }
 }
 
-proptest! {
-    #![proptest_config(config(BATCH_CASES))]
+/// Batches in a row on the filled example board.
+fn apply_in_a_row(batches: &[Vec<Op>]) -> Result<(), TestCaseError> {
+    let mut replicas = Replicas::new();
+    for ops in batches {
+        replicas.apply(ops)?;
+    }
+    Ok(())
+}
 
-    /// Batches in a row on the filled example board.
+proptest! {
+    #![proptest_config(config_part(BATCH_CASES / 2, 1))]
+
     #[test]
     fn batches_apply_all_or_nothing(batches in prop::collection::vec(batch(), 1..3)) {
-        let mut replicas = Replicas::new();
-        for ops in &batches {
-            replicas.apply(ops)?;
-        }
+        apply_in_a_row(&batches)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(config_part(BATCH_CASES - BATCH_CASES / 2, 2))]
+
+    #[test]
+    fn batches_apply_all_or_nothing_more(batches in prop::collection::vec(batch(), 1..3)) {
+        apply_in_a_row(&batches)?;
     }
 }
 

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::Viewer;
-use super::api::{client_address, too_many_attempts, verify_blocking};
+use super::api::confirm_password;
 use crate::access::Via;
 use crate::clock::now_ms;
 use crate::error::ApiError;
@@ -58,15 +58,8 @@ pub async fn delete(
 ) -> Result<Response, ApiError> {
     let user = viewer.require()?;
     let Json(req) = body?;
-    let address = client_address(&state, &headers, connect.as_ref().map(|c| &c.0));
-    state
-        .login_limiter
-        .begin(&user.email, &address)
-        .map_err(|wait| too_many_attempts(wait, "wrong passwords"))?;
-    if !verify_blocking(&state, req.password, user.password_hash.clone()).await? {
-        return Err(ApiError::Unauthenticated("the password is wrong".into()));
-    }
-    state.login_limiter.succeeded(&user.email, &address);
+    let connect = connect.as_ref().map(|c| &c.0);
+    confirm_password(&state, &headers, connect, &user, req.password).await?;
     let outcome = state
         .store
         .delete_account(user.id, req.sole_owned, now_ms())

@@ -214,6 +214,30 @@ pub async fn verify_blocking(
         .await
 }
 
+/// Checks the signed-in `user`'s own password before a grave change
+/// (a new password, deleting the account): guesses count against the
+/// sign-in limits exactly like signing in.
+pub async fn confirm_password(
+    state: &AppState,
+    headers: &HeaderMap,
+    connect: Option<&ConnectInfo<SocketAddr>>,
+    user: &User,
+    given: String,
+) -> Result<(), ApiError> {
+    let address = client_address(state, headers, connect);
+    state
+        .login_limiter
+        .begin(&user.email, &address)
+        .map_err(|wait| too_many_attempts(wait, "wrong passwords"))?;
+    if !verify_blocking(state, given, user.password_hash.clone()).await? {
+        return Err(ApiError::Unauthenticated(
+            "the current password is wrong".into(),
+        ));
+    }
+    state.login_limiter.succeeded(&user.email, &address);
+    Ok(())
+}
+
 /// The answer when a sign-in limit is reached.
 pub fn too_many_attempts(wait: std::time::Duration, what: &str) -> ApiError {
     let secs = wait.as_secs().max(1);
@@ -305,17 +329,8 @@ pub async fn change_password(
 ) -> Result<Response, ApiError> {
     let user = viewer.require()?;
     let Json(req) = body?;
-    let address = client_address(&state, &headers, connect.as_ref().map(|c| &c.0));
-    state
-        .login_limiter
-        .begin(&user.email, &address)
-        .map_err(|wait| too_many_attempts(wait, "wrong passwords"))?;
-    if !verify_blocking(&state, req.current, user.password_hash.clone()).await? {
-        return Err(ApiError::Unauthenticated(
-            "the current password is wrong".into(),
-        ));
-    }
-    state.login_limiter.succeeded(&user.email, &address);
+    let connect = connect.as_ref().map(|c| &c.0);
+    confirm_password(&state, &headers, connect, &user, req.current).await?;
     password::check_new(&req.new, &user.email).map_err(|message| ApiError::Invalid {
         code: "weak_password",
         message,
