@@ -46,7 +46,12 @@ pub fn test() -> Result<()> {
     done.push(wasm);
 
     step("native build, all targets (clippy-linted)", || {
-        cargo_linted(&["build", "--all-targets", "--features", EMBED])
+        let mut args = vec!["build", "--all-targets"];
+        args.extend(NATIVE);
+        cargo_linted(&args)?;
+        // The xtask alone, as `cargo xtask` selects it: its dependencies
+        // (wasm-bindgen's, the heaviest) are those `cargo xtask` built.
+        cargo_linted(&["build", "-p", "xtask"])
     })?;
     done.push("clippy + build".into());
 
@@ -73,21 +78,32 @@ pub fn test() -> Result<()> {
     Ok(())
 }
 
-/// The server's release feature, in every native build of the tests, so
-/// that the test build is also the check that the embedding compiles.
-const EMBED: &str = "cjm-server/embed-frontend";
+/// The native packages and features of the build and of the tests: the
+/// same set in both, so that the tests reuse the build (another package
+/// set would unify dependency features differently and rebuild them). The
+/// xtask is left out: with the others its dependencies would be built a
+/// second time, with other features than `cargo xtask` built them with.
+/// `embed-frontend` is the release feature: the test build is also the
+/// check that embedding the front end compiles.
+const NATIVE: [&str; 7] = [
+    "--workspace",
+    "--exclude",
+    "xtask",
+    "--exclude",
+    "frontend",
+    "--features",
+    "cjm-server/embed-frontend",
+];
 
-/// The Rust test suites of the default members, built by the linted build
-/// above: the same packages, features and flags, so nothing is compiled
-/// again (a narrower package set would unify dependency features
-/// differently and rebuild some of them).
+/// The Rust test suites, built by the linted build above (`NATIVE`: the
+/// same packages, features and flags, so nothing is compiled again).
 fn rust_tests() -> Result<()> {
     let mut args = if nextest_available() {
         vec!["nextest", "run", "--no-fail-fast"]
     } else {
         vec!["test"]
     };
-    args.extend(["--features", EMBED]);
+    args.extend(NATIVE);
     cargo_linted(&args)
 }
 
