@@ -416,36 +416,33 @@ impl Room {
                 message: "Your access to this board was removed.".into(),
             })
         });
+        self.kick_where(|m| m.via == via, why);
+    }
+
+    /// Ends the sockets opened with the sessions that ended.
+    fn end_sessions(&mut self, user: uuid::Uuid, session: Option<u64>) {
+        self.kick_where(
+            |m| {
+                m.account
+                    .is_some_and(|(u, k)| u == user && session.is_none_or(|s| s == k))
+            },
+            None,
+        );
+    }
+
+    /// Ends the sessions of the members `which` picks: each is told `why`
+    /// (if any) and `resync`, and leaves the room.
+    fn kick_where(&mut self, which: impl Fn(&Member) -> bool, why: Option<Utf8Bytes>) {
         let sessions: Vec<u64> = self
             .members
             .iter()
-            .filter(|(_, m)| m.via == via)
+            .filter(|(_, m)| which(m))
             .map(|(&s, _)| s)
             .collect();
         for session in sessions {
             self.send(Outgoing::Kick {
                 session: Some(session),
                 why: why.clone(),
-            });
-            self.leave(session);
-        }
-    }
-
-    /// Ends the sockets opened with the sessions that ended.
-    fn end_sessions(&mut self, user: uuid::Uuid, session: Option<u64>) {
-        let sessions: Vec<u64> = self
-            .members
-            .iter()
-            .filter(|(_, m)| {
-                m.account
-                    .is_some_and(|(u, k)| u == user && session.is_none_or(|s| s == k))
-            })
-            .map(|(&s, _)| s)
-            .collect();
-        for session in sessions {
-            self.send(Outgoing::Kick {
-                session: Some(session),
-                why: None,
             });
             self.leave(session);
         }

@@ -68,30 +68,13 @@ impl Limiter {
     /// Starts a password attempt at `subject` from `address`: counted at
     /// once, or `Err(wait)` when a limit is reached.
     pub fn begin(&self, subject: &str, address: &str) -> Result<(), Duration> {
-        let now = Instant::now();
-        let mut map = self.lock();
-        let hard = [
-            (pair_key(subject, address), self.per_pair),
-            (address_key(address), self.per_address),
-        ];
-        let mut wait: Option<Duration> = None;
-        for (key, limit) in &hard {
-            if let Some(w) = self.spent(&mut map, key, *limit, now) {
-                wait = Some(wait.map_or(w, |x| x.max(w)));
-            }
-        }
-        let soft = subject_key(subject);
-        if let Some(w) = self.backoff(&mut map, &soft, now) {
-            wait = Some(wait.map_or(w, |x| x.max(w)));
-        }
-        if let Some(w) = wait {
-            return Err(w);
-        }
-        for (key, limit) in hard {
-            self.record(&mut map, key, limit, now);
-        }
-        self.record(&mut map, soft, SOFT_EVENTS, now);
-        Ok(())
+        self.admit(
+            [
+                (pair_key(subject, address), self.per_pair),
+                (address_key(address), self.per_address),
+            ],
+            Some(subject_key(subject)),
+        )
     }
 
     /// The attempt `begin` counted was right: the address gets it back and
@@ -108,36 +91,44 @@ impl Limiter {
     /// Counts one event for `who` and `address` (limits on every request,
     /// not only failures) unless either is already at its limit.
     pub fn hit(&self, who: &str, address: &str) -> Result<(), Duration> {
-        let now = Instant::now();
-        let mut map = self.lock();
-        let keys = [
-            (subject_key(who), self.per_pair),
-            (address_key(address), self.per_address),
-        ];
-        let mut wait: Option<Duration> = None;
-        for (key, limit) in &keys {
-            if let Some(w) = self.spent(&mut map, key, *limit, now) {
-                wait = Some(wait.map_or(w, |x| x.max(w)));
-            }
-        }
-        if let Some(w) = wait {
-            return Err(w);
-        }
-        for (key, limit) in keys {
-            self.record(&mut map, key, limit, now);
-        }
-        Ok(())
+        self.admit(
+            [
+                (subject_key(who), self.per_pair),
+                (address_key(address), self.per_address),
+            ],
+            None,
+        )
     }
 
     /// `hit` for a request with no account: only the address counts.
     pub fn hit_address(&self, address: &str) -> Result<(), Duration> {
+        self.admit([(address_key(address), self.per_address)], None)
+    }
+
+    /// Counts one event under each of the `hard` keys (each with its limit)
+    /// and the `soft` backoff key, all or none: `Err(wait)`, the longest
+    /// wait, when any of them is spent.
+    fn admit<const N: usize>(
+        &self,
+        hard: [(String, usize); N],
+        soft: Option<String>,
+    ) -> Result<(), Duration> {
         let now = Instant::now();
         let mut map = self.lock();
-        let key = address_key(address);
-        if let Some(wait) = self.spent(&mut map, &key, self.per_address, now) {
+        let waits = hard
+            .iter()
+            .filter_map(|(key, limit)| self.spent(&mut map, key, *limit, now))
+            .collect::<Vec<_>>();
+        let soft_wait = soft.as_ref().and_then(|k| self.backoff(&mut map, k, now));
+        if let Some(wait) = waits.into_iter().chain(soft_wait).max() {
             return Err(wait);
         }
-        self.record(&mut map, key, self.per_address, now);
+        for (key, limit) in hard {
+            self.record(&mut map, key, limit, now);
+        }
+        if let Some(key) = soft {
+            self.record(&mut map, key, SOFT_EVENTS, now);
+        }
         Ok(())
     }
 
