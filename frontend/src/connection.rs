@@ -478,6 +478,7 @@ impl Connection {
                 peers,
                 role,
                 you,
+                actor,
                 crowd,
                 listed,
                 ..
@@ -488,9 +489,13 @@ impl Connection {
                     self.role.set(role);
                 }
                 let ok = match (inner.sync.as_mut(), board) {
-                    (Some(sync), board) => sync.on_welcome(board, seq, &batches).is_ok(),
+                    (Some(sync), board) => {
+                        sync.set_actor(&actor);
+                        sync.on_welcome(board, seq, &batches).is_ok()
+                    }
                     (None, Some(board)) => {
                         let mut sync = SyncState::new(board, seq);
+                        sync.set_actor(&actor);
                         let ok = sync.on_welcome(None, seq, &batches).is_ok();
                         sync.restore_pending(std::mem::take(&mut inner.restored));
                         inner.sync = Some(sync);

@@ -8,9 +8,7 @@ use std::hint::black_box;
 use cjm_core::*;
 use criterion::{Criterion, criterion_group, criterion_main};
 
-const CTX: ApplyCtx = ApplyCtx {
-    at: 1_700_000_000_000,
-};
+const CTX: ApplyCtx = ApplyCtx::at(1_700_000_000_000);
 
 fn big_board() -> Board {
     let mut b = Board::new(BoardId::new(), "bench");

@@ -20,15 +20,19 @@
 
 use std::collections::BTreeSet;
 
+use uuid::Uuid;
+
+use crate::comments::toggle;
+use crate::comments::{Comment, CommentTarget, NewComment, REACTIONS, ReactionTarget, Reactions};
 use crate::error::{OpError, OpErrorKind};
-use crate::ids::{CardId, LaneId, PersonaId, StageId};
+use crate::ids::{CardId, CommentId, LaneId, PersonaId, StageId};
 use crate::limits::*;
 use crate::model::{
     Board, Card, Curve, EmotionPoint, Evidence, Lane, Opportunity, Persona, Stage, StageMetric,
 };
 use crate::ops::{CardPatch, LanePatch, Op, PersonaPatch, StagePatch};
 use crate::order::OrderKey;
-use crate::size::EMOTION_BYTES;
+use crate::size::{EMOTION_BYTES, reactions_bytes};
 use crate::text::check_text;
 
 /// Context of a batch that is the same on every replica.
@@ -36,6 +40,27 @@ use crate::text::check_text;
 pub struct ApplyCtx {
     /// Unix milliseconds, assigned by the server when it accepts the batch.
     pub at: i64,
+    /// Who sent the batch (the `actor` of `applied`): a comment's author,
+    /// the one who reacts, and whom "only the author" checks compare with.
+    /// `None` only where a trusted source is replayed (templates, tests):
+    /// comments then have the nil author and nothing is checked.
+    pub actor: Option<Uuid>,
+}
+
+impl ApplyCtx {
+    /// A trusted replay at time `at` (no actor, see `actor`).
+    pub const fn at(at: i64) -> Self {
+        Self { at, actor: None }
+    }
+
+    /// A batch of `actor` (an account's or guest's id; anything else is
+    /// the nil actor, which owns nothing).
+    pub fn by(at: i64, actor: &str) -> Self {
+        Self {
+            at,
+            actor: Some(Uuid::parse_str(actor).unwrap_or_default()),
+        }
+    }
 }
 
 /// An entity touched by a batch. After the batch, the entity's current value
@@ -48,6 +73,8 @@ pub enum Change {
     Card(CardId),
     Persona(PersonaId),
     Emotion(PersonaId, StageId, Curve),
+    Comment(CommentId),
+    CardReactions(CardId),
 }
 
 enum Undo {
@@ -57,6 +84,8 @@ enum Undo {
     Card(CardId, Option<Card>),
     Persona(PersonaId, Option<Persona>),
     Emotion(PersonaId, StageId, Curve, Option<i8>),
+    Comment(CommentId, Option<Comment>),
+    CardReactions(CardId, Option<Reactions>),
 }
 
 type Res = Result<(), OpErrorKind>;
@@ -80,6 +109,7 @@ impl Board {
             undo: Vec::new(),
             changes: BTreeSet::new(),
             at: ctx.at,
+            actor: ctx.actor,
             bytes: start,
         };
         for (index, op) in ops.iter().enumerate() {
@@ -100,6 +130,7 @@ struct Tx<'a> {
     undo: Vec<Undo>,
     changes: BTreeSet<Change>,
     at: i64,
+    actor: Option<Uuid>,
     /// The board's `approx_bytes` as the batch goes.
     bytes: usize,
 }
@@ -399,6 +430,12 @@ impl Tx<'_> {
                     put(&mut b.personas, id, v);
                 }
                 Undo::Emotion(p, s, c, v) => set_emotion(b, p, s, c, v),
+                Undo::Comment(id, v) => {
+                    put(&mut b.comments, id, v);
+                }
+                Undo::CardReactions(id, v) => {
+                    put(&mut b.card_reactions, id, v);
+                }
             }
         }
     }
@@ -460,6 +497,125 @@ impl Tx<'_> {
         self.resize(bytes(old), bytes(score));
         self.undo.push(Undo::Emotion(p, s, c, old));
         self.changes.insert(Change::Emotion(p, s, c));
+    }
+
+    fn put_comment(&mut self, id: CommentId, v: Option<Comment>) {
+        let new = v.as_ref().map_or(0, Comment::approx_bytes);
+        let old = put(&mut self.board.comments, id, v);
+        self.resize(old.as_ref().map_or(0, Comment::approx_bytes), new);
+        self.undo.push(Undo::Comment(id, old));
+        self.changes.insert(Change::Comment(id));
+    }
+
+    fn put_card_reactions(&mut self, id: CardId, v: Option<Reactions>) {
+        let new = v.as_ref().map_or(0, reactions_bytes);
+        let old = put(&mut self.board.card_reactions, id, v);
+        self.resize(old.as_ref().map_or(0, reactions_bytes), new);
+        self.undo.push(Undo::CardReactions(id, old));
+        self.changes.insert(Change::CardReactions(id));
+    }
+
+    fn comment(&self, id: CommentId) -> Result<&Comment, OpErrorKind> {
+        self.board
+            .comments
+            .get(&id)
+            .ok_or_else(|| not_found("comment", id))
+    }
+
+    /// Only a comment's author may change its text or delete it.
+    fn check_author(&self, c: &Comment) -> Res {
+        match self.actor {
+            Some(actor) if actor != c.author => Err(OpErrorKind::Forbidden(
+                "only its author may edit or delete a comment",
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    fn check_target(&self, target: CommentTarget) -> Res {
+        match target {
+            CommentTarget::Card(id) => self.card(id).map(drop),
+            CommentTarget::Stage(id) => self.stage(id).map(drop),
+            CommentTarget::Emotion {
+                persona_id,
+                stage_id,
+                ..
+            } => {
+                self.persona(persona_id)?;
+                self.stage(stage_id).map(drop)
+            }
+        }
+    }
+
+    fn add_comment(&mut self, n: &NewComment) -> Res {
+        if self.board.comments.contains_key(&n.id) {
+            return Err(exists("comment", n.id));
+        }
+        check_limit("comments", self.board.comments.len(), MAX_COMMENTS)?;
+        self.check_target(n.on)?;
+        if let Some(parent) = n.parent {
+            let root = self.comment(parent)?;
+            if root.parent.is_some() {
+                return Err(OpErrorKind::Invalid(
+                    "a reply answers a thread's first comment".into(),
+                ));
+            }
+            if root.on != n.on {
+                return Err(OpErrorKind::Invalid(
+                    "a reply is about what its thread is about".into(),
+                ));
+            }
+        }
+        check_comment_text(&n.text, &n.mentions)?;
+        text("author name", &n.author_name, None, MAX_NAME_CHARS)?;
+        let comment = Comment {
+            id: n.id,
+            on: n.on,
+            parent: n.parent,
+            author: self.actor.unwrap_or_default(),
+            author_name: n.author_name.clone(),
+            text: n.text.clone(),
+            mentions: n.mentions.clone(),
+            created_at: self.at,
+            edited_at: None,
+            resolved: false,
+            reactions: Reactions::new(),
+        };
+        check_size("comment", comment.approx_bytes(), None)?;
+        self.put_comment(n.id, Some(comment));
+        Ok(())
+    }
+
+    fn react(&mut self, target: ReactionTarget, emoji: &str, add: bool) -> Res {
+        if !REACTIONS.contains(&emoji) {
+            return Err(OpErrorKind::Invalid(format!(
+                "a reaction is one of {}",
+                REACTIONS.join(" ")
+            )));
+        }
+        let actor = self.actor.unwrap_or_default();
+        match target {
+            ReactionTarget::Card(id) => {
+                self.card(id)?;
+                let mut r = self
+                    .board
+                    .card_reactions
+                    .get(&id)
+                    .cloned()
+                    .unwrap_or_default();
+                if toggle(&mut r, emoji, actor, add) {
+                    let r = (!r.is_empty()).then_some(r);
+                    self.put_card_reactions(id, r);
+                }
+            }
+            ReactionTarget::Comment(id) => {
+                let mut c = self.comment(id)?.clone();
+                if toggle(&mut c.reactions, emoji, actor, add) {
+                    self.put_comment(id, Some(c));
+                }
+            }
+        }
+        Ok(())
     }
 
     fn stage(&self, id: StageId) -> Result<&Stage, OpErrorKind> {
@@ -769,9 +925,65 @@ impl Tx<'_> {
                 }
                 self.put_emotion(*persona_id, *stage_id, *curve, *score);
             }
+
+            Op::AddComment(n) => self.add_comment(n)?,
+            Op::EditComment { id, text, mentions } => {
+                let old = self.comment(*id)?;
+                self.check_author(old)?;
+                let mut c = old.clone();
+                if let Some(m) = mentions {
+                    c.mentions = m.clone();
+                }
+                check_comment_text(text, &c.mentions)?;
+                c.text = text.clone();
+                c.edited_at = Some(self.at);
+                check_size("comment", c.approx_bytes(), Some(old.approx_bytes()))?;
+                self.put_comment(*id, Some(c));
+            }
+            Op::DeleteComment { id } => {
+                let c = self.comment(*id)?;
+                self.check_author(c)?;
+                let replies: Vec<CommentId> = if c.parent.is_none() {
+                    let root = c.id;
+                    self.board
+                        .comments
+                        .values()
+                        .filter(|r| r.is_reply_to(root))
+                        .map(|r| r.id)
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                for r in replies {
+                    self.put_comment(r, None);
+                }
+                self.put_comment(*id, None);
+            }
+            Op::ResolveComment { id, resolved } => {
+                let c = self.comment(*id)?;
+                if c.parent.is_some() {
+                    return Err(OpErrorKind::Invalid(
+                        "a thread is resolved through its first comment".into(),
+                    ));
+                }
+                if c.resolved != *resolved {
+                    let mut c = c.clone();
+                    c.resolved = *resolved;
+                    self.put_comment(*id, Some(c));
+                }
+            }
+            Op::React { target, emoji, add } => self.react(*target, emoji, *add)?,
         }
         Ok(())
     }
+}
+
+fn check_comment_text(t: &str, mentions: &[Uuid]) -> Res {
+    text("comment", t, None, MAX_TEXT_CHARS)?;
+    if t.trim().is_empty() {
+        return Err(OpErrorKind::Invalid("a comment needs some text".into()));
+    }
+    check_count("mentions per comment", mentions.len(), MAX_MENTIONS)
 }
 
 fn apply_persona_patch(p: &mut Persona, patch: &PersonaPatch) {

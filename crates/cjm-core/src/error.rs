@@ -41,6 +41,9 @@ pub enum OpErrorKind {
     BoardTooLarge { bytes: usize, max: usize },
     #[error("{0}")]
     Invalid(String),
+    /// The batch's actor may not do this (edit someone else's comment).
+    #[error("{0}")]
+    Forbidden(&'static str),
     #[error("a batch must hold between 1 and {max} ops, this one holds {len}")]
     BatchSize { len: usize, max: usize },
 }
@@ -54,6 +57,7 @@ impl OpErrorKind {
             OpErrorKind::TooLong { .. } | OpErrorKind::TooLarge { .. } => "too_long",
             OpErrorKind::LimitReached { .. } | OpErrorKind::BoardTooLarge { .. } => "limit_reached",
             OpErrorKind::Invalid(_) => "invalid",
+            OpErrorKind::Forbidden(_) => "forbidden",
             OpErrorKind::BatchSize { .. } => "batch_size",
         }
     }

@@ -51,6 +51,8 @@ id_type! {
     CardId;
     /// A persona whose journey the map follows.
     PersonaId;
+    /// A comment or a reply in a thread.
+    CommentId;
     /// Idempotency key of a batch: a resent batch with the same id is applied once.
     ClientOpId;
 }

@@ -6,6 +6,7 @@
 //! disagree about what an op means.
 
 pub mod apply;
+pub mod comments;
 pub mod error;
 pub mod health;
 pub mod ids;
@@ -22,8 +23,9 @@ pub mod text;
 pub mod undo;
 
 pub use apply::{ApplyCtx, Change};
+pub use comments::{Comment, CommentTarget, NewComment, REACTIONS, ReactionTarget, Reactions};
 pub use error::{OpError, OpErrorKind};
-pub use ids::{BoardId, CardId, ClientOpId, LaneId, PersonaId, StageId};
+pub use ids::{BoardId, CardId, ClientOpId, CommentId, LaneId, PersonaId, StageId};
 pub use model::{
     Board, Card, Channel, Color, Curve, EmotionPoint, Evidence, EvidenceSource, Lane, LaneKind,
     Num, Opportunity, OpportunityStatus, Persona, Stage, StageMetric,

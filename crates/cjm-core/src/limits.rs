@@ -37,6 +37,10 @@ pub const MAX_STAGES: usize = 200;
 pub const MAX_LANES: usize = 100;
 pub const MAX_PERSONAS: usize = 50;
 pub const MAX_CARDS: usize = 50_000;
+/// Comments and replies on one board (also those about deleted cards).
+pub const MAX_COMMENTS: usize = 10_000;
+/// People mentioned in one comment.
+pub const MAX_MENTIONS: usize = 20;
 /// Ops in one batch.
 pub const MAX_OPS_PER_BATCH: usize = 1_000;
 /// One websocket message (JSON text), in bytes.

@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{BoardId, CardId, LaneId, PersonaId, StageId};
+use crate::comments::{Comment, Reactions};
+use crate::ids::{BoardId, CardId, CommentId, LaneId, PersonaId, StageId};
 use crate::order::OrderKey;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +28,14 @@ pub struct Board {
     /// One score per persona, stage and curve, sorted by that triple.
     #[serde(default)]
     pub emotions: Vec<EmotionPoint>,
+    /// Comment threads and replies (see `comments.rs`), also those about
+    /// deleted cards, which undo may bring back.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub comments: BTreeMap<CommentId, Comment>,
+    /// Reactions on cards, kept apart from the cards so that reacting is
+    /// not an edit (it leaves `updated_at` and undo alone).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub card_reactions: BTreeMap<CardId, Reactions>,
     /// `approx_bytes` of the whole board, once known: computed on the first
     /// `apply` (or by `recount`) and kept up to date by `apply`, so that the
     /// size budget costs O(batch), not O(board). Not part of equality or
@@ -552,6 +561,8 @@ impl Board {
             lanes: BTreeMap::new(),
             cards: BTreeMap::new(),
             emotions: Vec::new(),
+            comments: BTreeMap::new(),
+            card_reactions: BTreeMap::new(),
             bytes: SizeCache::default(),
         }
     }

@@ -7,7 +7,8 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::ids::{CardId, ClientOpId, LaneId, PersonaId, StageId};
+use crate::comments::{NewComment, ReactionTarget};
+use crate::ids::{CardId, ClientOpId, CommentId, LaneId, PersonaId, StageId};
 use crate::model::{
     Card, Channel, Color, Curve, Evidence, Lane, LaneKind, Opportunity, Persona, Stage, StageMetric,
 };
@@ -96,6 +97,48 @@ pub enum Op {
         curve: Curve,
         score: Option<i8>,
     },
+
+    /// A new thread (no `parent`) or a reply. The author is the batch's
+    /// actor; the server fills in `author_name`.
+    AddComment(NewComment),
+    /// Only by its author. `mentions` absent: unchanged.
+    EditComment {
+        id: CommentId,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mentions: Option<Vec<uuid::Uuid>>,
+    },
+    /// Only by its author; a thread's first comment takes its replies along.
+    DeleteComment {
+        id: CommentId,
+    },
+    /// Marks a thread dealt with (or open again).
+    ResolveComment {
+        id: CommentId,
+        resolved: bool,
+    },
+    /// Adds (`add: true`) or takes back the actor's `emoji` on a card or a
+    /// comment (one of `REACTIONS`).
+    React {
+        target: ReactionTarget,
+        emoji: String,
+        add: bool,
+    },
+}
+
+impl Op {
+    /// Comments and reactions: what a commenter may send (and a batch of
+    /// only these is not an edit of the map: nothing to undo).
+    pub fn is_conversation(&self) -> bool {
+        matches!(
+            self,
+            Op::AddComment(_)
+                | Op::EditComment { .. }
+                | Op::DeleteComment { .. }
+                | Op::ResolveComment { .. }
+                | Op::React { .. }
+        )
+    }
 }
 
 /// Reads a present-but-null field as `Some(None)`, an absent one as `None`.

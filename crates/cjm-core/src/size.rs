@@ -8,6 +8,7 @@
 //! Every entity is destructured field by field, so that a new field cannot
 //! be forgotten here: the code stops compiling until it is counted.
 
+use crate::comments::{Comment, CommentTarget, Reactions};
 use crate::model::{Board, Card, Evidence, Lane, Opportunity, Persona, Stage};
 
 /// Ids, order, colour, kind, timestamps of a stage, lane, card or persona.
@@ -145,6 +146,41 @@ impl Persona {
     }
 }
 
+/// One reaction: the emoji and one person, or one more person.
+pub fn reactions_bytes(r: &Reactions) -> usize {
+    r.iter()
+        .map(|(emoji, who)| ITEM_BYTES + emoji.len() + who.len() * ITEM_BYTES)
+        .sum()
+}
+
+impl Comment {
+    pub fn approx_bytes(&self) -> usize {
+        let Comment {
+            id: _,
+            on,
+            parent: _,
+            author: _,
+            author_name,
+            text,
+            mentions,
+            created_at: _,
+            edited_at: _,
+            resolved: _,
+            reactions,
+        } = self;
+        let target = match on {
+            CommentTarget::Card(_) | CommentTarget::Stage(_) => 0,
+            CommentTarget::Emotion { .. } => ITEM_BYTES,
+        };
+        ENTITY_BYTES
+            + target
+            + author_name.len()
+            + text.len()
+            + mentions.len() * ITEM_BYTES
+            + reactions_bytes(reactions)
+    }
+}
+
 impl Board {
     /// The board's size as `MAX_BOARD_BYTES` counts it: the cached figure
     /// when `apply` or `recount` has computed it, else counted now (O(board)).
@@ -171,6 +207,8 @@ impl Board {
             lanes,
             cards,
             emotions,
+            comments,
+            card_reactions,
             bytes: _,
         } = self;
         ENTITY_BYTES
@@ -180,5 +218,7 @@ impl Board {
             + lanes.values().map(Lane::approx_bytes).sum::<usize>()
             + cards.values().map(Card::approx_bytes).sum::<usize>()
             + emotions.len() * EMOTION_BYTES
+            + comments.values().map(Comment::approx_bytes).sum::<usize>()
+            + card_reactions.values().map(reactions_bytes).sum::<usize>()
     }
 }

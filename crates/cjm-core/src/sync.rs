@@ -31,6 +31,9 @@ pub struct SyncState {
     seq: u64,
     pending: Vec<Pending>,
     view: Board,
+    /// Who this client is (`welcome.actor`): the author of its own pending
+    /// comments while they wait for the server.
+    actor: String,
 }
 
 /// The confirmed state can no longer follow the server: a seq was skipped or
@@ -45,7 +48,21 @@ impl SyncState {
             confirmed: board,
             seq,
             pending: Vec::new(),
+            actor: String::new(),
         }
+    }
+
+    /// Sets who this client is (from `welcome`), before pending batches
+    /// are applied on top.
+    pub fn set_actor(&mut self, actor: &str) {
+        if self.actor != actor {
+            self.actor = actor.to_owned();
+            self.rebase();
+        }
+    }
+
+    pub fn actor(&self) -> &str {
+        &self.actor
     }
 
     pub fn view(&self) -> &Board {
@@ -67,7 +84,7 @@ impl SyncState {
     /// Applies a local edit optimistically. On error nothing changes and the
     /// caller shows the message; nothing is queued.
     pub fn propose(&mut self, ops: Vec<Op>, at: i64) -> Result<Batch, OpError> {
-        self.view.apply(&ops, ApplyCtx { at })?;
+        self.view.apply(&ops, ApplyCtx::by(at, &self.actor))?;
         let batch = Batch::new(ops);
         self.pending.push(Pending {
             batch: batch.clone(),
@@ -136,7 +153,7 @@ impl SyncState {
             // Fast path: nothing local on top, so the view follows the
             // confirmed state op for op without a copy of the board.
             self.apply_confirmed(a)?;
-            let _ = self.view.apply(&a.ops, ApplyCtx { at: a.at });
+            let _ = self.view.apply(&a.ops, ApplyCtx::by(a.at, &a.actor));
             return Ok(());
         }
         self.apply_confirmed(a)?;
@@ -165,7 +182,7 @@ impl SyncState {
             return Err(NeedResync);
         }
         self.confirmed
-            .apply(&a.ops, ApplyCtx { at: a.at })
+            .apply(&a.ops, ApplyCtx::by(a.at, &a.actor))
             .map_err(|_| NeedResync)?;
         self.seq = a.seq;
         Ok(())
@@ -174,7 +191,9 @@ impl SyncState {
     fn rebase(&mut self) {
         self.view = self.confirmed.clone();
         for p in &self.pending {
-            let _ = self.view.apply(&p.batch.ops, ApplyCtx { at: p.at });
+            let _ = self
+                .view
+                .apply(&p.batch.ops, ApplyCtx::by(p.at, &self.actor));
         }
     }
 }

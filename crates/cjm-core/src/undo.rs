@@ -25,15 +25,18 @@ enum Value {
     Emotion(PersonaId, StageId, Curve, Option<i8>),
 }
 
-fn value_of(board: &Board, change: &Change) -> Value {
-    match *change {
+/// The map's entities; comments and reactions are not undone (they are
+/// a conversation, and a comment's author is whoever sent the batch).
+fn value_of(board: &Board, change: &Change) -> Option<Value> {
+    Some(match *change {
         Change::Board => Value::Title(board.title.clone()),
         Change::Stage(id) => Value::Stage(id, board.stages.get(&id).cloned()),
         Change::Lane(id) => Value::Lane(id, board.lanes.get(&id).cloned()),
         Change::Card(id) => Value::Card(id, board.cards.get(&id).cloned()),
         Change::Persona(id) => Value::Persona(id, board.personas.get(&id).cloned()),
         Change::Emotion(p, s, c) => Value::Emotion(p, s, c, board.emotion(p, s, c)),
-    }
+        Change::Comment(_) | Change::CardReactions(_) => return None,
+    })
 }
 
 /// What one batch changed, enough to take it back.
@@ -50,9 +53,14 @@ impl UndoEntry {
         Self {
             values: changes
                 .iter()
-                .map(|c| (value_of(before, c), value_of(after, c)))
+                .filter_map(|c| Some((value_of(before, c)?, value_of(after, c)?)))
                 .collect(),
         }
+    }
+
+    /// Whether there is nothing to undo (a batch of comments only).
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
     }
 
     /// The entry that redoes what this one undoes.
@@ -136,7 +144,7 @@ impl UndoEntry {
         // the others, and a last one without its links to cards that are
         // gone for good.
         let mut scratch = current.clone();
-        let ctx = ApplyCtx { at: 0 };
+        let ctx = ApplyCtx::at(0);
         let mut kept = Vec::new();
         let mut later = Vec::new();
         for op in candidates {

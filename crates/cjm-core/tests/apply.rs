@@ -7,9 +7,7 @@ use cjm_core::template::{Locale, Template};
 use cjm_core::*;
 use proptest::prelude::*;
 
-const CTX: ApplyCtx = ApplyCtx {
-    at: 1_700_000_000_000,
-};
+const CTX: ApplyCtx = ApplyCtx::at(1_700_000_000_000);
 
 fn classic() -> Board {
     Template::Classic.build(BoardId::new(), "Fridge", Locale::En)

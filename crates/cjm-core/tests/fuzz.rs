@@ -36,9 +36,7 @@ const JSON_CASES: u32 = 20_000;
 /// split over two tests (two halves run on two cores at once).
 const BATCH_CASES: u32 = 50_000;
 
-const CTX: ApplyCtx = ApplyCtx {
-    at: 1_700_000_000_000,
-};
+const CTX: ApplyCtx = ApplyCtx::at(1_700_000_000_000);
 
 /// The seed of this run: `PROPTEST_RNG_SEED` when set, else a fresh one.
 static SEED: LazyLock<u64> = LazyLock::new(|| {

@@ -34,7 +34,7 @@ impl Map {
     }
 
     fn apply(&mut self, ops: Vec<Op>, at: i64) {
-        self.board.apply(&ops, ApplyCtx { at }).unwrap();
+        self.board.apply(&ops, ApplyCtx::at(at)).unwrap();
     }
 
     fn card(&mut self, stage: usize, kind: LaneKind, at: i64) -> CardId {

@@ -5,7 +5,7 @@ use cjm_core::undo::UndoEntry;
 use cjm_core::*;
 use proptest::prelude::*;
 
-const CTX: ApplyCtx = ApplyCtx { at: 1 };
+const CTX: ApplyCtx = ApplyCtx::at(1);
 
 fn classic() -> Board {
     Template::Classic.build(BoardId::new(), "Fridge", Locale::En)

@@ -10,6 +10,7 @@ pub mod assets;
 pub mod auth;
 pub mod clock;
 pub mod coalesce;
+pub mod comments;
 pub mod error;
 pub mod links;
 pub mod maintenance;
@@ -50,6 +51,11 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(api::get_board).delete(api::delete_board),
         )
         .route("/boards/{id}/health", get(api::board_health))
+        .route("/boards/{id}/comments", get(comments::list))
+        .route("/boards/{id}/comments/seen", post(comments::seen))
+        .route("/boards/{id}/people", get(comments::people))
+        .route("/inbox", get(comments::inbox))
+        .route("/inbox/read", post(comments::inbox_read))
         .route("/boards/{id}/uploads", post(uploads::upload))
         .route("/boards/{id}/template", post(saved_templates::save))
         .route(

@@ -18,7 +18,7 @@ use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
 use cjm_core::protocol::{Applied, PEERS_LISTED, PROTOCOL_VERSION, Peer, Presence, ServerMsg};
-use cjm_core::{ApplyCtx, Batch, Board, BoardId, ClientOpId, OpError};
+use cjm_core::{ApplyCtx, Batch, Board, BoardId, ClientOpId, Op, OpError};
 use cjm_store::{NewBatch, Store, StoreError};
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
@@ -235,7 +235,10 @@ pub(crate) async fn run(
         }
         for cmd in cmds {
             match cmd {
-                RoomCmd::Submit { session, batch } => group.push((session, batch)),
+                RoomCmd::Submit { session, mut batch } => {
+                    room.stamp_authors(session, &mut batch);
+                    group.push((session, batch));
+                }
                 RoomCmd::Presence { session, presence } => room.set_presence(session, presence),
                 other => {
                     // Everything queued before a join or leave is committed
@@ -493,6 +496,19 @@ impl Room {
         }
     }
 
+    /// A comment's author name is the sender's, as this server knows it
+    /// (the author id is the batch's actor, see `ApplyCtx`).
+    fn stamp_authors(&self, session: u64, batch: &mut Batch) {
+        let Some(member) = self.members.get(&session) else {
+            return;
+        };
+        for op in &mut batch.ops {
+            if let Op::AddComment(c) = op {
+                c.author_name.clone_from(&member.name);
+            }
+        }
+    }
+
     fn actor(&self, session: u64) -> Arc<str> {
         self.members
             .get(&session)
@@ -531,7 +547,10 @@ impl Room {
             let mut news = Vec::new();
             let mut changes = BTreeSet::new();
             for (i, (session, batch)) in fresh.iter().enumerate() {
-                match self.board.apply(&batch.ops, ApplyCtx { at }) {
+                match self
+                    .board
+                    .apply(&batch.ops, ApplyCtx::by(at, &self.actor(*session)))
+                {
                     Ok(touched) => {
                         changes.extend(touched);
                         news.push(NewBatch {
@@ -706,7 +725,11 @@ impl Room {
                 _ => return self.reload_and_forward().await,
             };
             for a in batches {
-                if a.seq != self.seq + 1 || self.board.apply(&a.ops, ApplyCtx { at: a.at }).is_err()
+                if a.seq != self.seq + 1
+                    || self
+                        .board
+                        .apply(&a.ops, ApplyCtx::by(a.at, &a.actor))
+                        .is_err()
                 {
                     return self.reload_and_forward().await;
                 }

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use cjm_core::limits::MAX_MESSAGE_BYTES;
 use cjm_core::protocol::{ClientMsg, PROTOCOL_VERSION, ServerMsg};
 use cjm_core::role::Role;
-use cjm_core::{Batch, BoardId};
+use cjm_core::{Batch, BoardId, Op};
 use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
 use tokio::sync::{broadcast, mpsc};
@@ -307,6 +307,22 @@ async fn handshake(
     Some((link, room, outbound, expires_at))
 }
 
+/// Why `role` may not send `batch`, if it may not: editors and owners
+/// send anything, commenters only comments and reactions, viewers nothing.
+fn refusal(role: Role, batch: &Batch) -> Option<String> {
+    if role.can_edit() || (role >= Role::Commenter && batch.ops.iter().all(Op::is_conversation)) {
+        return None;
+    }
+    Some(if role >= Role::Commenter {
+        "you are a commenter of this board: you may comment and react, not change the map".into()
+    } else {
+        format!(
+            "you are a {} of this board and cannot change it",
+            role.as_str()
+        )
+    })
+}
+
 /// A joined connection.
 struct Link {
     ws: Socket,
@@ -524,14 +540,11 @@ impl Link {
         }
         match serde_json::from_str::<ClientMsg>(&text) {
             Ok(ClientMsg::Submit(batch)) => {
-                if !self.role.can_edit() {
+                if let Some(message) = refusal(self.role, &batch) {
                     let msg = ServerMsg::Rejected {
                         client_op_id: batch.client_op_id,
                         code: "forbidden".into(),
-                        message: format!(
-                            "you are a {} of this board and cannot change it",
-                            self.role.as_str()
-                        ),
+                        message,
                     };
                     return self.reply(encode(&msg)).await;
                 }

@@ -85,7 +85,7 @@ async fn test_two_instances_converge_with_gap_free_seqs() {
     // The clients' replicas, the two instances and the database agree.
     let mut replica = board.clone();
     replica
-        .apply(&[Op::CreateCard(shared.clone())], ApplyCtx { at: 0 })
+        .apply(&[Op::CreateCard(shared.clone())], ApplyCtx::at(0))
         .unwrap();
     let (from_a, seq_a) = a.snapshot(board.id).await;
     let (from_b, seq_b) = b.snapshot(board.id).await;

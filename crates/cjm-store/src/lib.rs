@@ -205,6 +205,33 @@ pub struct NewBatch {
     pub ops: Value,
 }
 
+/// Someone who can be mentioned on a board.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Person {
+    /// The actor id: an account's id, or a guest's.
+    pub id: uuid::Uuid,
+    pub name: String,
+    /// A guest of a share link (no account, so no inbox).
+    pub guest: bool,
+}
+
+/// A mention in someone's inbox.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct InboxItem {
+    pub board_id: BoardId,
+    pub board_title: String,
+    pub comment: cjm_core::Comment,
+    /// Newer than the last time the inbox was read.
+    pub unread: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Inbox {
+    pub items: Vec<InboxItem>,
+    pub unread: u64,
+    pub read_at: i64,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// Stores a new board (from a template) at seq 0, with `owner` (if any)
@@ -485,6 +512,28 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<AccountDeletion, StoreError>;
 
     /// Which backend this is ("sqlite" or "postgres"), for logs and tests.
+    /// Comments that mention `person`, newest first (at most `limit`), on
+    /// live boards `person` is a member of, and when they last read them.
+    async fn inbox(&self, person: uuid::Uuid, limit: u32) -> Result<Inbox, StoreError>;
+
+    /// Marks the inbox of `user` read up to `at`.
+    async fn mark_inbox_read(&self, user: uuid::Uuid, at: i64) -> Result<(), StoreError>;
+
+    /// When `person` last looked at the comments of `board` (0: never).
+    async fn comments_seen(&self, board: BoardId, person: uuid::Uuid) -> Result<i64, StoreError>;
+
+    /// Records that `person` has seen the comments of `board` up to `at`.
+    async fn set_comments_seen(
+        &self,
+        board: BoardId,
+        person: uuid::Uuid,
+        at: i64,
+    ) -> Result<(), StoreError>;
+
+    /// Who can be mentioned on `board`: its members (accounts) and the
+    /// named guests of its live links, by name (no emails).
+    async fn board_people(&self, board: BoardId) -> Result<Vec<Person>, StoreError>;
+
     fn backend(&self) -> &'static str;
 }
 

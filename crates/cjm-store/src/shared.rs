@@ -128,6 +128,78 @@ macro_rules! impl_store {
                             .await?;
                         }
                     },
+                    Change::Comment(id) => Self::write_comment(tx, b, *id, board.comments.get(id)).await?,
+                    Change::CardReactions(id) => match board.card_reactions.get(id) {
+                        Some(r) => {
+                            sqlx::query(
+                                "INSERT INTO card_reactions (board_id, card_id, body) VALUES ($1, $2, $3)
+                                 ON CONFLICT (board_id, card_id) DO UPDATE SET body = excluded.body",
+                            )
+                            .bind(b)
+                            .bind(id.0)
+                            .bind(sqlx::types::Json(r))
+                            .execute(&mut **tx)
+                            .await?;
+                        }
+                        None => {
+                            sqlx::query("DELETE FROM card_reactions WHERE board_id = $1 AND card_id = $2")
+                                .bind(b)
+                                .bind(id.0)
+                                .execute(&mut **tx)
+                                .await?;
+                        }
+                    },
+                }
+                Ok(())
+            }
+
+            /// Writes a comment (or removes it: deleted text leaves the
+            /// database) and the rows that put it in its mentioned people's
+            /// inboxes.
+            async fn write_comment(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                board: uuid::Uuid,
+                id: cjm_core::CommentId,
+                comment: Option<&cjm_core::Comment>,
+            ) -> Result<(), $crate::StoreError> {
+                sqlx::query("DELETE FROM comment_mentions WHERE board_id = $1 AND comment_id = $2")
+                    .bind(board)
+                    .bind(id.0)
+                    .execute(&mut **tx)
+                    .await?;
+                let Some(c) = comment else {
+                    sqlx::query("DELETE FROM comments WHERE board_id = $1 AND id = $2")
+                        .bind(board)
+                        .bind(id.0)
+                        .execute(&mut **tx)
+                        .await?;
+                    return Ok(());
+                };
+                sqlx::query(
+                    "INSERT INTO comments (board_id, id, author, created_at, body) VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (board_id, id) DO UPDATE SET body = excluded.body",
+                )
+                .bind(board)
+                .bind(id.0)
+                .bind(c.author)
+                .bind(c.created_at)
+                .bind(sqlx::types::Json(c))
+                .execute(&mut **tx)
+                .await?;
+                let mut people: Vec<uuid::Uuid> = c.mentions.clone();
+                people.sort();
+                people.dedup();
+                for person in people.into_iter().filter(|p| *p != c.author) {
+                    sqlx::query(
+                        "INSERT INTO comment_mentions (board_id, comment_id, person, created_at)
+                         VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(board)
+                    .bind(id.0)
+                    .bind(person)
+                    .bind(c.edited_at.unwrap_or(c.created_at))
+                    .execute(&mut **tx)
+                    .await?;
                 }
                 Ok(())
             }
@@ -287,7 +359,9 @@ macro_rules! impl_store {
                     .chain(board.lanes.keys().map(|id| Change::Lane(*id)))
                     .chain(board.personas.keys().map(|id| Change::Persona(*id)))
                     .chain(board.cards.keys().map(|id| Change::Card(*id)))
-                    .chain(board.emotions.iter().map(|e| Change::Emotion(e.persona_id, e.stage_id, e.curve)));
+                    .chain(board.emotions.iter().map(|e| Change::Emotion(e.persona_id, e.stage_id, e.curve)))
+                    .chain(board.comments.keys().map(|id| Change::Comment(*id)))
+                    .chain(board.card_reactions.keys().map(|id| Change::CardReactions(*id)));
                 for change in changes {
                     Self::write_change(&mut tx, board, &change, now).await?;
                 }
@@ -394,6 +468,22 @@ macro_rules! impl_store {
                     board.emotions.push(r.into_point()?);
                 }
                 board.emotions.sort_by_key(|e| (e.persona_id, e.stage_id, e.curve));
+                let comments: Vec<(sqlx::types::Json<cjm_core::Comment>,)> =
+                    sqlx::query_as("SELECT body FROM comments WHERE board_id = $1")
+                        .bind(id.0)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                for (c,) in comments {
+                    board.comments.insert(c.0.id, c.0);
+                }
+                let reactions: Vec<(uuid::Uuid, sqlx::types::Json<cjm_core::Reactions>)> =
+                    sqlx::query_as("SELECT card_id, body FROM card_reactions WHERE board_id = $1")
+                        .bind(id.0)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                for (card, r) in reactions {
+                    board.card_reactions.insert(cjm_core::CardId(card), r.0);
+                }
                 tx.commit().await?;
                 Ok(Some((board, seq as u64)))
             }
@@ -877,6 +967,128 @@ macro_rules! impl_store {
                 Ok(row.map(Into::into))
             }
 
+            #[tracing::instrument(skip_all, fields(%person))]
+            async fn inbox(&self, person: uuid::Uuid, limit: u32) -> Result<$crate::Inbox, $crate::StoreError> {
+                let mut tx = self.reader().begin().await?;
+                let read_at: Option<(i64,)> =
+                    sqlx::query_as("SELECT inbox_read_at FROM users WHERE id = $1")
+                        .bind(person)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let read_at = read_at.map_or(0, |(t,)| t);
+                let rows: Vec<(uuid::Uuid, String, sqlx::types::Json<cjm_core::Comment>, i64)> = sqlx::query_as(
+                    "SELECT b.id, b.title, c.body, m.created_at
+                     FROM comment_mentions m
+                     JOIN comments c ON c.board_id = m.board_id AND c.id = m.comment_id
+                     JOIN boards b ON b.id = m.board_id AND b.deleted_at IS NULL
+                     JOIN board_members bm ON bm.board_id = m.board_id AND bm.user_id = m.person
+                     WHERE m.person = $1
+                     ORDER BY m.created_at DESC LIMIT $2",
+                )
+                .bind(person)
+                .bind(i64::from(limit))
+                .fetch_all(&mut *tx)
+                .await?;
+                let (unread,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM comment_mentions m
+                     JOIN boards b ON b.id = m.board_id AND b.deleted_at IS NULL
+                     JOIN board_members bm ON bm.board_id = m.board_id AND bm.user_id = m.person
+                     WHERE m.person = $1 AND m.created_at > $2",
+                )
+                .bind(person)
+                .bind(read_at)
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok($crate::Inbox {
+                    items: rows
+                        .into_iter()
+                        .map(|(board, title, c, at)| $crate::InboxItem {
+                            board_id: cjm_core::BoardId(board),
+                            board_title: title,
+                            comment: c.0,
+                            unread: at > read_at,
+                        })
+                        .collect(),
+                    unread: unread as u64,
+                    read_at,
+                })
+            }
+
+            async fn board_people(
+                &self,
+                board: cjm_core::BoardId,
+            ) -> Result<Vec<$crate::Person>, $crate::StoreError> {
+                let members: Vec<(uuid::Uuid, String)> = sqlx::query_as(
+                    "SELECT u.id, u.name FROM board_members m JOIN users u ON u.id = m.user_id
+                     WHERE m.board_id = $1 AND u.deleted_at IS NULL ORDER BY u.name",
+                )
+                .bind(board.0)
+                .fetch_all(self.reader())
+                .await?;
+                let guests: Vec<(uuid::Uuid, String)> = sqlx::query_as(
+                    "SELECT DISTINCT g.guest_id, g.name FROM link_guests g
+                     JOIN share_links l ON l.id = g.link_id
+                     WHERE l.board_id = $1 AND l.revoked_at IS NULL ORDER BY g.name LIMIT 500",
+                )
+                .bind(board.0)
+                .fetch_all(self.reader())
+                .await?;
+                let mut people: Vec<$crate::Person> = members
+                    .into_iter()
+                    .map(|(id, name)| $crate::Person { id, name, guest: false })
+                    .collect();
+                for (id, name) in guests {
+                    if !people.iter().any(|p| p.id == id) {
+                        people.push($crate::Person { id, name, guest: true });
+                    }
+                }
+                Ok(people)
+            }
+
+            async fn mark_inbox_read(&self, user: uuid::Uuid, at: i64) -> Result<(), $crate::StoreError> {
+                sqlx::query("UPDATE users SET inbox_read_at = $2 WHERE id = $1 AND inbox_read_at < $2")
+                    .bind(user)
+                    .bind(at)
+                    .execute(self.writer())
+                    .await?;
+                Ok(())
+            }
+
+            async fn comments_seen(
+                &self,
+                board: cjm_core::BoardId,
+                person: uuid::Uuid,
+            ) -> Result<i64, $crate::StoreError> {
+                let row: Option<(i64,)> = sqlx::query_as(
+                    "SELECT seen_at FROM comment_reads WHERE board_id = $1 AND person = $2",
+                )
+                .bind(board.0)
+                .bind(person)
+                .fetch_optional(self.reader())
+                .await?;
+                Ok(row.map_or(0, |(t,)| t))
+            }
+
+            async fn set_comments_seen(
+                &self,
+                board: cjm_core::BoardId,
+                person: uuid::Uuid,
+                at: i64,
+            ) -> Result<(), $crate::StoreError> {
+                sqlx::query(
+                    "INSERT INTO comment_reads (board_id, person, seen_at) VALUES ($1, $2, $3)
+                     ON CONFLICT (board_id, person) DO UPDATE SET seen_at = excluded.seen_at
+                     WHERE comment_reads.seen_at < excluded.seen_at",
+                )
+                .bind(board.0)
+                .bind(person)
+                .bind(at)
+                .execute(self.writer())
+                .await?;
+                Ok(())
+            }
+
             async fn delete_session(&self, token_hash: &[u8]) -> Result<(), $crate::StoreError> {
                 sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
                     .bind(token_hash)
@@ -984,6 +1196,14 @@ macro_rules! impl_store {
                     .bind(user)
                     .execute(&mut *tx)
                     .await?;
+                // What the account had read and where it was mentioned.
+                for table in ["comment_reads", "comment_mentions"] {
+                    // `table` is one of our own literals.
+                    sqlx::query(&format!("DELETE FROM {table} WHERE person = $1"))
+                        .bind(user)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 // A tombstone: the id stays for the share links it made
                 // (`created_by`); an email without `@` can never be signed
                 // up or signed in with.

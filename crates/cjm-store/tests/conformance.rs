@@ -15,7 +15,7 @@ const NOW: i64 = 1_760_000_000_000;
 async fn submit(store: &dyn Store, board: &mut Board, ops: Vec<Op>) -> (Batch, u64) {
     let batch = Batch::new(ops);
     let changes = board
-        .apply(&batch.ops, ApplyCtx { at: NOW })
+        .apply(&batch.ops, ApplyCtx::at(NOW))
         .expect("valid batch");
     let c = commit(store, board, &batch, &changes).await;
     (batch, c)
@@ -227,7 +227,7 @@ async fn test_resent_batch_is_a_noop_returning_original_seq(store: Arc<dyn Store
     // the original seq is reported.
     let fresh = Batch::new(vec![Op::SetBoardTitle { title: "B3".into() }]);
     let mut ahead = board.clone();
-    let changes = ahead.apply(&fresh.ops, ApplyCtx { at: NOW }).unwrap();
+    let changes = ahead.apply(&fresh.ops, ApplyCtx::at(NOW)).unwrap();
     for group in [vec![stored(&batch)], vec![stored(&fresh), stored(&batch)]] {
         let err = store.commit(&ahead, 2, &group, &changes).await.unwrap_err();
         match err {
@@ -276,7 +276,7 @@ async fn test_ops_since_returns_the_log_in_order(store: Arc<dyn Store>) {
     replay.stages = board.stages.clone();
     replay.lanes = board.lanes.clone();
     for a in store.ops_since(board.id, 0, 100).await.unwrap() {
-        replay.apply(&a.ops, ApplyCtx { at: a.at }).unwrap();
+        replay.apply(&a.ops, ApplyCtx::at(a.at)).unwrap();
     }
     assert_eq!(replay, store.load_board(board.id).await.unwrap().unwrap().0);
 }
@@ -288,7 +288,7 @@ async fn test_group_commit_assigns_consecutive_seqs(store: Arc<dyn Store>) {
     let mut changes = BTreeSet::new();
     for i in 0..10 {
         let batch = Batch::new(vec![Op::CreateCard(new_card(&board, 0, &format!("c{i}")))]);
-        changes.extend(board.apply(&batch.ops, ApplyCtx { at: NOW }).unwrap());
+        changes.extend(board.apply(&batch.ops, ApplyCtx::at(NOW)).unwrap());
         news.push(NewBatch {
             client_op_id: batch.client_op_id,
             actor: "bob".into(),
@@ -313,7 +313,7 @@ async fn test_stale_commit_is_refused_and_writes_nothing(store: Arc<dyn Store>) 
     submit(&*store, &mut board, vec![Op::CreateCard(card)]).await;
     let mut other = before.clone();
     let late = Batch::new(vec![Op::CreateCard(new_card(&other, 1, "late"))]);
-    let changes = other.apply(&late.ops, ApplyCtx { at: NOW }).unwrap();
+    let changes = other.apply(&late.ops, ApplyCtx::at(NOW)).unwrap();
     let new = NewBatch {
         client_op_id: late.client_op_id,
         actor: "bob".into(),

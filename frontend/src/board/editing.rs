@@ -38,14 +38,7 @@ pub struct History {
 fn capture(ui: &Ui, ops: &[Op]) -> Option<UndoEntry> {
     ui.read(|b| {
         let mut probe = b.clone();
-        let changes = probe
-            .apply(
-                ops,
-                ApplyCtx {
-                    at: browser::now_ms(),
-                },
-            )
-            .ok()?;
+        let changes = probe.apply(ops, ApplyCtx::at(browser::now_ms())).ok()?;
         Some(UndoEntry::capture(b, &probe, &changes))
     })
     .flatten()

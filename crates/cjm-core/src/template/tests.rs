@@ -58,7 +58,7 @@ fn replay(board: &Board) -> Board {
     }));
     let mut out = Board::new(board.id, board.title.clone());
     for batch in ops.chunks(MAX_OPS_PER_BATCH) {
-        out.apply(batch, ApplyCtx { at: 0 })
+        out.apply(batch, ApplyCtx::at(0))
             .unwrap_or_else(|e| panic!("{e:?}"));
     }
     out
