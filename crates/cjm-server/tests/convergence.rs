@@ -18,6 +18,7 @@ use cjm_core::protocol::{ClientMsg, PROTOCOL_VERSION, ServerMsg};
 use cjm_core::sync::SyncState;
 use cjm_core::*;
 use common::{Client, Db, Process};
+use uuid::Uuid;
 
 /// A small deterministic PRNG (xorshift64*), so a seed replays a run.
 struct Rng(u64);
@@ -92,15 +93,21 @@ impl Sim {
                     board,
                     seq,
                     batches,
+                    actor,
                     ..
                 } => {
                     for a in &batches {
                         self.note_ack(a.client_op_id);
                     }
                     let ok = match (self.sync.as_mut(), board) {
-                        (Some(sync), board) => sync.on_welcome(board, seq, &batches).is_ok(),
+                        (Some(sync), board) => {
+                            sync.set_actor(&actor);
+                            sync.on_welcome(board, seq, &batches).is_ok()
+                        }
                         (None, Some(board)) => {
-                            self.sync = Some(SyncState::new(board, seq));
+                            let mut sync = SyncState::new(board, seq);
+                            sync.set_actor(&actor);
+                            self.sync = Some(sync);
                             true
                         }
                         (None, None) => false,
@@ -169,7 +176,9 @@ impl Sim {
                 Some(cards[rng.below(cards.len())])
             }
         };
-        let op = match rng.below(10) {
+        let comments: Vec<&Comment> = view.comments.values().collect();
+        let me: Uuid = self.sync.as_ref()?.actor().parse().ok()?;
+        let op = match rng.below(14) {
             0..=2 => Op::CreateCard(Card::new(
                 stage,
                 lane,
@@ -206,12 +215,65 @@ impl Sim {
                 lane_id: lane,
                 order,
             },
-            _ => {
+            8 | 9 => {
                 let id = pick(rng)?;
                 if id == shared {
                     return None;
                 }
                 Op::DeleteCard { id }
+            }
+            // The conversation: threads and replies on live cards,
+            // reactions, and edits and deletes of one's own comments and of
+            // others' (which the server refuses: the sim drops them).
+            10 => {
+                let roots: Vec<&&Comment> = comments
+                    .iter()
+                    .filter(|c| c.parent.is_none() && view.target_exists(c.on))
+                    .collect();
+                let (on, parent) = match roots.get(rng.below(roots.len() + 1)) {
+                    Some(root) => (root.on, Some(root.id)),
+                    None => (CommentTarget::Card(pick(rng)?), None),
+                };
+                Op::AddComment(NewComment {
+                    id: CommentId::new(),
+                    on,
+                    parent,
+                    text: format!("{} notes {}", self.name, rng.below(1000)),
+                    mentions: vec![me],
+                    author_name: String::new(),
+                })
+            }
+            11 => {
+                let target = match comments.get(rng.below(comments.len() + 1)) {
+                    Some(c) => ReactionTarget::Comment(c.id),
+                    None => ReactionTarget::Card(pick(rng)?),
+                };
+                Op::React {
+                    target,
+                    emoji: REACTIONS[rng.below(REACTIONS.len())].to_string(),
+                    add: rng.below(3) > 0,
+                }
+            }
+            12 => {
+                let c = comments.get(rng.below(comments.len().max(1)))?;
+                Op::EditComment {
+                    id: c.id,
+                    text: format!("{} edits {}", self.name, rng.below(1000)),
+                    mentions: None,
+                }
+            }
+            _ => {
+                let c = comments.get(rng.below(comments.len().max(1)))?;
+                if c.parent.is_none() && rng.below(2) == 0 {
+                    Op::ResolveComment {
+                        id: c.id,
+                        resolved: !c.resolved,
+                    }
+                } else if c.author == me {
+                    Op::DeleteComment { id: c.id }
+                } else {
+                    return None;
+                }
             }
         };
         Some(vec![op])
@@ -331,6 +393,14 @@ async fn converge(backend: &str) {
     assert!(
         seq > 100,
         "only {seq} batches were committed: the run is too tame"
+    );
+    assert!(
+        stored
+            .comments
+            .values()
+            .any(|c| !c.reactions.is_empty() || c.parent.is_some()),
+        "the run made no replies or reactions: {} comments",
+        stored.comments.len()
     );
     for s in &sims {
         let sync = s.sync.as_ref().unwrap();
