@@ -34,6 +34,7 @@ use crate::ops::{CardPatch, LanePatch, Op, PersonaPatch, StagePatch};
 use crate::order::OrderKey;
 use crate::size::{EMOTION_BYTES, reactions_bytes};
 use crate::text::check_text;
+use crate::workshop::{MAX_TIMER_EXTENSION_MS, MAX_TIMER_MS, Timer};
 
 /// Context of a batch that is the same on every replica.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,6 +76,7 @@ pub enum Change {
     Emotion(PersonaId, StageId, Curve),
     Comment(CommentId),
     CardReactions(CardId),
+    Timer,
 }
 
 enum Undo {
@@ -86,6 +88,7 @@ enum Undo {
     Emotion(PersonaId, StageId, Curve, Option<i8>),
     Comment(CommentId, Option<Comment>),
     CardReactions(CardId, Option<Reactions>),
+    Timer(Option<Timer>),
 }
 
 type Res = Result<(), OpErrorKind>;
@@ -436,6 +439,7 @@ impl Tx<'_> {
                 Undo::CardReactions(id, v) => {
                     put(&mut b.card_reactions, id, v);
                 }
+                Undo::Timer(t) => b.timer = t,
             }
         }
     }
@@ -513,6 +517,20 @@ impl Tx<'_> {
         self.resize(old.as_ref().map_or(0, reactions_bytes), new);
         self.undo.push(Undo::CardReactions(id, old));
         self.changes.insert(Change::CardReactions(id));
+    }
+
+    fn put_timer(&mut self, t: Option<Timer>) {
+        let bytes = |t: &Option<Timer>| t.map_or(0, |_| crate::size::ITEM_BYTES);
+        let old = std::mem::replace(&mut self.board.timer, t);
+        self.resize(bytes(&old), bytes(&t));
+        self.undo.push(Undo::Timer(old));
+        self.changes.insert(Change::Timer);
+    }
+
+    fn timer(&self) -> Result<Timer, OpErrorKind> {
+        self.board
+            .timer
+            .ok_or_else(|| not_found("timer", "of this board"))
     }
 
     fn comment(&self, id: CommentId) -> Result<&Comment, OpErrorKind> {
@@ -973,8 +991,64 @@ impl Tx<'_> {
                 }
             }
             Op::React { target, emoji, add } => self.react(*target, emoji, *add)?,
+
+            Op::StartTimer { duration_ms } => {
+                check_timer_ms("a timer", *duration_ms, MAX_TIMER_MS)?;
+                self.put_timer(Some(Timer {
+                    duration_ms: *duration_ms,
+                    ends_at: Some(self.at + duration_ms),
+                    remaining_ms: 0,
+                }));
+            }
+            Op::PauseTimer => {
+                let mut t = self.timer()?;
+                if let Some(end) = t.ends_at {
+                    t.remaining_ms = (end - self.at).max(0);
+                    t.ends_at = None;
+                    self.put_timer(Some(t));
+                }
+            }
+            Op::ResumeTimer => {
+                let mut t = self.timer()?;
+                if t.ends_at.is_none() {
+                    t.ends_at = Some(self.at + t.remaining_ms);
+                    t.remaining_ms = 0;
+                    self.put_timer(Some(t));
+                }
+            }
+            Op::ExtendTimer { ms } => {
+                check_timer_ms("added time", *ms, MAX_TIMER_EXTENSION_MS)?;
+                let mut t = self.timer()?;
+                match t.ends_at {
+                    Some(end) => t.ends_at = Some(end.max(self.at) + ms),
+                    None => t.remaining_ms += ms,
+                }
+                t.duration_ms = (t.duration_ms + ms).min(MAX_TIMER_MS);
+                if t.remaining(self.at) > MAX_TIMER_MS {
+                    return Err(OpErrorKind::Invalid(
+                        "a timer runs for at most 24 hours".into(),
+                    ));
+                }
+                self.put_timer(Some(t));
+            }
+            Op::StopTimer => {
+                self.timer()?;
+                self.put_timer(None);
+            }
         }
         Ok(())
+    }
+}
+
+/// Timer lengths: whole seconds are not required, but at least one.
+fn check_timer_ms(what: &str, ms: i64, max: i64) -> Res {
+    if (1_000..=max).contains(&ms) {
+        Ok(())
+    } else {
+        Err(OpErrorKind::Invalid(format!(
+            "{what} must be between 1 second and {} minutes",
+            max / 60_000
+        )))
     }
 }
 

@@ -21,6 +21,7 @@ pub mod sync;
 pub mod template;
 pub mod text;
 pub mod undo;
+pub mod workshop;
 
 pub use apply::{ApplyCtx, Change};
 pub use comments::{Comment, CommentTarget, NewComment, REACTIONS, ReactionTarget, Reactions};

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::comments::{Comment, Reactions};
 use crate::ids::{BoardId, CardId, CommentId, LaneId, PersonaId, StageId};
 use crate::order::OrderKey;
+use crate::workshop::Timer;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Board {
@@ -36,6 +37,9 @@ pub struct Board {
     /// not an edit (it leaves `updated_at` and undo alone).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub card_reactions: BTreeMap<CardId, Reactions>,
+    /// The workshop timer, when one is set (see `workshop.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timer: Option<Timer>,
     /// `approx_bytes` of the whole board, once known: computed on the first
     /// `apply` (or by `recount`) and kept up to date by `apply`, so that the
     /// size budget costs O(batch), not O(board). Not part of equality or
@@ -563,6 +567,7 @@ impl Board {
             emotions: Vec::new(),
             comments: BTreeMap::new(),
             card_reactions: BTreeMap::new(),
+            timer: None,
             bytes: SizeCache::default(),
         }
     }

@@ -124,6 +124,23 @@ pub enum Op {
         emoji: String,
         add: bool,
     },
+
+    /// Sets the workshop timer running for `duration_ms` (1 s to 24 h),
+    /// replacing any timer.
+    StartTimer {
+        duration_ms: i64,
+    },
+    /// Stops the countdown where it is.
+    PauseTimer,
+    /// Runs a paused timer on from where it stopped.
+    ResumeTimer,
+    /// Adds `ms` (1 s to 1 h) to the timer, running or not (a timer that
+    /// already reached zero runs again for `ms`).
+    ExtendTimer {
+        ms: i64,
+    },
+    /// Removes the timer.
+    StopTimer,
 }
 
 impl Op {

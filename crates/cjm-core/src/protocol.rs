@@ -134,6 +134,10 @@ pub enum ServerMsg {
         /// treat as editor). Ops of a viewer or commenter are refused.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         role: Option<crate::Role>,
+        /// The server's clock (unix ms) when it sent this: a client counts
+        /// the board's timer down on the server's time, not its own.
+        #[serde(default)]
+        now: i64,
     },
     /// Broadcast to everyone on the board, the sender included (its ack).
     Applied(Applied),

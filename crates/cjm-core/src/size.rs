@@ -209,6 +209,7 @@ impl Board {
             emotions,
             comments,
             card_reactions,
+            timer,
             bytes: _,
         } = self;
         ENTITY_BYTES
@@ -220,5 +221,6 @@ impl Board {
             + emotions.len() * EMOTION_BYTES
             + comments.values().map(Comment::approx_bytes).sum::<usize>()
             + card_reactions.values().map(reactions_bytes).sum::<usize>()
+            + timer.map_or(0, |_| ITEM_BYTES)
     }
 }

@@ -26,7 +26,8 @@ enum Value {
 }
 
 /// The map's entities; comments and reactions are not undone (they are
-/// a conversation, and a comment's author is whoever sent the batch).
+/// a conversation, and a comment's author is whoever sent the batch), nor
+/// is the workshop timer.
 fn value_of(board: &Board, change: &Change) -> Option<Value> {
     Some(match *change {
         Change::Board => Value::Title(board.title.clone()),
@@ -35,7 +36,7 @@ fn value_of(board: &Board, change: &Change) -> Option<Value> {
         Change::Card(id) => Value::Card(id, board.cards.get(&id).cloned()),
         Change::Persona(id) => Value::Persona(id, board.personas.get(&id).cloned()),
         Change::Emotion(p, s, c) => Value::Emotion(p, s, c, board.emotion(p, s, c)),
-        Change::Comment(_) | Change::CardReactions(_) => return None,
+        Change::Comment(_) | Change::CardReactions(_) | Change::Timer => return None,
     })
 }
 

@@ -337,6 +337,7 @@ impl Room {
             crowd,
             listed,
             role: Some(who.role),
+            now: now_ms(),
         };
         let member = Member {
             actor: who.actor.into(),

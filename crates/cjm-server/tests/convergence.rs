@@ -178,7 +178,7 @@ impl Sim {
         };
         let comments: Vec<&Comment> = view.comments.values().collect();
         let me: Uuid = self.sync.as_ref()?.actor().parse().ok()?;
-        let op = match rng.below(14) {
+        let op = match rng.below(15) {
             0..=2 => Op::CreateCard(Card::new(
                 stage,
                 lane,
@@ -254,6 +254,16 @@ impl Sim {
                     add: rng.below(3) > 0,
                 }
             }
+            // The facilitator's timer, which several people press at once.
+            13 => match rng.below(5) {
+                0 => Op::StartTimer {
+                    duration_ms: 60_000 * (1 + rng.below(10) as i64),
+                },
+                1 => Op::PauseTimer,
+                2 => Op::ResumeTimer,
+                3 => Op::ExtendTimer { ms: 60_000 },
+                _ => Op::StopTimer,
+            },
             12 => {
                 let c = comments.get(rng.below(comments.len().max(1)))?;
                 Op::EditComment {

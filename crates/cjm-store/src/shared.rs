@@ -129,6 +129,13 @@ macro_rules! impl_store {
                         }
                     },
                     Change::Comment(id) => Self::write_comment(tx, b, *id, board.comments.get(id)).await?,
+                    Change::Timer => {
+                        sqlx::query("UPDATE boards SET timer = $2 WHERE id = $1")
+                            .bind(b)
+                            .bind(board.timer.map(sqlx::types::Json))
+                            .execute(&mut **tx)
+                            .await?;
+                    }
                     Change::CardReactions(id) => match board.card_reactions.get(id) {
                         Some(r) => {
                             sqlx::query(
@@ -361,7 +368,8 @@ macro_rules! impl_store {
                     .chain(board.cards.keys().map(|id| Change::Card(*id)))
                     .chain(board.emotions.iter().map(|e| Change::Emotion(e.persona_id, e.stage_id, e.curve)))
                     .chain(board.comments.keys().map(|id| Change::Comment(*id)))
-                    .chain(board.card_reactions.keys().map(|id| Change::CardReactions(*id)));
+                    .chain(board.card_reactions.keys().map(|id| Change::CardReactions(*id)))
+                    .chain(board.timer.map(|_| Change::Timer));
                 for change in changes {
                     Self::write_change(&mut tx, board, &change, now).await?;
                 }
@@ -407,13 +415,16 @@ macro_rules! impl_store {
                 use $crate::rows::*;
                 // One read transaction: a consistent view of all tables.
                 let mut tx = self.reader().begin().await?;
-                let head: Option<(String, i64)> =
-                    sqlx::query_as("SELECT title, seq FROM boards WHERE id = $1 AND deleted_at IS NULL")
-                        .bind(id.0)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                let Some((title, seq)) = head else { return Ok(None) };
+                type Head = (String, i64, Option<sqlx::types::Json<cjm_core::workshop::Timer>>);
+                let head: Option<Head> = sqlx::query_as(
+                    "SELECT title, seq, timer FROM boards WHERE id = $1 AND deleted_at IS NULL",
+                )
+                .bind(id.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((title, seq, timer)) = head else { return Ok(None) };
                 let mut board = cjm_core::Board::new(id, title);
+                board.timer = timer.map(|t| t.0);
                 let stages: Vec<StageRow> = sqlx::query_as(
                     "SELECT id, name, description, ord, metrics FROM stages WHERE board_id = $1 AND deleted_at IS NULL",
                 )

@@ -1,0 +1,2 @@
+-- The workshop timer of a board (JSON, absent when none is set).
+ALTER TABLE boards ADD COLUMN timer JSONB;
