@@ -18,14 +18,14 @@
 //! check costs O(batch): a batch that would leave the board larger than the
 //! budget, and larger than it was, is refused.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use uuid::Uuid;
 
 use crate::comments::toggle;
 use crate::comments::{Comment, CommentTarget, NewComment, REACTIONS, ReactionTarget, Reactions};
 use crate::error::{OpError, OpErrorKind};
-use crate::ids::{CardId, CommentId, LaneId, PersonaId, StageId};
+use crate::ids::{CardId, CommentId, LaneId, PersonaId, StageId, VoteId};
 use crate::limits::*;
 use crate::model::{
     Board, Card, Curve, EmotionPoint, Evidence, Lane, Opportunity, Persona, Stage, StageMetric,
@@ -34,7 +34,7 @@ use crate::ops::{CardPatch, LanePatch, Op, PersonaPatch, StagePatch};
 use crate::order::OrderKey;
 use crate::size::{EMOTION_BYTES, reactions_bytes};
 use crate::text::check_text;
-use crate::workshop::{MAX_TIMER_EXTENSION_MS, MAX_TIMER_MS, Timer};
+use crate::workshop::{MAX_DOTS_PER_PERSON, MAX_TIMER_EXTENSION_MS, MAX_TIMER_MS, Timer, Vote};
 
 /// Context of a batch that is the same on every replica.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,6 +77,8 @@ pub enum Change {
     Comment(CommentId),
     CardReactions(CardId),
     Timer,
+    Vote,
+    CardVotes,
 }
 
 enum Undo {
@@ -89,6 +91,8 @@ enum Undo {
     Comment(CommentId, Option<Comment>),
     CardReactions(CardId, Option<Reactions>),
     Timer(Option<Timer>),
+    Vote(Option<Box<Vote>>),
+    CardVotes(BTreeMap<CardId, u32>),
 }
 
 type Res = Result<(), OpErrorKind>;
@@ -440,6 +444,8 @@ impl Tx<'_> {
                     put(&mut b.card_reactions, id, v);
                 }
                 Undo::Timer(t) => b.timer = t,
+                Undo::Vote(v) => b.vote = v,
+                Undo::CardVotes(v) => b.card_votes = v,
             }
         }
     }
@@ -525,6 +531,32 @@ impl Tx<'_> {
         self.resize(bytes(&old), bytes(&t));
         self.undo.push(Undo::Timer(old));
         self.changes.insert(Change::Timer);
+    }
+
+    fn put_vote(&mut self, v: Option<Box<Vote>>) {
+        let bytes = |v: &Option<Box<Vote>>| v.as_ref().map_or(0, |v| v.approx_bytes());
+        let new = bytes(&v);
+        let old = std::mem::replace(&mut self.board.vote, v);
+        self.resize(bytes(&old), new);
+        self.undo.push(Undo::Vote(old));
+        self.changes.insert(Change::Vote);
+    }
+
+    fn put_card_votes(&mut self, v: BTreeMap<CardId, u32>) {
+        let new = v.len() * crate::size::ITEM_BYTES;
+        let old = std::mem::replace(&mut self.board.card_votes, v);
+        self.resize(old.len() * crate::size::ITEM_BYTES, new);
+        self.undo.push(Undo::CardVotes(old));
+        self.changes.insert(Change::CardVotes);
+    }
+
+    /// The board's vote, if it is the vote `id`.
+    fn vote(&self, id: VoteId) -> Result<Box<Vote>, OpErrorKind> {
+        self.board
+            .vote
+            .clone()
+            .filter(|v| v.id == id)
+            .ok_or_else(|| not_found("vote", id))
     }
 
     fn timer(&self) -> Result<Timer, OpErrorKind> {
@@ -1034,6 +1066,71 @@ impl Tx<'_> {
             Op::StopTimer => {
                 self.timer()?;
                 self.put_timer(None);
+            }
+
+            Op::StartVote {
+                id,
+                lanes,
+                stages,
+                dots_per_person,
+                several_per_card,
+                ends_at,
+                anonymous,
+            } => {
+                if !(1..=MAX_DOTS_PER_PERSON).contains(dots_per_person) {
+                    return Err(OpErrorKind::Invalid(format!(
+                        "dots per person must be between 1 and {MAX_DOTS_PER_PERSON}"
+                    )));
+                }
+                check_count("lanes in a vote", lanes.len(), MAX_LANES)?;
+                check_count("stages in a vote", stages.len(), MAX_STAGES)?;
+                for l in lanes {
+                    self.lane(*l)?;
+                }
+                for s in stages {
+                    self.stage(*s)?;
+                }
+                if ends_at.is_some_and(|end| end <= self.at || end - self.at > MAX_TIMER_MS) {
+                    return Err(OpErrorKind::Invalid(
+                        "a vote ends in the next 24 hours".into(),
+                    ));
+                }
+                self.put_vote(Some(Box::new(Vote {
+                    id: *id,
+                    lanes: lanes.clone(),
+                    stages: stages.clone(),
+                    dots_per_person: *dots_per_person,
+                    several_per_card: *several_per_card,
+                    ends_at: *ends_at,
+                    anonymous: *anonymous,
+                    started_at: self.at,
+                    results: None,
+                })));
+            }
+            Op::RevealVote { id, results } => {
+                let mut vote = self.vote(*id)?;
+                if vote.results.is_some() {
+                    return Err(OpErrorKind::Invalid("the vote is already revealed".into()));
+                }
+                let mut results = results.clone();
+                if vote.anonymous {
+                    results.names.clear();
+                }
+                vote.results = Some(results);
+                self.put_vote(Some(vote));
+            }
+            Op::EndVote { id, keep } => {
+                let vote = self.vote(*id)?;
+                if *keep {
+                    let dots = vote.results.map(|r| r.dots).unwrap_or_default();
+                    self.put_card_votes(dots);
+                }
+                self.put_vote(None);
+            }
+            Op::ClearVoteBadges => {
+                if !self.board.card_votes.is_empty() {
+                    self.put_card_votes(BTreeMap::new());
+                }
             }
         }
         Ok(())

@@ -53,6 +53,8 @@ id_type! {
     PersonaId;
     /// A comment or a reply in a thread.
     CommentId;
+    /// One dot-voting round.
+    VoteId;
     /// Idempotency key of a batch: a resent batch with the same id is applied once.
     ClientOpId;
 }

@@ -26,7 +26,7 @@ pub mod workshop;
 pub use apply::{ApplyCtx, Change};
 pub use comments::{Comment, CommentTarget, NewComment, REACTIONS, ReactionTarget, Reactions};
 pub use error::{OpError, OpErrorKind};
-pub use ids::{BoardId, CardId, ClientOpId, CommentId, LaneId, PersonaId, StageId};
+pub use ids::{BoardId, CardId, ClientOpId, CommentId, LaneId, PersonaId, StageId, VoteId};
 pub use model::{
     Board, Card, Channel, Color, Curve, EmotionPoint, Evidence, EvidenceSource, Lane, LaneKind,
     Num, Opportunity, OpportunityStatus, Persona, Stage, StageMetric,

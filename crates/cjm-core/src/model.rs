@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::comments::{Comment, Reactions};
 use crate::ids::{BoardId, CardId, CommentId, LaneId, PersonaId, StageId};
 use crate::order::OrderKey;
-use crate::workshop::Timer;
+use crate::workshop::{Timer, Vote};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Board {
@@ -40,6 +40,12 @@ pub struct Board {
     /// The workshop timer, when one is set (see `workshop.rs`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timer: Option<Timer>,
+    /// The dot vote running or revealed, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vote: Option<Box<Vote>>,
+    /// Dots per card of a revealed vote the facilitator kept on the map.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub card_votes: BTreeMap<CardId, u32>,
     /// `approx_bytes` of the whole board, once known: computed on the first
     /// `apply` (or by `recount`) and kept up to date by `apply`, so that the
     /// size budget costs O(batch), not O(board). Not part of equality or
@@ -568,6 +574,8 @@ impl Board {
             comments: BTreeMap::new(),
             card_reactions: BTreeMap::new(),
             timer: None,
+            vote: None,
+            card_votes: BTreeMap::new(),
             bytes: SizeCache::default(),
         }
     }

@@ -8,11 +8,12 @@
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::comments::{NewComment, ReactionTarget};
-use crate::ids::{CardId, ClientOpId, CommentId, LaneId, PersonaId, StageId};
+use crate::ids::{CardId, ClientOpId, CommentId, LaneId, PersonaId, StageId, VoteId};
 use crate::model::{
     Card, Channel, Color, Curve, Evidence, Lane, LaneKind, Opportunity, Persona, Stage, StageMetric,
 };
 use crate::order::OrderKey;
+use crate::workshop::VoteResults;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Batch {
@@ -141,6 +142,39 @@ pub enum Op {
     },
     /// Removes the timer.
     StopTimer,
+
+    /// Starts a dot vote (replacing any vote, its dots included). Dots are
+    /// placed with the `dot` message, not with ops.
+    StartVote {
+        id: VoteId,
+        #[serde(default)]
+        lanes: Vec<LaneId>,
+        #[serde(default)]
+        stages: Vec<StageId>,
+        dots_per_person: u8,
+        #[serde(default)]
+        several_per_card: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ends_at: Option<i64>,
+        #[serde(default)]
+        anonymous: bool,
+    },
+    /// Ends the voting and shows everyone the results. The server fills in
+    /// `results` from the dots it holds (what a client sends is replaced).
+    RevealVote {
+        id: VoteId,
+        #[serde(default)]
+        results: VoteResults,
+    },
+    /// Closes the vote; `keep`: its revealed dots stay on the cards as a
+    /// badge (replacing badges kept before).
+    EndVote {
+        id: VoteId,
+        #[serde(default)]
+        keep: bool,
+    },
+    /// Takes the kept vote badges off the cards.
+    ClearVoteBadges,
 }
 
 impl Op {

@@ -32,6 +32,13 @@ pub enum ClientMsg {
     /// each time. Ephemeral: relayed to the others, never stored.
     Presence(Presence),
     Ping,
+    /// Puts one of this person's dots on `card` in the running vote, or
+    /// (`add: false`) takes one back. Answered with `dots` (or `error`).
+    Dot {
+        vote: crate::VoteId,
+        card: crate::CardId,
+        add: bool,
+    },
 }
 
 /// A point in board content coordinates (pixels from the grid's top-left),
@@ -102,6 +109,10 @@ pub struct Applied {
     pub ops: Vec<Op>,
 }
 
+// A `ServerMsg` lives only from its making to its encoding (or, in a
+// client, to its handling): the size of the rare `welcome` costs nothing,
+// and boxing its board would cost every client an indirection.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMsg {
@@ -138,6 +149,9 @@ pub enum ServerMsg {
         /// the board's timer down on the server's time, not its own.
         #[serde(default)]
         now: i64,
+        /// Your dots in the board's running vote (a card once per dot).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        dots: Vec<crate::CardId>,
     },
     /// Broadcast to everyone on the board, the sender included (its ack).
     Applied(Applied),
@@ -167,6 +181,20 @@ pub enum ServerMsg {
         count: u32,
     },
     Pong,
+    /// Your dots in the vote after a `dot` (a card once per dot) and how
+    /// many you have left. Only you get this.
+    Dots {
+        vote: crate::VoteId,
+        mine: Vec<crate::CardId>,
+        left: u32,
+    },
+    /// How far the vote has come, for everyone: people who placed a dot
+    /// and dots placed (never where).
+    VoteProgress {
+        vote: crate::VoteId,
+        voters: u32,
+        dots: u32,
+    },
 }
 
 /// People whose presence a board relays to everyone; beyond them, people

@@ -10,6 +10,7 @@
 
 use crate::comments::{Comment, CommentTarget, Reactions};
 use crate::model::{Board, Card, Evidence, Lane, Opportunity, Persona, Stage};
+use crate::workshop::Vote;
 
 /// Ids, order, colour, kind, timestamps of a stage, lane, card or persona.
 pub const ENTITY_BYTES: usize = 64;
@@ -181,6 +182,32 @@ impl Comment {
     }
 }
 
+impl Vote {
+    pub fn approx_bytes(&self) -> usize {
+        let Vote {
+            id: _,
+            lanes,
+            stages,
+            dots_per_person: _,
+            several_per_card: _,
+            ends_at: _,
+            anonymous: _,
+            started_at: _,
+            results,
+        } = self;
+        ENTITY_BYTES
+            + (lanes.len() + stages.len()) * ITEM_BYTES
+            + results.as_ref().map_or(0, |r| {
+                r.dots.len() * ITEM_BYTES
+                    + r.names
+                        .values()
+                        .flatten()
+                        .map(|n| n.len() + ITEM_BYTES)
+                        .sum::<usize>()
+            })
+    }
+}
+
 impl Board {
     /// The board's size as `MAX_BOARD_BYTES` counts it: the cached figure
     /// when `apply` or `recount` has computed it, else counted now (O(board)).
@@ -210,6 +237,8 @@ impl Board {
             comments,
             card_reactions,
             timer,
+            vote,
+            card_votes,
             bytes: _,
         } = self;
         ENTITY_BYTES
@@ -222,5 +251,7 @@ impl Board {
             + comments.values().map(Comment::approx_bytes).sum::<usize>()
             + card_reactions.values().map(reactions_bytes).sum::<usize>()
             + timer.map_or(0, |_| ITEM_BYTES)
+            + vote.as_ref().map_or(0, |v| v.approx_bytes())
+            + card_votes.len() * ITEM_BYTES
     }
 }

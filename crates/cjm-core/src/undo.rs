@@ -27,7 +27,7 @@ enum Value {
 
 /// The map's entities; comments and reactions are not undone (they are
 /// a conversation, and a comment's author is whoever sent the batch), nor
-/// is the workshop timer.
+/// are the workshop's timer and votes.
 fn value_of(board: &Board, change: &Change) -> Option<Value> {
     Some(match *change {
         Change::Board => Value::Title(board.title.clone()),
@@ -36,7 +36,11 @@ fn value_of(board: &Board, change: &Change) -> Option<Value> {
         Change::Card(id) => Value::Card(id, board.cards.get(&id).cloned()),
         Change::Persona(id) => Value::Persona(id, board.personas.get(&id).cloned()),
         Change::Emotion(p, s, c) => Value::Emotion(p, s, c, board.emotion(p, s, c)),
-        Change::Comment(_) | Change::CardReactions(_) | Change::Timer => return None,
+        Change::Comment(_)
+        | Change::CardReactions(_)
+        | Change::Timer
+        | Change::Vote
+        | Change::CardVotes => return None,
     })
 }
 

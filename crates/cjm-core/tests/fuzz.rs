@@ -987,7 +987,7 @@ fn receive(text: &str) -> Result<(), TestCaseError> {
                 let _ = check_text("name", &name, MAX_NAME_CHARS);
             }
         }
-        Ok(ClientMsg::Ping) | Err(_) => {}
+        Ok(ClientMsg::Ping | ClientMsg::Dot { .. }) | Err(_) => {}
     }
     Ok(())
 }

@@ -18,7 +18,7 @@ use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
 use cjm_core::protocol::{Applied, PEERS_LISTED, PROTOCOL_VERSION, Peer, Presence, ServerMsg};
-use cjm_core::{ApplyCtx, Batch, Board, BoardId, ClientOpId, Op, OpError};
+use cjm_core::{ApplyCtx, Batch, Board, BoardId, CardId, ClientOpId, Op, OpError, VoteId};
 use cjm_store::{NewBatch, Store, StoreError};
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
@@ -87,6 +87,13 @@ pub enum RoomCmd {
     Presence {
         session: u64,
         presence: Presence,
+    },
+    /// A dot placed or taken back in the board's vote (see `Room::dot`).
+    Dot {
+        session: u64,
+        vote: VoteId,
+        card: CardId,
+        add: bool,
     },
     Leave {
         session: u64,
@@ -237,7 +244,9 @@ pub(crate) async fn run(
             match cmd {
                 RoomCmd::Submit { session, mut batch } => {
                     room.stamp_authors(session, &mut batch);
-                    group.push((session, batch));
+                    if room.stamp_results(session, &mut batch).await {
+                        group.push((session, batch));
+                    }
                 }
                 RoomCmd::Presence { session, presence } => room.set_presence(session, presence),
                 other => {
@@ -257,6 +266,12 @@ pub(crate) async fn run(
                         RoomCmd::Revoke { via, removed } => room.revoke(via, removed),
                         RoomCmd::EndSessions { user, session } => room.end_sessions(user, session),
                         RoomCmd::Leave { session } => room.leave(session),
+                        RoomCmd::Dot {
+                            session,
+                            vote,
+                            card,
+                            add,
+                        } => room.dot(session, vote, card, add).await,
                         RoomCmd::Remote { seq } => {
                             if !room.catch_up(seq).await {
                                 deregister(&registry, id, generation);
@@ -338,6 +353,7 @@ impl Room {
             listed,
             role: Some(who.role),
             now: now_ms(),
+            dots: self.dots_of(&who.actor).await,
         };
         let member = Member {
             actor: who.actor.into(),
@@ -507,6 +523,154 @@ impl Room {
             if let Op::AddComment(c) = op {
                 c.author_name.clone_from(&member.name);
             }
+        }
+    }
+
+    /// A person's dots in the board's running vote (none when there is no
+    /// vote, or the store cannot say: the client then starts from none).
+    async fn dots_of(&self, actor: &str) -> Vec<CardId> {
+        let (Some(vote), Ok(person)) = (&self.board.vote, actor.parse::<uuid::Uuid>()) else {
+            return Vec::new();
+        };
+        if vote.results.is_some() {
+            return Vec::new();
+        }
+        self.store
+            .vote_dots(self.board.id, vote.id, person)
+            .await
+            .unwrap_or_default()
+    }
+
+    /// Fills in the results of a `reveal_vote` from the dots in the store
+    /// (what the client sent is replaced). False, with the batch refused,
+    /// when the store cannot count them.
+    async fn stamp_results(&self, session: u64, batch: &mut Batch) -> bool {
+        for op in &mut batch.ops {
+            if let Op::RevealVote { id, results } = op {
+                match self.store.vote_tally(self.board.id, *id).await {
+                    Ok(tally) => *results = tally,
+                    Err(e) => {
+                        tracing::warn!(board = %self.board.id, error = %e, "counting the votes failed");
+                        self.send_to(
+                            session,
+                            &ServerMsg::Rejected {
+                                client_op_id: batch.client_op_id,
+                                code: "storage_error".into(),
+                                message: "the votes could not be counted; try again".into(),
+                            },
+                        );
+                        return false;
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    /// One dot: checked against the running vote and the person's dots,
+    /// stored, then the person gets their dots and everyone the progress
+    /// (never who put a dot where: that waits for the reveal).
+    async fn dot(&mut self, session: u64, vote_id: VoteId, card: CardId, add: bool) {
+        let Some(member) = self.members.get(&session) else {
+            return;
+        };
+        let (actor, name) = (member.actor.clone(), member.name.clone());
+        let refuse = |code: &str, message: &str| ServerMsg::Error {
+            code: code.into(),
+            message: message.into(),
+        };
+        let Some(vote) = self.board.vote.clone().filter(|v| v.id == vote_id) else {
+            return self.send_to(session, &refuse("vote_closed", "this vote is over"));
+        };
+        if !vote.is_open(now_ms()) {
+            return self.send_to(
+                session,
+                &refuse("vote_closed", "this vote takes no more dots"),
+            );
+        }
+        let Some(c) = self.board.cards.get(&card) else {
+            return self.send_to(
+                session,
+                &refuse("not_in_vote", "this card is not on the board"),
+            );
+        };
+        if !vote.covers(c.stage_id, c.lane_id) {
+            return self.send_to(
+                session,
+                &refuse("not_in_vote", "this card is not part of the vote"),
+            );
+        }
+        let Ok(person) = actor.parse::<uuid::Uuid>() else {
+            return;
+        };
+        let Ok(mine) = self.store.vote_dots(self.board.id, vote.id, person).await else {
+            return self.send_to(
+                session,
+                &refuse("unavailable", "the dot could not be saved; try again"),
+            );
+        };
+        let on_card = mine.iter().filter(|c| **c == card).count();
+        if add && mine.len() >= usize::from(vote.dots_per_person) {
+            return self.send_to(
+                session,
+                &refuse("no_dots_left", "you have placed all your dots"),
+            );
+        }
+        if add && on_card > 0 && !vote.several_per_card {
+            return self.send_to(
+                session,
+                &refuse("one_per_card", "one dot per card in this vote"),
+            );
+        }
+        if !add && on_card == 0 {
+            return self.send_to(
+                session,
+                &refuse("not_in_vote", "you have no dot on this card"),
+            );
+        }
+        let dot = cjm_store::Dot {
+            board: self.board.id,
+            vote: vote.id,
+            person,
+            name: &name,
+            card,
+            add,
+        };
+        if self.store.put_dot(&dot).await.is_err() {
+            return self.send_to(
+                session,
+                &refuse("unavailable", "the dot could not be saved; try again"),
+            );
+        }
+        let mine = self
+            .store
+            .vote_dots(self.board.id, vote.id, person)
+            .await
+            .unwrap_or_default();
+        let left = u32::from(vote.dots_per_person).saturating_sub(mine.len() as u32);
+        // Every socket of this person shows the same dots.
+        let own: Vec<u64> = self
+            .members
+            .iter()
+            .filter(|(_, m)| m.actor == actor)
+            .map(|(s, _)| *s)
+            .collect();
+        for s in own {
+            self.send_to(
+                s,
+                &ServerMsg::Dots {
+                    vote: vote.id,
+                    mine: mine.clone(),
+                    left,
+                },
+            );
+        }
+        if let Ok(tally) = self.store.vote_tally(self.board.id, vote.id).await {
+            self.broadcast(&ServerMsg::VoteProgress {
+                vote: vote.id,
+                voters: tally.voters,
+                dots: tally.dots.values().sum(),
+            });
         }
     }
 

@@ -585,6 +585,33 @@ impl Link {
                 None
             }
             Ok(ClientMsg::Ping) => self.reply(encode(&ServerMsg::Pong)).await,
+            Ok(ClientMsg::Dot { vote, card, add }) => {
+                // Whoever may comment may vote; viewers watch.
+                if self.role < Role::Commenter {
+                    return self.reply(error("forbidden", "viewers do not vote")).await;
+                }
+                if !self.bucket.take() {
+                    return self
+                        .reply(error("rate_limited", "too many messages; slow down"))
+                        .await;
+                }
+                match room.try_send(RoomCmd::Dot {
+                    session: self.id,
+                    vote,
+                    card,
+                    add,
+                }) {
+                    Ok(()) => None,
+                    Err(mpsc::error::TrySendError::Full(_)) => {
+                        self.reply(error(
+                            "unavailable",
+                            "the board is busy; place the dot again",
+                        ))
+                        .await
+                    }
+                    Err(_) => Some(End::Resync(None)),
+                }
+            }
             Ok(ClientMsg::Hello { .. }) => {
                 self.reply(error("already_joined", "hello was already received"))
                     .await

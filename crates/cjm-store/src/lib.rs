@@ -205,6 +205,16 @@ pub struct NewBatch {
     pub ops: Value,
 }
 
+/// One dot placed or taken back.
+pub struct Dot<'a> {
+    pub board: BoardId,
+    pub vote: cjm_core::VoteId,
+    pub person: uuid::Uuid,
+    pub name: &'a str,
+    pub card: cjm_core::CardId,
+    pub add: bool,
+}
+
 /// Someone who can be mentioned on a board.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Person {
@@ -533,6 +543,25 @@ pub trait Store: Send + Sync + 'static {
     /// Who can be mentioned on `board`: its members (accounts) and the
     /// named guests of its live links, by name (no emails).
     async fn board_people(&self, board: BoardId) -> Result<Vec<Person>, StoreError>;
+
+    /// `person`'s dots in the vote (a card once per dot).
+    async fn vote_dots(
+        &self,
+        board: BoardId,
+        vote: cjm_core::VoteId,
+        person: uuid::Uuid,
+    ) -> Result<Vec<cjm_core::CardId>, StoreError>;
+
+    /// Adds one of `person`'s dots on `card` (or takes one back: `add`
+    /// false), forgetting the dots of the board's earlier votes.
+    async fn put_dot(&self, dot: &Dot<'_>) -> Result<(), StoreError>;
+
+    /// Dots per card, voters, and who put them (a name once per dot).
+    async fn vote_tally(
+        &self,
+        board: BoardId,
+        vote: cjm_core::VoteId,
+    ) -> Result<cjm_core::workshop::VoteResults, StoreError>;
 
     fn backend(&self) -> &'static str;
 }

@@ -129,6 +129,21 @@ macro_rules! impl_store {
                         }
                     },
                     Change::Comment(id) => Self::write_comment(tx, b, *id, board.comments.get(id)).await?,
+                    Change::Vote => {
+                        sqlx::query("UPDATE boards SET vote = $2 WHERE id = $1")
+                            .bind(b)
+                            .bind(board.vote.as_ref().map(sqlx::types::Json))
+                            .execute(&mut **tx)
+                            .await?;
+                    }
+                    Change::CardVotes => {
+                        let kept = (!board.card_votes.is_empty()).then_some(&board.card_votes);
+                        sqlx::query("UPDATE boards SET card_votes = $2 WHERE id = $1")
+                            .bind(b)
+                            .bind(kept.map(sqlx::types::Json))
+                            .execute(&mut **tx)
+                            .await?;
+                    }
                     Change::Timer => {
                         sqlx::query("UPDATE boards SET timer = $2 WHERE id = $1")
                             .bind(b)
@@ -369,7 +384,9 @@ macro_rules! impl_store {
                     .chain(board.emotions.iter().map(|e| Change::Emotion(e.persona_id, e.stage_id, e.curve)))
                     .chain(board.comments.keys().map(|id| Change::Comment(*id)))
                     .chain(board.card_reactions.keys().map(|id| Change::CardReactions(*id)))
-                    .chain(board.timer.map(|_| Change::Timer));
+                    .chain(board.timer.map(|_| Change::Timer))
+                    .chain(board.vote.as_ref().map(|_| Change::Vote))
+                    .chain((!board.card_votes.is_empty()).then_some(Change::CardVotes));
                 for change in changes {
                     Self::write_change(&mut tx, board, &change, now).await?;
                 }
@@ -415,16 +432,24 @@ macro_rules! impl_store {
                 use $crate::rows::*;
                 // One read transaction: a consistent view of all tables.
                 let mut tx = self.reader().begin().await?;
-                type Head = (String, i64, Option<sqlx::types::Json<cjm_core::workshop::Timer>>);
+                type Head = (
+                    String,
+                    i64,
+                    Option<sqlx::types::Json<cjm_core::workshop::Timer>>,
+                    Option<sqlx::types::Json<cjm_core::workshop::Vote>>,
+                    Option<sqlx::types::Json<std::collections::BTreeMap<cjm_core::CardId, u32>>>,
+                );
                 let head: Option<Head> = sqlx::query_as(
-                    "SELECT title, seq, timer FROM boards WHERE id = $1 AND deleted_at IS NULL",
+                    "SELECT title, seq, timer, vote, card_votes FROM boards WHERE id = $1 AND deleted_at IS NULL",
                 )
                 .bind(id.0)
                 .fetch_optional(&mut *tx)
                 .await?;
-                let Some((title, seq, timer)) = head else { return Ok(None) };
+                let Some((title, seq, timer, vote, card_votes)) = head else { return Ok(None) };
                 let mut board = cjm_core::Board::new(id, title);
                 board.timer = timer.map(|t| t.0);
+                board.vote = vote.map(|v| Box::new(v.0));
+                board.card_votes = card_votes.map(|v| v.0).unwrap_or_default();
                 let stages: Vec<StageRow> = sqlx::query_as(
                     "SELECT id, name, description, ord, metrics FROM stages WHERE board_id = $1 AND deleted_at IS NULL",
                 )
@@ -1055,6 +1080,97 @@ macro_rules! impl_store {
                     }
                 }
                 Ok(people)
+            }
+
+            async fn vote_dots(
+                &self,
+                board: cjm_core::BoardId,
+                vote: cjm_core::VoteId,
+                person: uuid::Uuid,
+            ) -> Result<Vec<cjm_core::CardId>, $crate::StoreError> {
+                let rows: Vec<(uuid::Uuid, i64)> = sqlx::query_as(
+                    "SELECT card_id, n FROM vote_dots
+                     WHERE board_id = $1 AND vote_id = $2 AND person = $3 ORDER BY card_id",
+                )
+                .bind(board.0)
+                .bind(vote.0)
+                .bind(person)
+                .fetch_all(self.reader())
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .flat_map(|(card, n)| std::iter::repeat_n(cjm_core::CardId(card), n.max(0) as usize))
+                    .collect())
+            }
+
+            async fn put_dot(&self, dot: &$crate::Dot<'_>) -> Result<(), $crate::StoreError> {
+                let mut tx = self.writer().begin().await?;
+                sqlx::query("DELETE FROM vote_dots WHERE board_id = $1 AND vote_id <> $2")
+                    .bind(dot.board.0)
+                    .bind(dot.vote.0)
+                    .execute(&mut *tx)
+                    .await?;
+                if dot.add {
+                    sqlx::query(
+                        "INSERT INTO vote_dots (board_id, vote_id, person, card_id, n, name)
+                         VALUES ($1, $2, $3, $4, 1, $5)
+                         ON CONFLICT (board_id, vote_id, person, card_id)
+                         DO UPDATE SET n = vote_dots.n + 1, name = excluded.name",
+                    )
+                    .bind(dot.board.0)
+                    .bind(dot.vote.0)
+                    .bind(dot.person)
+                    .bind(dot.card.0)
+                    .bind(dot.name)
+                    .execute(&mut *tx)
+                    .await?;
+                } else {
+                    for sql in [
+                        "UPDATE vote_dots SET n = n - 1
+                         WHERE board_id = $1 AND vote_id = $2 AND person = $3 AND card_id = $4",
+                        "DELETE FROM vote_dots
+                         WHERE board_id = $1 AND vote_id = $2 AND person = $3 AND card_id = $4 AND n <= 0",
+                    ] {
+                        sqlx::query(sql)
+                            .bind(dot.board.0)
+                            .bind(dot.vote.0)
+                            .bind(dot.person)
+                            .bind(dot.card.0)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn vote_tally(
+                &self,
+                board: cjm_core::BoardId,
+                vote: cjm_core::VoteId,
+            ) -> Result<cjm_core::workshop::VoteResults, $crate::StoreError> {
+                let rows: Vec<(uuid::Uuid, uuid::Uuid, i64, String)> = sqlx::query_as(
+                    "SELECT person, card_id, n, name FROM vote_dots
+                     WHERE board_id = $1 AND vote_id = $2 AND n > 0 ORDER BY name, person",
+                )
+                .bind(board.0)
+                .bind(vote.0)
+                .fetch_all(self.reader())
+                .await?;
+                let mut results = cjm_core::workshop::VoteResults::default();
+                let mut voters = std::collections::BTreeSet::new();
+                for (person, card, n, name) in rows {
+                    let card = cjm_core::CardId(card);
+                    voters.insert(person);
+                    *results.dots.entry(card).or_default() += n as u32;
+                    results
+                        .names
+                        .entry(card)
+                        .or_default()
+                        .extend(std::iter::repeat_n(name, n as usize));
+                }
+                results.voters = voters.len() as u32;
+                Ok(results)
             }
 
             async fn mark_inbox_read(&self, user: uuid::Uuid, at: i64) -> Result<(), $crate::StoreError> {
