@@ -354,3 +354,112 @@ pub fn PlainTopbar() -> impl IntoView {
         </header>
     }
 }
+
+/// A comment that mentions the signed-in account, as `GET /api/inbox`
+/// lists it.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+struct InboxItem {
+    board_id: String,
+    board_title: String,
+    comment: InboxComment,
+    #[serde(default)]
+    unread: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+struct InboxComment {
+    id: String,
+    author_name: String,
+    text: String,
+    created_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+struct Inbox {
+    items: Vec<InboxItem>,
+    unread: u64,
+}
+
+/// The mentions inbox of the signed-in account: a bell with the count of
+/// unread mentions; opening it lists them (each links to its board) and
+/// marks them read. Nothing shows when nobody is signed in.
+#[component]
+pub fn InboxButton() -> impl IntoView {
+    let i18n = use_i18n();
+    let inbox = RwSignal::new(None::<Inbox>);
+    let open = RwSignal::new(false);
+    spawn_local(async move {
+        if let Ok(v) = browser::fetch_json("GET", "/api/inbox", None).await {
+            inbox.set(serde_json::from_value(v).ok());
+        }
+    });
+    let toggle = move |_| {
+        let opening = !open.get_untracked();
+        open.set(opening);
+        if opening && inbox.with_untracked(|i| i.as_ref().is_some_and(|i| i.unread > 0)) {
+            spawn_local(async move {
+                if browser::fetch_json("POST", "/api/inbox/read", None)
+                    .await
+                    .is_ok()
+                {
+                    // The items keep their "unread" look while the list is open.
+                    inbox.update(|i| {
+                        if let Some(i) = i {
+                            i.unread = 0;
+                        }
+                    });
+                }
+            });
+        }
+    };
+    let close_on_outside = window_event_listener(leptos::ev::click, move |_| open.set(false));
+    on_cleanup(move || close_on_outside.remove());
+    view! {
+        {move || inbox.with(Option::is_some).then(|| view! {
+            <div class="account inbox" on:click=|ev| ev.stop_propagation()>
+                <button class="tool-button" data-testid="inbox-button" aria-haspopup="true"
+                    aria-expanded=move || open.get().to_string()
+                    title=move || i18n.t(T::Inbox) aria-label=move || i18n.t(T::Inbox)
+                    on:click=toggle>
+                    <crate::board::Icon name="bell"/>
+                    {move || {
+                        let n = inbox.with(|i| i.as_ref().map_or(0, |i| i.unread));
+                        (n > 0).then(|| view! {
+                            <span class="badge" data-testid="inbox-unread"
+                                aria-label=move || format!("{n} {}", i18n.t(T::Unread))>{n}</span>
+                        })
+                    }}
+                </button>
+                <Show when=move || open.get()>
+                    <div class="menu inbox-menu" role="dialog" aria-label=move || i18n.t(T::Inbox) data-testid="inbox">
+                        <p class="menu-label"><strong>{move || i18n.t(T::Inbox)}</strong></p>
+                        {move || {
+                            let items = inbox.with(|i| i.as_ref().map(|i| i.items.clone()).unwrap_or_default());
+                            if items.is_empty() {
+                                view! { <p class="muted small menu-label">{i18n.t(T::InboxEmpty)}</p> }.into_any()
+                            } else {
+                                let lang = i18n.0.get().code();
+                                view! {
+                                    <ul class="inbox-list">
+                                        {items.into_iter().map(|item| view! {
+                                            <li>
+                                                <a class="inbox-item" class:unread=item.unread data-testid="inbox-item"
+                                                    data-comment=item.comment.id.clone()
+                                                    href=format!("/b/{}", item.board_id)>
+                                                    <span class="inbox-board">{item.board_title.clone()}</span>
+                                                    <span><strong>{item.comment.author_name.clone()}</strong>" "
+                                                        <span class="muted small">{browser::format_time(item.comment.created_at, lang)}</span></span>
+                                                    <span class="inbox-text">{crate::board::excerpt(&item.comment.text, 140)}</span>
+                                                </a>
+                                            </li>
+                                        }).collect_view()}
+                                    </ul>
+                                }.into_any()
+                            }
+                        }}
+                    </div>
+                </Show>
+            </div>
+        })}
+    }
+}

@@ -58,6 +58,9 @@ pub struct Connection {
     pub crowd: RwSignal<u32>,
     /// What the server lets us do here (from `welcome`; `None` until then).
     pub role: RwSignal<Option<Role>>,
+    /// Who we are on this board (the welcome's `actor`): the author of our
+    /// comments and reactions. `None` until welcomed (or for a legacy id).
+    pub actor: RwSignal<Option<uuid::Uuid>>,
     pub i18n: I18n,
     inner: StoredValue<Rc<RefCell<Inner>>, LocalStorage>,
 }
@@ -172,6 +175,7 @@ impl Connection {
             peers: RwSignal::new(BTreeMap::new()),
             crowd: RwSignal::new(0),
             role: RwSignal::new(cached.as_ref().and_then(|s| s.role)),
+            actor: RwSignal::new(None),
             notice: RwSignal::new(None),
             i18n,
             inner: StoredValue::new_local(Rc::new(RefCell::new(Inner {
@@ -488,6 +492,10 @@ impl Connection {
                 if self.role.get_untracked() != role {
                     self.role.set(role);
                 }
+                let me = actor.parse::<uuid::Uuid>().ok();
+                if self.actor.get_untracked() != me {
+                    self.actor.set(me);
+                }
                 let ok = match (inner.sync.as_mut(), board) {
                     (Some(sync), board) => {
                         sync.set_actor(&actor);
@@ -583,6 +591,8 @@ impl Connection {
                 return;
             }
             ServerMsg::Pong => {}
+            // Dot voting has no screen in this front end yet.
+            ServerMsg::Dots { .. } | ServerMsg::VoteProgress { .. } => {}
         }
         drop(inner);
         match kind {

@@ -112,6 +112,7 @@ pub fn Home() -> impl IntoView {
             <a class="brand" href="/">{move || i18n.t(T::AppName)}</a>
             <span class="tagline">{move || i18n.t(T::Tagline)}</span>
             <span class="spacer"></span>
+            <crate::account::InboxButton/>
             <crate::account::AccountChip/>
             <LangSwitch/>
         </header>

@@ -312,6 +312,36 @@ strings! {
     Selected => "selected", "выбрано";
     Duplicate => "Duplicate", "Дублировать";
     ClearSelection => "Clear selection", "Снять выделение";
+    // Comments, reactions, mentions
+    Comments => "Comments", "Комментарии";
+    CommentPlaceholder => "Write a comment; @ to mention someone", "Напишите комментарий; @ — упомянуть участника";
+    ReplyPlaceholder => "Reply…", "Ответить…";
+    CommentSend => "Comment", "Отправить";
+    Reply => "Reply", "Ответить";
+    Edited => "edited", "изменено";
+    Resolve => "Resolve", "Отметить решённым";
+    Reopen => "Reopen", "Открыть снова";
+    ResolvedTag => "Resolved", "Решено";
+    FilterOpen => "Open", "Открытые";
+    FilterResolved => "Resolved", "Решённые";
+    FilterMentions => "Mentions me", "Упоминания меня";
+    NoComments => "No comments yet.", "Комментариев пока нет.";
+    NoThreads => "No threads here.", "Здесь обсуждений нет.";
+    ConfirmDeleteComment => "Delete this comment? A thread's replies go with it.", "Удалить комментарий? Ответы в обсуждении удалятся вместе с ним.";
+    You => "You", "Вы";
+    JustNow => "just now", "только что";
+    MinutesAgo => "min ago", "мин назад";
+    HoursAgo => "h ago", "ч назад";
+    NewComments => "New comments", "Новые комментарии";
+    Reactions => "Reactions", "Реакции";
+    RepliesLabel => "Replies", "Ответы";
+    ShowThread => "Show the thread", "Показать обсуждение";
+    HideThread => "Hide the thread", "Скрыть обсуждение";
+    EmotionOf => "emotion", "эмоция";
+    CtrlEnterHint => "Ctrl+Enter to send", "Ctrl+Enter — отправить";
+    Inbox => "Mentions", "Упоминания";
+    InboxEmpty => "Nobody has mentioned you yet.", "Вас пока никто не упоминал.";
+    Unread => "unread", "непрочитанных";
 }
 
 /// The current language, shared through context.

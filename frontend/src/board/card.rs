@@ -213,6 +213,7 @@ pub fn CardView(id: CardId) -> impl IntoView {
                     })}
                 </div>
             })}
+            <super::comments::CardTalk id=id/>
             <div class="card-tools">
                 <button class="icon" data-testid="card-details" title=move || i18n.t(T::Details) aria-label=move || i18n.t(T::Details)
                     on:click=move |ev| {

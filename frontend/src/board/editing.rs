@@ -45,12 +45,23 @@ fn capture(ui: &Ui, ops: &[Op]) -> Option<UndoEntry> {
 }
 
 impl Ui {
-    /// Sends a batch the user made; it can be undone.
+    /// Sends a batch the user made; it can be undone. Comments and
+    /// reactions (which a commenter may send too) are conversation, not
+    /// edits of the map: they leave the undo history alone.
     pub fn submit(&self, ops: Vec<Op>) -> bool {
-        if !self.can_edit.get_untracked() {
+        let conversation = !ops.is_empty() && ops.iter().all(Op::is_conversation);
+        let allowed = if conversation {
+            self.can_comment.get_untracked()
+        } else {
+            self.can_edit.get_untracked()
+        };
+        if !allowed {
             let message = self.conn.i18n.t(crate::i18n::T::ViewOnlyRefused);
             self.conn.notice.set(Some(message.to_string()));
             return false;
+        }
+        if conversation {
+            return self.conn.submit(ops).is_ok();
         }
         let entry = capture(self, &ops);
         if self.conn.submit(ops).is_err() {

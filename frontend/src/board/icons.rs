@@ -77,6 +77,10 @@ fn paths(name: &str) -> &'static str {
         "share" => {
             r#"<circle cx="18" cy="5" r="3"/><circle cx="6" cy="12" r="3"/><circle cx="18" cy="19" r="3"/><line x1="8.59" y1="13.51" x2="15.42" y2="17.49"/><line x1="15.41" y1="6.51" x2="8.59" y2="10.49"/>"#
         }
+        "comment" => r#"<path d="M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z"/>"#,
+        "bell" => {
+            r#"<path d="M18 8A6 6 0 0 0 6 8c0 7-3 9-3 9h18s-3-2-3-9"/><path d="M13.73 21a2 2 0 0 1-3.46 0"/>"#
+        }
         "chevron-down" => r#"<polyline points="6 9 12 15 18 9"/>"#,
         "chevron-right" => r#"<polyline points="9 18 15 12 9 6"/>"#,
         "details" => {

@@ -4,6 +4,7 @@ mod board_menu;
 mod card;
 mod card_details;
 mod cell;
+mod comments;
 mod drag;
 mod editing;
 mod emotions;
@@ -11,6 +12,8 @@ mod grid;
 mod headers;
 mod health_panel;
 mod icons;
+pub use comments::excerpt;
+pub use icons::Icon;
 mod panel;
 mod personas;
 mod presence;
@@ -88,6 +91,10 @@ pub struct Ui {
     /// Our role lets us change the board (a viewer's page hides the
     /// controls; the server refuses their ops anyway).
     pub can_edit: Memo<bool>,
+    /// Our role lets us comment and react (a commenter, or more).
+    pub can_comment: Memo<bool>,
+    /// When we last read the comments, and who can be mentioned.
+    pub comments: comments::CommentsState,
     pub persona_tags: Memo<Arc<HashMap<PersonaId, (String, cjm_core::Color)>>>,
     /// The personas in their order, for the panels and the emotion lane.
     pub personas: Memo<Vec<(PersonaId, String, cjm_core::Color)>>,
@@ -221,6 +228,12 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
         anchor: RwSignal::new(None),
         cards: StoredValue::new(HashMap::new()),
         can_edit: Memo::new(move |_| conn.role.get().is_none_or(|r| r.can_edit())),
+        can_comment: Memo::new(move |_| {
+            conn.role
+                .get()
+                .is_none_or(|r| r >= cjm_core::Role::Commenter)
+        }),
+        comments: comments::CommentsState::new(conn),
         lane_kinds: Memo::new(move |_| {
             conn.board.with(|b| {
                 Arc::new(
@@ -253,6 +266,7 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
         }),
     };
     provide_context(ui);
+    ui.comments.load_seen(id);
     // Runs after every board change.
     Effect::new(move |_| ui.sync_cards());
     presence::share_presence(ui);
@@ -317,6 +331,7 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
                 <personas::PersonaFilter/>
                 <panel::PanelButtons/>
                 <presence::Avatars/>
+                <crate::account::InboxButton/>
                 <StatusBadge/>
                 <LangSwitch/>
             </header>

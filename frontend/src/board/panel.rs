@@ -2,10 +2,11 @@
 //! at a time: a card's details, a stage's details, the personas, or the
 //! map's health.
 
-use cjm_core::{CardId, StageId};
+use cjm_core::{CardId, CommentTarget, StageId};
 use leptos::prelude::*;
 
 use super::card_details::CardDetails;
+use super::comments::{CommentsPanel, CommentsSection};
 use super::health_panel::HealthPanel;
 use super::icons::Icon;
 use super::personas::PersonasPanel;
@@ -22,6 +23,8 @@ pub enum Panel {
     Health,
     /// Members and share links (owners only).
     Share,
+    /// Every comment thread on the board.
+    Comments,
 }
 
 impl super::Ui {
@@ -56,6 +59,7 @@ pub fn PanelButtons() -> impl IntoView {
     };
     let owner = Memo::new(move |_| ui.conn.role.get() == Some(cjm_core::Role::Owner));
     view! {
+        <super::comments::CommentsButton/>
         {button(Panel::Personas, "persona", T::Personas, "open-personas")}
         {button(Panel::Health, "health", T::Health, "open-health")}
         <Show when=move || owner.get()>
@@ -74,6 +78,7 @@ pub fn Drawer() -> impl IntoView {
         Some(Panel::Personas) => i18n.t(T::Personas),
         Some(Panel::Health) => i18n.t(T::Health),
         Some(Panel::Share) => i18n.t(T::Share),
+        Some(Panel::Comments) => i18n.t(T::Comments),
         None => "",
     };
     // Close a card's or stage's panel when the thing is deleted.
@@ -110,9 +115,17 @@ pub fn Drawer() -> impl IntoView {
                             Some(Panel::Personas) => view! { <PersonasPanel/> }.into_any(),
                             Some(Panel::Health) => view! { <HealthPanel/> }.into_any(),
                             Some(Panel::Share) => view! { <SharePanel/> }.into_any(),
-                            None => ().into_any(),
+                            Some(Panel::Comments) | None => ().into_any(),
                         }}
                     </fieldset>
+                    // Outside the fieldset: a commenter cannot change the
+                    // card or stage but may discuss it.
+                    {move || match ui.panel.get() {
+                        Some(Panel::Card(id)) => view! { <CommentsSection target=CommentTarget::Card(id)/> }.into_any(),
+                        Some(Panel::Stage(id)) => view! { <CommentsSection target=CommentTarget::Stage(id)/> }.into_any(),
+                        Some(Panel::Comments) => view! { <CommentsPanel/> }.into_any(),
+                        _ => ().into_any(),
+                    }}
                 </div>
             </aside>
         </Show>
