@@ -68,7 +68,38 @@ pub struct Presence {
     pub editing: Option<CardId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dragging: Option<DragGhost>,
+    /// The part of the board this person looks at, so that others can
+    /// follow them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view: Option<View>,
+    /// This person leads the workshop: everyone who has not broken away
+    /// follows their `view` (and their presenter step).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead: Option<Lead>,
 }
+
+/// A viewport: the grid point at its top-left corner and the zoom.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct View {
+    pub x: i32,
+    pub y: i32,
+    /// Percent (25–400).
+    pub zoom: u16,
+}
+
+/// What a leader asks of those who follow.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Lead {
+    /// Presenter mode on this stage (absent: the board itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub present: Option<crate::StageId>,
+    /// Others' cursors hidden for everyone following.
+    #[serde(default)]
+    pub hide_cursors: bool,
+}
+
+/// Zoom bounds of a `View`, in percent.
+pub const ZOOM_PERCENT: std::ops::RangeInclusive<u16> = 25..=400;
 
 /// Coordinates beyond this are nonsense (a board is never this large).
 const MAX_COORD: i32 = 1_000_000;
@@ -84,6 +115,10 @@ impl Presence {
         self.cursor.as_ref().is_none_or(ok)
             && self.dragging.as_ref().is_none_or(|d| ok(&d.at))
             && self.selection.len() <= MAX_SELECTION
+            && self
+                .view
+                .as_ref()
+                .is_none_or(|v| ok(&Point { x: v.x, y: v.y }) && ZOOM_PERCENT.contains(&v.zoom))
     }
 }
 
@@ -252,6 +287,18 @@ mod tests {
         ] {
             assert!(!at(x, y).is_valid(), "cursor {x},{y}");
             assert!(!drag(x, y).is_valid(), "drag {x},{y}");
+            let view = Presence {
+                view: Some(View { x, y, zoom: 100 }),
+                ..Presence::default()
+            };
+            assert!(!view.is_valid(), "view {x},{y}");
+        }
+        for zoom in [0, 24, 401, u16::MAX] {
+            let view = Presence {
+                view: Some(View { x: 0, y: 0, zoom }),
+                ..Presence::default()
+            };
+            assert!(!view.is_valid(), "zoom {zoom}");
         }
         for (x, y) in [(-MAX_COORD, MAX_COORD), (MAX_COORD, -MAX_COORD), (0, 0)] {
             assert!(at(x, y).is_valid(), "cursor {x},{y}");

@@ -45,6 +45,7 @@ pub fn share_presence(ui: Ui) {
             },
             editing: ui.editing.get(),
             dragging,
+            ..Presence::default()
         };
         ui.conn.send_presence(presence);
     });
