@@ -91,6 +91,7 @@ enum Undo {
     Comment(CommentId, Option<Comment>),
     CardReactions(CardId, Option<Reactions>),
     Timer(Option<Timer>),
+    Quiet(bool),
     Vote(Option<Box<Vote>>),
     CardVotes(BTreeMap<CardId, u32>),
 }
@@ -444,6 +445,7 @@ impl Tx<'_> {
                     put(&mut b.card_reactions, id, v);
                 }
                 Undo::Timer(t) => b.timer = t,
+                Undo::Quiet(q) => b.quiet = q,
                 Undo::Vote(v) => b.vote = v,
                 Undo::CardVotes(v) => b.card_votes = v,
             }
@@ -735,6 +737,12 @@ impl Tx<'_> {
                 let old = std::mem::replace(&mut self.board.title, title.clone());
                 self.resize(old.len(), title.len());
                 self.undo.push(Undo::Title(old));
+                self.changes.insert(Change::Board);
+            }
+
+            Op::SetQuiet { on } => {
+                let old = std::mem::replace(&mut self.board.quiet, *on);
+                self.undo.push(Undo::Quiet(old));
                 self.changes.insert(Change::Board);
             }
 

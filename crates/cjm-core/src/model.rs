@@ -37,6 +37,10 @@ pub struct Board {
     /// not an edit (it leaves `updated_at` and undo alone).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub card_reactions: BTreeMap<CardId, Reactions>,
+    /// Quiet brainstorming: while a workshop generates ideas, the
+    /// "Hypothesis" mark and evidence badges are hidden from everyone.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub quiet: bool,
     /// The workshop timer, when one is set (see `workshop.rs`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timer: Option<Timer>,
@@ -573,6 +577,7 @@ impl Board {
             emotions: Vec::new(),
             comments: BTreeMap::new(),
             card_reactions: BTreeMap::new(),
+            quiet: false,
             timer: None,
             vote: None,
             card_votes: BTreeMap::new(),

@@ -27,6 +27,10 @@ pub enum Op {
     SetBoardTitle {
         title: String,
     },
+    /// Turns quiet brainstorming on or off (see `Board::quiet`).
+    SetQuiet {
+        on: bool,
+    },
 
     CreateStage(Stage),
     UpdateStage {

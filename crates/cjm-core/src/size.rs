@@ -236,6 +236,7 @@ impl Board {
             emotions,
             comments,
             card_reactions,
+            quiet: _,
             timer,
             vote,
             card_votes,

@@ -110,6 +110,20 @@ async fn test_the_facilitator_runs_a_timer_everyone_sees(backend: &str) {
 
     run(&mut facilitator, vec![Op::StopTimer]).await.unwrap();
     assert_eq!(timer(&server, board.id).await, None);
+
+    // Quiet brainstorming is a board setting, stored like the title.
+    run(&mut facilitator, vec![Op::SetQuiet { on: true }])
+        .await
+        .unwrap();
+    assert!(server.snapshot(board.id).await.0.quiet);
+    assert_eq!(
+        run(&mut viewer, vec![Op::SetQuiet { on: false }]).await,
+        Err("forbidden".into())
+    );
+    run(&mut facilitator, vec![Op::SetQuiet { on: false }])
+        .await
+        .unwrap();
+    assert!(!server.snapshot(board.id).await.0.quiet);
     teardown(db, server).await;
 }
 

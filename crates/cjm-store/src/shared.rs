@@ -16,9 +16,10 @@ macro_rules! impl_store {
                 let b = board.id.0;
                 match change {
                     Change::Board => {
-                        sqlx::query("UPDATE boards SET title = $2 WHERE id = $1")
+                        sqlx::query("UPDATE boards SET title = $2, quiet = $3 WHERE id = $1")
                             .bind(b)
                             .bind(&board.title)
+                            .bind(board.quiet)
                             .execute(&mut **tx)
                             .await?;
                     }
@@ -357,11 +358,12 @@ macro_rules! impl_store {
                 use cjm_core::Change;
                 let mut tx = self.writer().begin().await?;
                 sqlx::query(
-                    "INSERT INTO boards (id, title, seq, created_at, updated_at) VALUES ($1, $2, 0, $3, $3)",
+                    "INSERT INTO boards (id, title, seq, created_at, updated_at, quiet) VALUES ($1, $2, 0, $3, $3, $4)",
                 )
                 .bind(board.id.0)
                 .bind(&board.title)
                 .bind(now)
+                .bind(board.quiet)
                 .execute(&mut *tx)
                 .await?;
                 if let Some(owner) = owner {
@@ -438,18 +440,20 @@ macro_rules! impl_store {
                     Option<sqlx::types::Json<cjm_core::workshop::Timer>>,
                     Option<sqlx::types::Json<cjm_core::workshop::Vote>>,
                     Option<sqlx::types::Json<std::collections::BTreeMap<cjm_core::CardId, u32>>>,
+                    bool,
                 );
                 let head: Option<Head> = sqlx::query_as(
-                    "SELECT title, seq, timer, vote, card_votes FROM boards WHERE id = $1 AND deleted_at IS NULL",
+                    "SELECT title, seq, timer, vote, card_votes, quiet FROM boards WHERE id = $1 AND deleted_at IS NULL",
                 )
                 .bind(id.0)
                 .fetch_optional(&mut *tx)
                 .await?;
-                let Some((title, seq, timer, vote, card_votes)) = head else { return Ok(None) };
+                let Some((title, seq, timer, vote, card_votes, quiet)) = head else { return Ok(None) };
                 let mut board = cjm_core::Board::new(id, title);
                 board.timer = timer.map(|t| t.0);
                 board.vote = vote.map(|v| Box::new(v.0));
                 board.card_votes = card_votes.map(|v| v.0).unwrap_or_default();
+                board.quiet = quiet;
                 let stages: Vec<StageRow> = sqlx::query_as(
                     "SELECT id, name, description, ord, metrics FROM stages WHERE board_id = $1 AND deleted_at IS NULL",
                 )
