@@ -138,6 +138,18 @@ test('a thread with a mention, a reply, reactions, resolving and the inbox', asy
   await waitCount(carolCard.getByTestId('comment-new'), 0, 'the new dot is gone once read');
   await shot(carol, 'comments-panel-mentions');
 
+  // A commenter starts a thread about a stage from its header.
+  await carol.getByTestId('drawer-close').click();
+  await carol.getByTestId('stage-header').filter({ hasText: 'Awareness' }).getByTestId('stage-comment-count').click();
+  const stageDrawer = carol.getByTestId('drawer');
+  await stageDrawer.getByTestId('stage-details').waitFor();
+  assert.equal(await stageDrawer.getByTestId('stage-name').isDisabled(), true, 'stage name read-only');
+  await stageDrawer.getByTestId('comment-input').fill('Which ads do they see first?');
+  await stageDrawer.getByTestId('comment-send').click();
+  await stageDrawer.getByTestId('comment').filter({ hasText: 'Which ads' }).waitFor();
+  await owner.getByTestId('stage-header').filter({ hasText: 'Awareness' }).getByTestId('stage-comment-count').filter({ hasText: '1' }).waitFor();
+  await shot(carol, 'comments-stage');
+
   // Carol's inbox on her home page: one unread mention, read once opened.
   await carol.goto(`${BASE}/`);
   await carol.getByTestId('inbox-unread').filter({ hasText: '1' }).waitFor();

@@ -287,6 +287,48 @@ pub fn CardTalk(id: CardId) -> impl IntoView {
     }
 }
 
+/// The comment count in a stage's header (threads about the stage and the
+/// emotions at it); it opens the stage's details. Shown when there are
+/// comments, and always to a commenter, for whom it is the way in (the
+/// header's menu is for editors).
+#[component]
+pub fn StageTalk(id: StageId) -> impl IntoView {
+    let ui = use_ui();
+    let i18n = use_i18n();
+    let target = CommentTarget::Stage(id);
+    let talk = Memo::new(move |_| {
+        let seen = ui.comments.seen_at.get();
+        ui.comments.index.with(|i| {
+            let (count, newest) = i
+                .targets
+                .iter()
+                .filter(|(on, _)| shows(target, **on))
+                .fold((0, 0), |(n, t), (_, s)| {
+                    (n + s.count, t.max(s.newest_by_others))
+                });
+            (count, seen.is_some_and(|s| newest > s))
+        })
+    });
+    let shown = move || talk.get().0 > 0 || (ui.may_comment() && !ui.can_edit.get());
+    view! {
+        <Show when=shown>
+            <button class="comment-count in-header" class:fresh=move || talk.get().1 data-testid="stage-comment-count"
+                title=move || i18n.t(T::Comments)
+                aria-label=move || format!("{}: {}", i18n.t(T::Comments), talk.get().0)
+                on:pointerdown=|ev| ev.stop_propagation()
+                on:click=move |ev| {
+                    ev.stop_propagation();
+                    ui.panel.set(Some(Panel::Stage(id)));
+                }
+            >
+                <Icon name="comment"/>
+                {move || { let n = talk.get().0; (n > 0).then_some(n) }}
+                {move || talk.get().1.then(|| view! { <span class="new-dot" aria-hidden="true"></span> })}
+            </button>
+        </Show>
+    }
+}
+
 /// Reaction buttons: each emoji of `REACTIONS` with its count; ours are
 /// highlighted and a click takes ours back or adds it. Without the right
 /// to comment only the reactions present show, as text.

@@ -203,6 +203,10 @@ pub fn Header(target: Menu) -> impl IntoView {
                     </div>
                 }.into_any()
             }}
+            {match target {
+                Menu::Stage(id) => Some(view! { <super::comments::StageTalk id=id/> }),
+                _ => None,
+            }}
             <button class="icon menu-button" data-testid="header-menu" aria-haspopup="menu"
                 aria-label=move || format!("{} {}", i18n.t(T::Menu), name())
                 on:click=move |ev| {
