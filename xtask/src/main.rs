@@ -80,8 +80,15 @@ fn run_command() -> Result<()> {
     }
 }
 
+/// The workspace root. `cargo run` (the `cargo xtask` alias) says where
+/// the xtask's manifest is when it runs, and that wins over where it was
+/// compiled: with a target directory shared between checkouts (CI's cache),
+/// the one binary may have been built from another checkout.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest
         .parent()
         .expect("xtask lives in the workspace")
         .to_path_buf()
