@@ -650,7 +650,157 @@ fn op() -> BoxedStrategy<Op> {
                 .boxed(),
         ),
     ];
+    let mut arms = arms;
+    arms.extend(workshop_ops());
     Union::new_weighted(arms).boxed()
+}
+
+/// Comment ids: the few that batches create (so that replies, edits and
+/// deletes find them), and strangers.
+fn comment_id() -> BoxedStrategy<CommentId> {
+    let fresh: Vec<CommentId> = POOL.fresh.iter().map(|u| CommentId(*u)).collect();
+    prop_oneof![
+        6 => prop::sample::select(fresh),
+        1 => any::<u128>().prop_map(|n| CommentId(uuid::Uuid::from_u128(n))),
+    ]
+    .boxed()
+}
+
+fn comment_target() -> BoxedStrategy<CommentTarget> {
+    prop_oneof![
+        4 => card_id().prop_map(CommentTarget::Card),
+        2 => stage_id().prop_map(CommentTarget::Stage),
+        1 => (persona_id(), stage_id(), prop::sample::select(Curve::ALL.to_vec())).prop_map(
+            |(persona_id, stage_id, curve)| CommentTarget::Emotion {
+                persona_id,
+                stage_id,
+                curve,
+            }
+        ),
+    ]
+    .boxed()
+}
+
+/// Comments, reactions, the timer, votes and quiet mode, valid and not.
+fn workshop_ops() -> Vec<(u32, BoxedStrategy<Op>)> {
+    let emoji = prop_oneof![
+        4 => prop::sample::select(REACTIONS.to_vec()).prop_map(str::to_owned),
+        1 => text(),
+    ];
+    let ms = prop_oneof![4 => 1_000i64..=3_600_000, 1 => any::<i64>()];
+    vec![
+        (
+            3,
+            (
+                comment_id(),
+                comment_target(),
+                prop::option::of(comment_id()),
+                text(),
+                small(any::<u128>().prop_map(uuid::Uuid::from_u128).boxed(), 25),
+                text(),
+            )
+                .prop_map(|(id, on, parent, text, mentions, author_name)| {
+                    Op::AddComment(NewComment {
+                        id,
+                        on,
+                        parent,
+                        text,
+                        mentions,
+                        author_name,
+                    })
+                })
+                .boxed(),
+        ),
+        (
+            1,
+            (comment_id(), text())
+                .prop_map(|(id, text)| Op::EditComment {
+                    id,
+                    text,
+                    mentions: None,
+                })
+                .boxed(),
+        ),
+        (
+            1,
+            comment_id().prop_map(|id| Op::DeleteComment { id }).boxed(),
+        ),
+        (
+            1,
+            (comment_id(), any::<bool>())
+                .prop_map(|(id, resolved)| Op::ResolveComment { id, resolved })
+                .boxed(),
+        ),
+        (
+            2,
+            (
+                prop_oneof![
+                    card_id().prop_map(ReactionTarget::Card),
+                    comment_id().prop_map(ReactionTarget::Comment),
+                ],
+                emoji,
+                any::<bool>(),
+            )
+                .prop_map(|(target, emoji, add)| Op::React { target, emoji, add })
+                .boxed(),
+        ),
+        (
+            1,
+            ms.clone()
+                .prop_map(|duration_ms| Op::StartTimer { duration_ms })
+                .boxed(),
+        ),
+        (1, Just(Op::PauseTimer).boxed()),
+        (1, Just(Op::ResumeTimer).boxed()),
+        (1, ms.prop_map(|ms| Op::ExtendTimer { ms }).boxed()),
+        (1, Just(Op::StopTimer).boxed()),
+        (
+            1,
+            (
+                small(lane_id(), 3),
+                small(stage_id(), 3),
+                prop_oneof![4 => 1u8..=20, 1 => any::<u8>()],
+                any::<bool>(),
+                prop::option::of(any::<i64>()),
+            )
+                .prop_map(
+                    |(lanes, stages, dots_per_person, several_per_card, ends_at)| Op::StartVote {
+                        id: VoteId(POOL.fresh[0]),
+                        lanes,
+                        stages,
+                        dots_per_person,
+                        several_per_card,
+                        ends_at,
+                        anonymous: several_per_card,
+                    },
+                )
+                .boxed(),
+        ),
+        (
+            1,
+            card_id()
+                .prop_map(|c| Op::RevealVote {
+                    id: VoteId(POOL.fresh[0]),
+                    results: workshop::VoteResults {
+                        dots: [(c, 2)].into(),
+                        voters: 1,
+                        names: [(c, vec!["x".to_string(); 2])].into(),
+                    },
+                })
+                .boxed(),
+        ),
+        (
+            1,
+            any::<bool>()
+                .prop_map(|keep| Op::EndVote {
+                    id: VoteId(POOL.fresh[0]),
+                    keep,
+                })
+                .boxed(),
+        ),
+        (1, Just(Op::ClearVoteBadges).boxed()),
+        (1, any::<bool>().prop_map(|on| Op::SetQuiet { on }).boxed()),
+    ]
 }
 
 fn batch() -> BoxedStrategy<Vec<Op>> {
@@ -695,6 +845,28 @@ fn assert_invariants(b: &Board, value: &Value) -> Result<(), TestCaseError> {
         if let Some(o) = &c.opportunity {
             prop_assert!((1..=5).contains(&o.impact) && (1..=5).contains(&o.effort));
         }
+    }
+    prop_assert!(b.comments.len() <= cjm_core::limits::MAX_COMMENTS);
+    for c in b.comments.values() {
+        prop_assert!(c.approx_bytes() <= MAX_ENTITY_BYTES);
+        prop_assert!(c.text.chars().count() <= MAX_TEXT_CHARS && !c.text.trim().is_empty());
+        prop_assert!(c.mentions.len() <= cjm_core::limits::MAX_MENTIONS);
+        if let Some(parent) = c.parent {
+            let root = b.comments.get(&parent);
+            prop_assert!(
+                root.is_some_and(|r| r.parent.is_none() && r.on == c.on),
+                "a reply's thread"
+            );
+        }
+        for emoji in c.reactions.keys() {
+            prop_assert!(REACTIONS.contains(&emoji.as_str()));
+        }
+    }
+    if let Some(t) = &b.timer {
+        prop_assert!(t.remaining(CTX.at) <= workshop::MAX_TIMER_MS);
+    }
+    if let Some(v) = &b.vote {
+        prop_assert!((1..=workshop::MAX_DOTS_PER_PERSON).contains(&v.dots_per_person));
     }
     for p in b.personas.values() {
         prop_assert!(p.approx_bytes() <= MAX_ENTITY_BYTES);
@@ -766,7 +938,13 @@ impl Replicas {
                 prop_assert_eq!(self.board.approx_bytes(), before_bytes);
             }
             Ok(changes) => {
-                prop_assert!(!changes.is_empty());
+                // Only ops that may find nothing to do (a reaction taken
+                // back twice, a paused timer paused) leave no change.
+                let may_do_nothing = |op: &Op| {
+                    op.is_conversation()
+                        || matches!(op, Op::PauseTimer | Op::ResumeTimer | Op::ClearVoteBadges)
+                };
+                prop_assert!(!changes.is_empty() || ops.iter().all(may_do_nothing));
                 // Through JSON text, as other replicas get it (numbers
                 // included); the cached size is the size counted afresh.
                 self.json = Cow::Owned(serde_json::to_value(&self.board).unwrap());
