@@ -61,6 +61,14 @@ pub struct Connection {
     /// Who we are on this board (the welcome's `actor`): the author of our
     /// comments and reactions. `None` until welcomed (or for a legacy id).
     pub actor: RwSignal<Option<uuid::Uuid>>,
+    /// Server clock minus ours (ms), from the last `welcome`: the board's
+    /// timer counts down on the server's time.
+    pub clock_offset: RwSignal<f64>,
+    /// Our dots in a vote (a card once per dot), and which vote they are
+    /// for (`None`: the board's vote as of the last welcome).
+    pub my_dots: RwSignal<(Option<cjm_core::VoteId>, Vec<cjm_core::CardId>)>,
+    /// The running vote's progress: (vote, voters, dots).
+    pub vote_progress: RwSignal<Option<(cjm_core::VoteId, u32, u32)>>,
     pub i18n: I18n,
     inner: StoredValue<Rc<RefCell<Inner>>, LocalStorage>,
 }
@@ -176,6 +184,9 @@ impl Connection {
             crowd: RwSignal::new(0),
             role: RwSignal::new(cached.as_ref().and_then(|s| s.role)),
             actor: RwSignal::new(None),
+            clock_offset: RwSignal::new(0.0),
+            my_dots: RwSignal::new((None, Vec::new())),
+            vote_progress: RwSignal::new(None),
             notice: RwSignal::new(None),
             i18n,
             inner: StoredValue::new_local(Rc::new(RefCell::new(Inner {
@@ -337,6 +348,24 @@ impl Connection {
         }
     }
 
+    /// The server's clock now (unix ms), as far as the welcome told us.
+    pub fn server_now(&self) -> f64 {
+        js_sys::Date::now() + self.clock_offset.get_untracked()
+    }
+
+    /// Places (`add`) or takes back one of our dots in the running vote.
+    pub fn send_dot(&self, vote: cjm_core::VoteId, card: cjm_core::CardId, add: bool) {
+        let inner = self.inner();
+        let inner = inner.borrow();
+        if inner.welcomed
+            && let Some(ws) = &inner.ws
+        {
+            let _ = ws.send_with_str(&to_json(&ClientMsg::Dot { vote, card, add }));
+        } else {
+            self.notice.set(Some(self.i18n.t(T::Offline).into()));
+        }
+    }
+
     /// Shares this user's presence, at most 20 times a second; the latest
     /// state always goes out (a trailing send after the throttle).
     pub fn send_presence(&self, presence: Presence) {
@@ -485,8 +514,14 @@ impl Connection {
                 actor,
                 crowd,
                 listed,
+                now,
+                dots,
                 ..
             } => {
+                if now > 0 {
+                    self.clock_offset.set(now as f64 - js_sys::Date::now());
+                }
+                self.my_dots.set((None, dots));
                 // Servers before roles let everyone edit.
                 let role = Some(role.unwrap_or(Role::Editor));
                 if self.role.get_untracked() != role {
@@ -556,6 +591,10 @@ impl Connection {
                 "not_found" => self.set_status(Status::NotFound),
                 "access_revoked" => self.set_status(Status::Revoked),
                 "board_deleted" => self.set_status(Status::Deleted),
+                "vote_closed" => self.notice.set(Some(self.i18n.t(T::VoteClosed).into())),
+                "no_dots_left" => self.notice.set(Some(self.i18n.t(T::NoDotsLeft).into())),
+                "one_per_card" => self.notice.set(Some(self.i18n.t(T::OnePerCard).into())),
+                "not_in_vote" => self.notice.set(Some(self.i18n.t(T::NotInVote).into())),
                 _ => self.notice.set(Some(message)),
             },
             ServerMsg::Resync => {
@@ -591,8 +630,14 @@ impl Connection {
                 return;
             }
             ServerMsg::Pong => {}
-            // Dot voting has no screen in this front end yet.
-            ServerMsg::Dots { .. } | ServerMsg::VoteProgress { .. } => {}
+            ServerMsg::Dots { vote, mine, .. } => {
+                self.my_dots.set((Some(vote), mine));
+                return;
+            }
+            ServerMsg::VoteProgress { vote, voters, dots } => {
+                self.vote_progress.set(Some((vote, voters, dots)));
+                return;
+            }
         }
         drop(inner);
         match kind {

@@ -1,4 +1,5 @@
-//! The board's own menu next to its title: save the board as a template.
+//! The board's own menu next to its title: quiet brainstorming, and save
+//! the board as a template.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -49,6 +50,17 @@ pub fn BoardMenu() -> impl IntoView {
                 }>"⋯"</button>
             <Show when=move || open.get()>
                 <div class="menu" role="dialog" aria-label=move || i18n.t(T::SaveAsTemplate)>
+                    <Show when=move || ui.can_edit.get()>
+                        <label class="check quiet-check" title=move || i18n.t(T::QuietHint)>
+                            <input type="checkbox" data-testid="quiet-toggle"
+                                prop:checked=move || ui.conn.board.with(|b| b.as_ref().is_some_and(|b| b.quiet))
+                                on:change=move |ev| {
+                                    // A workshop setting, not an edit to undo.
+                                    let _ = ui.conn.submit(vec![cjm_core::Op::SetQuiet { on: event_target_checked(&ev) }]);
+                                }/>
+                            {move || i18n.t(T::QuietBrainstorming)}
+                        </label>
+                    </Show>
                     <form class="template-form" data-testid="template-form" on:submit=save>
                         <strong>{move || i18n.t(T::SaveAsTemplate)}</strong>
                         <label class="field">

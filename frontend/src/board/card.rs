@@ -33,6 +33,7 @@ pub fn CardView(id: CardId) -> impl IntoView {
     let card = ui.card_signal(id);
     let text = move || card.with(|c| c.as_ref().map(|c| c.text.clone()).unwrap_or_default());
     let color = move || card.with(|c| c.as_ref().map(|c| c.color).unwrap_or(Color::Yellow));
+    let ws = super::workshop::use_workshop();
     let facets = Memo::new(move |_| {
         card.with(|c| {
             let c = c.as_ref()?;
@@ -44,8 +45,10 @@ pub fn CardView(id: CardId) -> impl IntoView {
                         .with(|t| t.get(&p).map(|(name, color)| (p, name.clone(), *color)))
                 }),
                 channel: c.channel,
-                evidence: c.evidence.len(),
-                hypothesis: kind.is_some_and(|k| cjm_core::health::is_hypothesis(c, k)),
+                evidence: if ws.quiet.get() { 0 } else { c.evidence.len() },
+                // Quiet brainstorming hides what judges a card.
+                hypothesis: !ws.quiet.get()
+                    && kind.is_some_and(|k| cjm_core::health::is_hypothesis(c, k)),
                 opportunity: c
                     .opportunity
                     .as_ref()
@@ -75,6 +78,7 @@ pub fn CardView(id: CardId) -> impl IntoView {
     let dragging = Memo::new(move |_| ui.drag.dragged.get() == Some(id));
     let root = NodeRef::<html::Div>::new();
     let marks = presence::card_marks(id);
+    let vote = super::workshop::card_vote(ws, card, id);
 
     let delete = move || {
         ui.submit(vec![Op::DeleteCard { id }]);
@@ -126,6 +130,7 @@ pub fn CardView(id: CardId) -> impl IntoView {
                     (dimmed.get() || found.get() == Some(false), "dimmed"),
                     (found.get() == Some(true), "match"),
                     (in_selection.get(), "selected"),
+                    (vote.with(|v| v.in_scope), "votable"),
                     (dragging.get(), "dragging"),
                     (ui.menu.get() == Some(Menu::CardColor(id)), "menu-open"),
                 ] {
@@ -146,7 +151,13 @@ pub fn CardView(id: CardId) -> impl IntoView {
             on:pointerup=move |ev| drag::card_pointer_up(ui, &ev)
             on:pointercancel=move |_| ui.drag.card.set(None)
             on:click=move |ev| {
-                if ev.shift_key() || ev.ctrl_key() || ev.meta_key() {
+                let plain = !(ev.shift_key() || ev.ctrl_key() || ev.meta_key());
+                // While a vote runs, a click on a card in it places a dot.
+                if plain && vote.with_untracked(|v| v.in_scope) && ui.can_comment.get_untracked() {
+                    super::workshop::dot(ui, id, true);
+                    return;
+                }
+                if !plain {
                     let anchor = ui.anchor.get_untracked();
                     ui.selection.update(|s| {
                         // The card clicked before joins a new selection.
@@ -213,6 +224,7 @@ pub fn CardView(id: CardId) -> impl IntoView {
                     })}
                 </div>
             })}
+            <super::workshop::CardVoteMarks id=id info=vote/>
             <super::comments::CardTalk id=id/>
             <div class="card-tools">
                 <button class="icon" data-testid="card-details" title=move || i18n.t(T::Details) aria-label=move || i18n.t(T::Details)

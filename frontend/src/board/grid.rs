@@ -80,6 +80,7 @@ pub fn Grid() -> impl IntoView {
                 on:pointerup=move |ev| editing::background_pointer_up(ui, &ev)
                 on:pointercancel=move |_| ui.gesture.set(None)
                 on:wheel=move |ev| editing::on_wheel(ui, &ev)
+                on:scroll=move |_| super::follow::on_scroll(ui)
             >
                 <div
                     class="grid"

@@ -81,6 +81,26 @@ fn paths(name: &str) -> &'static str {
         "bell" => {
             r#"<path d="M18 8A6 6 0 0 0 6 8c0 7-3 9-3 9h18s-3-2-3-9"/><path d="M13.73 21a2 2 0 0 1-3.46 0"/>"#
         }
+        "clock" => r#"<circle cx="12" cy="12" r="10"/><polyline points="12 6 12 12 16 14"/>"#,
+        "navigation" => r#"<polygon points="3 11 22 2 13 21 11 13 3 11"/>"#,
+        "pointer" => {
+            r#"<path d="M3 3l7.07 16.97 2.51-7.39 7.39-2.51L3 3z"/><path d="M13 13l6 6"/>"#
+        }
+        "eye-off" => {
+            r#"<path d="M17.94 17.94A10.07 10.07 0 0 1 12 20c-7 0-11-8-11-8a18.45 18.45 0 0 1 5.06-5.94M9.9 4.24A9.12 9.12 0 0 1 12 4c7 0 11 8 11 8a18.5 18.5 0 0 1-2.16 3.19m-6.72-1.07a3 3 0 1 1-4.24-4.24"/><line x1="1" y1="1" x2="23" y2="23"/>"#
+        }
+        "volume" => {
+            r#"<polygon points="11 5 6 9 2 9 2 15 6 15 11 19 11 5"/><path d="M19.07 4.93a10 10 0 0 1 0 14.14M15.54 8.46a5 5 0 0 1 0 7.07"/>"#
+        }
+        "volume-x" => {
+            r#"<polygon points="11 5 6 9 2 9 2 15 6 15 11 19 11 5"/><line x1="23" y1="9" x2="17" y2="15"/><line x1="17" y1="9" x2="23" y2="15"/>"#
+        }
+        "pause" => {
+            r#"<rect x="6" y="4" width="4" height="16"/><rect x="14" y="4" width="4" height="16"/>"#
+        }
+        "play" => r#"<polygon points="5 3 19 12 5 21 5 3"/>"#,
+        "stop" => r#"<rect x="5" y="5" width="14" height="14" rx="2" ry="2"/>"#,
+        "vote" => r#"<circle cx="12" cy="12" r="10"/><circle cx="12" cy="12" r="4"/>"#,
         "chevron-down" => r#"<polyline points="6 9 12 15 18 9"/>"#,
         "chevron-right" => r#"<polyline points="9 18 15 12 9 6"/>"#,
         "details" => {

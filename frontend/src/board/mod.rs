@@ -8,6 +8,7 @@ mod comments;
 mod drag;
 mod editing;
 mod emotions;
+mod follow;
 mod grid;
 mod headers;
 mod health_panel;
@@ -21,6 +22,7 @@ mod share;
 pub use share::role_label;
 mod stage_details;
 mod toolbar;
+mod workshop;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -266,6 +268,8 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
         }),
     };
     provide_context(ui);
+    workshop::provide_workshop(ui);
+    let follow = follow::provide_follow(ui);
     ui.comments.load_seen(id);
     // Runs after every board change.
     Effect::new(move |_| ui.sync_cards());
@@ -309,11 +313,14 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
     let missing = Memo::new(move |_| conn.status.get().is_final());
     let me = crate::account::load_me();
     let page_class = move || {
-        if ui.can_edit.get() {
-            "board-page"
-        } else {
-            "board-page read-only"
+        let mut c = String::from("board-page");
+        if !ui.can_edit.get() {
+            c.push_str(" read-only");
         }
+        if follow.hides_cursors() {
+            c.push_str(" hide-cursors");
+        }
+        c
     };
 
     view! {
@@ -323,6 +330,7 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
                 <BoardTitle/>
                 <board_menu::BoardMenu/>
                 <toolbar::UndoRedo/>
+                <workshop::WorkshopBar/>
                 <Show when=move || !ui.can_edit.get()>
                     <span class="tag view-only" data-testid="view-only">{move || i18n.t(T::ViewOnly)}</span>
                 </Show>
@@ -353,6 +361,8 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
                 }.into_any(),
                 false => view! { <grid::Grid/> }.into_any(),
             }}
+            <workshop::VoteBar/>
+            <follow::FollowBar/>
             <toolbar::SelectionBar/>
             <toolbar::ZoomControls/>
             <toolbar::Band/>

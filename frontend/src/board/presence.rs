@@ -25,6 +25,7 @@ pub fn grid_point(x: f64, y: f64) -> Option<Point> {
 
 /// Sends this user's presence whenever any part of it changes.
 pub fn share_presence(ui: Ui) {
+    let follow = super::follow::use_follow();
     Effect::new(move |_| {
         let dragging = ui.drag.card.with(|d| {
             let d = d.as_ref().filter(|d| d.active)?;
@@ -45,7 +46,8 @@ pub fn share_presence(ui: Ui) {
             },
             editing: ui.editing.get(),
             dragging,
-            ..Presence::default()
+            view: follow.view.get(),
+            lead: follow.lead(),
         };
         ui.conn.send_presence(presence);
     });
