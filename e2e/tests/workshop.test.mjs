@@ -229,3 +229,38 @@ test('everyone follows the facilitator until they stop or scroll away', async ()
   assert.deepEqual(fac.errors, []);
   assert.deepEqual(ed.errors, []);
 });
+
+test('presenter mode steps through the stages, and followers see the same step', async () => {
+  const id = await createBoard('Презентация', 'fridge_example', 'ru');
+  await share(id, 'Erin', 'editor');
+  const fac = await newPage(browser, { lang: 'ru' });
+  const ed = await newPage(browser, { as: 'Erin', lang: 'ru', width: 390, height: 844 });
+  await openBoard(fac, id);
+  await openBoard(ed, id);
+  const board = await boardJson(id);
+  const stages = Object.values(board.stages).sort((a, b) => (a.order < b.order ? -1 : 1)).map((s) => s.name);
+
+  await fac.getByTestId('follow-lead').click();
+  await ed.getByTestId('following').waitFor();
+  await fac.getByTestId('presenter-open').click();
+  await fac.getByTestId('presenter-stage').filter({ hasText: stages[0] }).waitFor();
+  await fac.getByTestId('presenter-next').click();
+  await fac.getByTestId('presenter-stage').filter({ hasText: stages[1] }).waitFor();
+  await fac.keyboard.press('ArrowRight');
+  await fac.getByTestId('presenter-stage').filter({ hasText: stages[2] }).waitFor();
+  await fac.keyboard.press('ArrowLeft');
+  await fac.getByTestId('presenter-stage').filter({ hasText: stages[1] }).waitFor();
+  assert.equal(await fac.getByTestId('presenter-step').innerText(), `2 / ${stages.length}`);
+  assert.ok(await fac.getByTestId('presenter-lane').count() > 0, 'cards by lane');
+  await fac.getByTestId('presenter-curve').waitFor();
+  // The follower sees the same step, without the controls.
+  await ed.getByTestId('presenter-stage').filter({ hasText: stages[1] }).waitFor();
+  assert.equal(await ed.getByTestId('presenter-next').count(), 0);
+  await shot(fac, 'workshop-presenter-ru-1280');
+  await shot(ed, 'workshop-presenter-ru-390');
+  await fac.keyboard.press('Escape');
+  await waitCount(fac.getByTestId('presenter'), 0, 'Escape leaves');
+  await waitCount(ed.getByTestId('presenter'), 0, 'the follower leaves with the leader');
+  assert.deepEqual(fac.errors, []);
+  assert.deepEqual(ed.errors, []);
+});

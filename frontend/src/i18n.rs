@@ -395,6 +395,9 @@ strings! {
     StopFollowing => "Stop following", "Не следовать";
     IsLeading => "is leading", "ведёт встречу";
     Rejoin => "Rejoin", "Вернуться";
+    Present => "Present", "Презентация";
+    Previous => "Previous", "Назад";
+    Next => "Next", "Далее";
     QuietBrainstorming => "Quiet brainstorming", "Тихий брейншторм";
     QuietHint => "Hypothesis marks and evidence are hidden while everyone writes.", "Отметки гипотез и доказательства скрыты, пока все пишут.";
 }

@@ -27,6 +27,8 @@ pub struct Follow {
     pub lead_hides_cursors: RwSignal<bool>,
     /// We stopped following (or scrolled away) from this leader's session.
     pub broke_away: RwSignal<Option<u64>>,
+    /// The stage we present (presenter mode), if any.
+    pub present: RwSignal<Option<cjm_core::StageId>>,
     /// Our own choice, kept in this browser.
     pub hide_cursors: RwSignal<bool>,
     /// Until when scroll events come from following (ms, local clock).
@@ -59,7 +61,7 @@ impl Follow {
 
     pub fn lead(&self) -> Option<Lead> {
         self.leading.get().then(|| Lead {
-            present: None,
+            present: self.present.get(),
             hide_cursors: self.lead_hides_cursors.get(),
         })
     }
@@ -100,6 +102,7 @@ pub fn provide_follow(ui: Ui) -> Follow {
         leading: RwSignal::new(false),
         lead_hides_cursors: RwSignal::new(false),
         broke_away: RwSignal::new(None),
+        present: RwSignal::new(None),
         hide_cursors: RwSignal::new(browser::storage_get(HIDE_CURSORS_KEY).as_deref() == Some("1")),
         own_scroll_until: StoredValue::new(0.0),
         leader,

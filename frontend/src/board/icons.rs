@@ -101,6 +101,9 @@ fn paths(name: &str) -> &'static str {
         "play" => r#"<polygon points="5 3 19 12 5 21 5 3"/>"#,
         "stop" => r#"<rect x="5" y="5" width="14" height="14" rx="2" ry="2"/>"#,
         "vote" => r#"<circle cx="12" cy="12" r="10"/><circle cx="12" cy="12" r="4"/>"#,
+        "present" => {
+            r#"<rect x="2" y="3" width="20" height="14" rx="2" ry="2"/><line x1="8" y1="21" x2="16" y2="21"/><line x1="12" y1="17" x2="12" y2="21"/>"#
+        }
         "chevron-down" => r#"<polyline points="6 9 12 15 18 9"/>"#,
         "chevron-right" => r#"<polyline points="9 18 15 12 9 6"/>"#,
         "details" => {

@@ -18,6 +18,7 @@ pub use icons::Icon;
 mod panel;
 mod personas;
 mod presence;
+mod presenter;
 mod share;
 pub use share::role_label;
 mod stage_details;
@@ -363,6 +364,7 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
             }}
             <workshop::VoteBar/>
             <follow::FollowBar/>
+            <presenter::Presenter/>
             <toolbar::SelectionBar/>
             <toolbar::ZoomControls/>
             <toolbar::Band/>

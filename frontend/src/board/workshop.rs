@@ -148,6 +148,7 @@ pub fn WorkshopBar() -> impl IntoView {
         <div class="workshop-bar" on:click=|ev| ev.stop_propagation()>
             <TimerControl/>
             <super::follow::LeadControls/>
+            <super::presenter::PresenterButton/>
             <Show when=move || ui.can_edit.get() && !has_vote.get()>
                 <VoteStart/>
             </Show>
