@@ -603,7 +603,7 @@ impl Room {
         let Ok(person) = actor.parse::<uuid::Uuid>() else {
             return;
         };
-        let Ok(mine) = self.store.vote_dots(self.board.id, vote.id, person).await else {
+        let Ok(mut mine) = self.store.vote_dots(self.board.id, vote.id, person).await else {
             return self.send_to(
                 session,
                 &refuse("unavailable", "the dot could not be saved; try again"),
@@ -642,11 +642,14 @@ impl Room {
                 &refuse("unavailable", "the dot could not be saved; try again"),
             );
         }
-        let mine = self
-            .store
-            .vote_dots(self.board.id, vote.id, person)
-            .await
-            .unwrap_or_default();
+        // The person's dots now: those read above with this one placed or
+        // taken back (in the store's order, by card id).
+        if add {
+            mine.push(card);
+            mine.sort();
+        } else if let Some(i) = mine.iter().position(|c| *c == card) {
+            mine.remove(i);
+        }
         let left = u32::from(vote.dots_per_person).saturating_sub(mine.len() as u32);
         // Every socket of this person shows the same dots.
         let own: Vec<u64> = self
