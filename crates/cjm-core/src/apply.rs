@@ -101,15 +101,13 @@ type Res = Result<(), OpErrorKind>;
 impl Board {
     /// Applies `ops` atomically. On error the board is unchanged (its cached
     /// size included).
+    ///
+    /// The number of ops is not bounded here: a batch the server made (an
+    /// import) may be longer than a client may send, and every replica must
+    /// apply it. What a client sends is bounded by `check_batch_size`.
     pub fn apply(&mut self, ops: &[Op], ctx: ApplyCtx) -> Result<BTreeSet<Change>, OpError> {
-        if ops.is_empty() || ops.len() > MAX_OPS_PER_BATCH {
-            return Err(OpError {
-                index: 0,
-                kind: OpErrorKind::BatchSize {
-                    len: ops.len(),
-                    max: MAX_OPS_PER_BATCH,
-                },
-            });
+        if ops.is_empty() {
+            return Err(batch_size_error(0));
         }
         let start = self.bytes.0.unwrap_or_else(|| self.count_bytes());
         let mut tx = Tx {
@@ -130,6 +128,26 @@ impl Board {
         let (changes, bytes) = (tx.changes, tx.bytes);
         self.bytes.0 = Some(bytes);
         Ok(changes)
+    }
+}
+
+/// Refuses a batch a client may not send: empty, or more than
+/// `MAX_OPS_PER_BATCH` ops. Checked where a client's own batch enters: the
+/// browser before it applies it locally, the server when it arrives.
+pub fn check_batch_size(ops: &[Op]) -> Result<(), OpError> {
+    if ops.is_empty() || ops.len() > MAX_OPS_PER_BATCH {
+        return Err(batch_size_error(ops.len()));
+    }
+    Ok(())
+}
+
+fn batch_size_error(len: usize) -> OpError {
+    OpError {
+        index: 0,
+        kind: OpErrorKind::BatchSize {
+            len,
+            max: MAX_OPS_PER_BATCH,
+        },
     }
 }
 

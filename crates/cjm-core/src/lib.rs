@@ -10,6 +10,7 @@ pub mod comments;
 pub mod error;
 pub mod health;
 pub mod ids;
+pub mod import;
 pub mod limits;
 pub mod model;
 pub mod ops;
@@ -23,7 +24,7 @@ pub mod text;
 pub mod undo;
 pub mod workshop;
 
-pub use apply::{ApplyCtx, Change};
+pub use apply::{ApplyCtx, Change, check_batch_size};
 pub use comments::{Comment, CommentTarget, NewComment, REACTIONS, ReactionTarget, Reactions};
 pub use error::{OpError, OpErrorKind};
 pub use ids::{BoardId, CardId, ClientOpId, CommentId, LaneId, PersonaId, StageId, VoteId};

@@ -48,6 +48,41 @@ impl OrderKey {
         keys
     }
 
+    /// `n` keys in increasing order after `before` (the end of a list),
+    /// for appending many items at once: the span after `before` is
+    /// halved again and again, so the keys grow with log2(n), where
+    /// appending one after another (`sequence`) grows them by a byte per
+    /// 128 items and would pass `MAX_ORDER_KEY_CHARS` within a few
+    /// thousand.
+    pub fn spread_after(before: Option<&OrderKey>, n: usize) -> Vec<Self> {
+        if n == 0 {
+            return Vec::new();
+        }
+        let lo = before.cloned();
+        // An upper bound well past `before`, itself the last key.
+        let mut hi = OrderKey::between(lo.as_ref(), None);
+        for _ in 0..8 {
+            hi = OrderKey::between(Some(&hi), None);
+        }
+        let mut keys: Vec<Option<OrderKey>> = vec![None; n];
+        keys[n - 1] = Some(hi.clone());
+        // Fill (lo, hi) exclusive for the indexes 0..n-1, middle first.
+        let mut stack = vec![(lo, Some(hi), 0usize, n - 1)];
+        while let Some((lo, hi, from, to)) = stack.pop() {
+            if from >= to {
+                continue;
+            }
+            let mid = from + (to - from) / 2;
+            let key = OrderKey::between(lo.as_ref(), hi.as_ref());
+            keys[mid] = Some(key.clone());
+            stack.push((lo, Some(key.clone()), from, mid));
+            stack.push((Some(key), hi, mid + 1, to));
+        }
+        keys.into_iter()
+            .map(|k| k.expect("every index filled"))
+            .collect()
+    }
+
     /// Parses a key received from a client or the database.
     pub fn parse(s: &str) -> Option<Self> {
         // The crate's decoder slices the string two bytes at a time: check
@@ -74,6 +109,22 @@ impl OrderKey {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_spread_is_ordered_and_short() {
+        let last = OrderKey::sequence(300).pop();
+        for n in [1, 2, 3, 10, 1000, 10_000] {
+            let keys = OrderKey::spread_after(last.as_ref(), n);
+            assert_eq!(keys.len(), n);
+            assert!(keys[0] > *last.as_ref().unwrap());
+            assert!(keys.windows(2).all(|w| w[0] < w[1]), "ordered for {n}");
+            assert!(keys.iter().all(OrderKey::is_valid), "valid for {n}");
+        }
+        let keys = OrderKey::spread_after(None, 10_000);
+        assert!(keys.windows(2).all(|w| w[0] < w[1]));
+        let longest = keys.iter().map(|k| k.as_str().len()).max().unwrap();
+        assert!(longest <= 64, "longest key {longest} chars");
+    }
 
     #[test]
     fn rejects_garbage() {

@@ -84,6 +84,7 @@ impl SyncState {
     /// Applies a local edit optimistically. On error nothing changes and the
     /// caller shows the message; nothing is queued.
     pub fn propose(&mut self, ops: Vec<Op>, at: i64) -> Result<Batch, OpError> {
+        crate::apply::check_batch_size(&ops)?;
         self.view.apply(&ops, ApplyCtx::by(at, &self.actor))?;
         let batch = Batch::new(ops);
         self.pending.push(Pending {

@@ -12,6 +12,7 @@ pub mod clock;
 pub mod coalesce;
 pub mod comments;
 pub mod error;
+pub mod import;
 pub mod links;
 pub mod maintenance;
 pub mod members;
@@ -57,6 +58,12 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/inbox", get(comments::inbox))
         .route("/inbox/read", post(comments::inbox_read))
         .route("/boards/{id}/uploads", post(uploads::upload))
+        .route(
+            "/boards/{id}/import",
+            post(import::import).layer(DefaultBodyLimit::max(import::MAX_IMPORT_BYTES + 64 * 1024)),
+        )
+        .route("/boards/{id}/imports", get(import::list))
+        .route("/boards/{id}/imports/{import}/undo", post(import::undo))
         .route("/boards/{id}/template", post(saved_templates::save))
         .route(
             "/boards/{id}/members",

@@ -98,6 +98,15 @@ pub enum RoomCmd {
     Leave {
         session: u64,
     },
+    /// A batch the server makes (an import, its undo), built from the
+    /// room's board when its turn comes, so that nothing changes between
+    /// reading the board and applying the batch. It is not bounded by
+    /// `MAX_OPS_PER_BATCH` (see `cjm_core::check_batch_size`).
+    ServerBatch {
+        actor: Arc<str>,
+        build: BuildOps,
+        reply: oneshot::Sender<Result<Option<u64>, ServerBatchError>>,
+    },
     /// Another server instance committed this board up to `seq`.
     Remote {
         seq: u64,
@@ -118,6 +127,21 @@ pub enum RoomCmd {
     /// The board was deleted.
     Close,
     Shutdown,
+}
+
+/// Makes a server batch's ops from the board as it is in the room.
+pub type BuildOps = Box<dyn FnOnce(&Board) -> Vec<Op> + Send>;
+
+/// Why a server batch was not applied.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerBatchError {
+    /// The board refused it (it changed since the batch was planned).
+    #[error("{0}")]
+    Refused(OpError),
+    #[error("the board could not be saved; nothing was changed")]
+    Storage,
+    #[error("board not found")]
+    NotFound,
 }
 
 struct Member {
@@ -266,6 +290,19 @@ pub(crate) async fn run(
                         RoomCmd::Revoke { via, removed } => room.revoke(via, removed),
                         RoomCmd::EndSessions { user, session } => room.end_sessions(user, session),
                         RoomCmd::Leave { session } => room.leave(session),
+                        RoomCmd::ServerBatch {
+                            actor,
+                            build,
+                            reply,
+                        } => {
+                            let ops = build(&room.board);
+                            let (ok, outcome) = room.server_batch(&actor, ops).await;
+                            let _ = reply.send(outcome);
+                            if !ok {
+                                deregister(&registry, id, generation);
+                                return;
+                            }
+                        }
                         RoomCmd::Dot {
                             session,
                             vote,
@@ -815,6 +852,69 @@ impl Room {
             }
         }
         true
+    }
+
+    /// Applies and commits a batch the server made, alone (not grouped:
+    /// it may be large), and tells everyone. Returns false with the outcome
+    /// if the room can no longer trust its state.
+    async fn server_batch(
+        &mut self,
+        actor: &str,
+        ops: Vec<Op>,
+    ) -> (bool, Result<Option<u64>, ServerBatchError>) {
+        if ops.is_empty() {
+            return (true, Ok(None));
+        }
+        let client_op_id = ClientOpId::new();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let at = now_ms().max(self.last_at);
+            self.last_at = at;
+            let changes = match self.board.apply(&ops, ApplyCtx::by(at, actor)) {
+                Ok(c) => c,
+                Err(e) => return (true, Err(ServerBatchError::Refused(e))),
+            };
+            let news = [NewBatch {
+                client_op_id,
+                actor: actor.to_string(),
+                at,
+                ops: serde_json::to_value(&ops).unwrap_or_default(),
+            }];
+            match self
+                .store
+                .commit(&self.board, self.seq, &news, &changes)
+                .await
+            {
+                Ok(seqs) => {
+                    let Some(&seq) = seqs.first() else {
+                        return (true, Err(ServerBatchError::Storage));
+                    };
+                    self.seq = seq;
+                    self.recent.insert(client_op_id, seq);
+                    let applied = ServerMsg::Applied(Applied {
+                        seq,
+                        actor: actor.to_string(),
+                        client_op_id,
+                        at,
+                        ops,
+                    });
+                    self.send_applied(vec![(0, encode(&applied))]);
+                    return (true, Ok(Some(seq)));
+                }
+                Err(StoreError::Stale { .. }) if attempt < MAX_COMMIT_ATTEMPTS => {
+                    // Another instance moved the board: try on its state.
+                    if !self.reload_and_forward().await {
+                        return (false, Err(ServerBatchError::Storage));
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(board = %self.board.id, error = %e, "commit of a server batch failed");
+                    let alive = self.reload_and_forward().await;
+                    return (alive, Err(ServerBatchError::Storage));
+                }
+            }
+        }
     }
 
     /// A resent batch: answer with the original `applied`, apply nothing.

@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::access::{Access, Via};
-use crate::room::{self, Joined, Outgoing, RoomCmd};
+use crate::room::{self, BuildOps, Joined, Outgoing, RoomCmd, ServerBatchError};
 
 /// Commands queued for one room before senders wait (back-pressure on the
 /// websocket readers rather than unbounded memory).
@@ -92,6 +92,37 @@ impl Rooms {
                 }
                 Ok(Err(e)) => return Err(e),
                 Err(_) => continue,
+            }
+        }
+    }
+
+    /// Applies a batch the server makes for `board` (see
+    /// `RoomCmd::ServerBatch`), starting the room if needed. `Ok(None)`:
+    /// `build` made no ops.
+    pub async fn server_batch(
+        &self,
+        board: BoardId,
+        actor: &str,
+        build: BuildOps,
+    ) -> Result<Option<u64>, ServerBatchError> {
+        let mut cmd = RoomCmd::ServerBatch {
+            actor: actor.into(),
+            build,
+            reply: oneshot::channel().0,
+        };
+        loop {
+            let (reply_tx, reply_rx) = oneshot::channel();
+            if let RoomCmd::ServerBatch { reply, .. } = &mut cmd {
+                *reply = reply_tx;
+            }
+            let room = self.get_or_spawn(board);
+            match room.send(cmd).await {
+                // The room was closing; a fresh one is started.
+                Err(mpsc::error::SendError(back)) => cmd = back,
+                Ok(()) => {
+                    // A room that could not load the board drops the reply.
+                    return reply_rx.await.unwrap_or(Err(ServerBatchError::NotFound));
+                }
             }
         }
     }

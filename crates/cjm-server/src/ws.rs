@@ -548,6 +548,14 @@ impl Link {
                     };
                     return self.reply(encode(&msg)).await;
                 }
+                if let Err(e) = cjm_core::check_batch_size(&batch.ops) {
+                    let msg = ServerMsg::Rejected {
+                        client_op_id: batch.client_op_id,
+                        code: e.code().into(),
+                        message: e.to_string(),
+                    };
+                    return self.reply(encode(&msg)).await;
+                }
                 if !self.bucket.take() {
                     let msg = ServerMsg::Rejected {
                         client_op_id: batch.client_op_id,

@@ -215,6 +215,27 @@ pub struct Dot<'a> {
     pub add: bool,
 }
 
+/// One import of quotes into a board, kept so that it can be undone.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Import {
+    pub id: uuid::Uuid,
+    pub board: BoardId,
+    /// Who imported (the actor of the batch).
+    pub actor: String,
+    pub file_name: String,
+    pub created_at: i64,
+    /// The batch that made it.
+    pub seq: u64,
+    pub rows: u64,
+    pub cards: u64,
+    pub evidence: u64,
+    /// What to take back: the server's own JSON (cards created, evidence
+    /// attached); not sent to clients.
+    #[serde(skip)]
+    pub undo: Value,
+    pub undone_at: Option<i64>,
+}
+
 /// Someone who can be mentioned on a board.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Person {
@@ -562,6 +583,25 @@ pub trait Store: Send + Sync + 'static {
         board: BoardId,
         vote: cjm_core::VoteId,
     ) -> Result<cjm_core::workshop::VoteResults, StoreError>;
+
+    /// Records an import (see `Import`).
+    async fn put_import(&self, import: &Import) -> Result<(), StoreError>;
+
+    /// The board's imports, newest first (at most `limit`).
+    async fn imports(&self, board: BoardId, limit: u32) -> Result<Vec<Import>, StoreError>;
+
+    /// One import of the board.
+    async fn import(&self, board: BoardId, id: uuid::Uuid) -> Result<Option<Import>, StoreError>;
+
+    /// Marks an import undone at `at` (or not undone: `None`, when taking
+    /// it back failed). Marking it undone succeeds once: false if it was
+    /// already.
+    async fn set_import_undone(
+        &self,
+        board: BoardId,
+        id: uuid::Uuid,
+        at: Option<i64>,
+    ) -> Result<bool, StoreError>;
 
     fn backend(&self) -> &'static str;
 }

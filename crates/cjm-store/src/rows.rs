@@ -255,3 +255,37 @@ pub(crate) struct GuestRow {
     pub guest_id: Uuid,
     pub name: String,
 }
+
+/// A row of `imports`.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ImportRow {
+    pub id: uuid::Uuid,
+    pub board_id: uuid::Uuid,
+    pub actor: String,
+    pub file_name: String,
+    pub created_at: i64,
+    pub seq: i64,
+    pub row_count: i64,
+    pub card_count: i64,
+    pub evidence_count: i64,
+    pub undo: Json<serde_json::Value>,
+    pub undone_at: Option<i64>,
+}
+
+impl ImportRow {
+    pub(crate) fn into_import(self) -> crate::Import {
+        crate::Import {
+            id: self.id,
+            board: cjm_core::BoardId(self.board_id),
+            actor: self.actor,
+            file_name: self.file_name,
+            created_at: self.created_at,
+            seq: self.seq.max(0) as u64,
+            rows: self.row_count.max(0) as u64,
+            cards: self.card_count.max(0) as u64,
+            evidence: self.evidence_count.max(0) as u64,
+            undo: self.undo.0,
+            undone_at: self.undone_at,
+        }
+    }
+}

@@ -1177,6 +1177,90 @@ macro_rules! impl_store {
                 Ok(results)
             }
 
+            async fn put_import(&self, import: &$crate::Import) -> Result<(), $crate::StoreError> {
+                sqlx::query(
+                    "INSERT INTO imports (id, board_id, actor, file_name, created_at, seq,
+                       row_count, card_count, evidence_count, undo)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(import.id)
+                .bind(import.board.0)
+                .bind(&import.actor)
+                .bind(&import.file_name)
+                .bind(import.created_at)
+                .bind(import.seq as i64)
+                .bind(import.rows as i64)
+                .bind(import.cards as i64)
+                .bind(import.evidence as i64)
+                .bind(sqlx::types::Json(&import.undo))
+                .execute(self.writer())
+                .await?;
+                Ok(())
+            }
+
+            async fn imports(
+                &self,
+                board: cjm_core::BoardId,
+                limit: u32,
+            ) -> Result<Vec<$crate::Import>, $crate::StoreError> {
+                let rows: Vec<$crate::rows::ImportRow> = sqlx::query_as(
+                    "SELECT id, board_id, actor, file_name, created_at, seq, row_count, card_count,
+                       evidence_count, undo, undone_at
+                     FROM imports WHERE board_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+                )
+                .bind(board.0)
+                .bind(i64::from(limit))
+                .fetch_all(self.reader())
+                .await?;
+                Ok(rows.into_iter().map($crate::rows::ImportRow::into_import).collect())
+            }
+
+            async fn import(
+                &self,
+                board: cjm_core::BoardId,
+                id: uuid::Uuid,
+            ) -> Result<Option<$crate::Import>, $crate::StoreError> {
+                let row: Option<$crate::rows::ImportRow> = sqlx::query_as(
+                    "SELECT id, board_id, actor, file_name, created_at, seq, row_count, card_count,
+                       evidence_count, undo, undone_at
+                     FROM imports WHERE board_id = $1 AND id = $2",
+                )
+                .bind(board.0)
+                .bind(id)
+                .fetch_optional(self.reader())
+                .await?;
+                Ok(row.map($crate::rows::ImportRow::into_import))
+            }
+
+            async fn set_import_undone(
+                &self,
+                board: cjm_core::BoardId,
+                id: uuid::Uuid,
+                at: Option<i64>,
+            ) -> Result<bool, $crate::StoreError> {
+                let done = match at {
+                    Some(at) => {
+                        sqlx::query(
+                            "UPDATE imports SET undone_at = $3
+                             WHERE board_id = $1 AND id = $2 AND undone_at IS NULL",
+                        )
+                        .bind(board.0)
+                        .bind(id)
+                        .bind(at)
+                        .execute(self.writer())
+                        .await?
+                    }
+                    None => {
+                        sqlx::query("UPDATE imports SET undone_at = NULL WHERE board_id = $1 AND id = $2")
+                            .bind(board.0)
+                            .bind(id)
+                            .execute(self.writer())
+                            .await?
+                    }
+                };
+                Ok(done.rows_affected() == 1)
+            }
+
             async fn mark_inbox_read(&self, user: uuid::Uuid, at: i64) -> Result<(), $crate::StoreError> {
                 sqlx::query("UPDATE users SET inbox_read_at = $2 WHERE id = $1 AND inbox_read_at < $2")
                     .bind(user)
