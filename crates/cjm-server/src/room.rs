@@ -416,6 +416,18 @@ impl Room {
         }
         if reply.send(Ok(joined)).is_err() {
             self.leave(session); // the connection is gone already
+            return;
+        }
+        // A late joiner sees how far a running vote has got.
+        if let Some(vote) = self.board.vote.as_deref().filter(|v| v.results.is_none())
+            && let Ok((voters, dots)) = self.store.vote_progress(self.board.id, vote.id).await
+        {
+            let progress = ServerMsg::VoteProgress {
+                vote: vote.id,
+                voters,
+                dots,
+            };
+            self.send_to(session, &progress);
         }
     }
 
@@ -705,11 +717,11 @@ impl Room {
                 },
             );
         }
-        if let Ok(tally) = self.store.vote_tally(self.board.id, vote.id).await {
+        if let Ok((voters, dots)) = self.store.vote_progress(self.board.id, vote.id).await {
             self.broadcast(&ServerMsg::VoteProgress {
                 vote: vote.id,
-                voters: tally.voters,
-                dots: tally.dots.values().sum(),
+                voters,
+                dots,
             });
         }
     }

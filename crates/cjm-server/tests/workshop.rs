@@ -332,6 +332,15 @@ async fn test_a_late_joiner_gets_its_dots_and_anonymous_votes_name_nobody(backen
     };
     assert_eq!(dots, vec![pains[0], pains[0]]);
     assert!(b.vote.unwrap().results.is_none());
+    // Right after the welcome: how far the vote has got (not 0 of 0).
+    match again.recv().await {
+        ServerMsg::VoteProgress {
+            vote: v,
+            voters,
+            dots,
+        } => assert_eq!((v, voters, dots), (vote, 1, 2)),
+        other => panic!("expected the vote's progress, got {other:?}"),
+    }
 
     run(
         &mut owner,

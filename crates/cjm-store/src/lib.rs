@@ -577,6 +577,15 @@ pub trait Store: Send + Sync + 'static {
     /// false), forgetting the dots of the board's earlier votes.
     async fn put_dot(&self, dot: &Dot<'_>) -> Result<(), StoreError>;
 
+    /// How many people have placed dots in the vote, and how many dots:
+    /// the progress everyone sees while it runs (one aggregate, not the
+    /// tally's rows).
+    async fn vote_progress(
+        &self,
+        board: BoardId,
+        vote: cjm_core::VoteId,
+    ) -> Result<(u32, u32), StoreError>;
+
     /// Dots per card, voters, and who put them (a name once per dot).
     async fn vote_tally(
         &self,

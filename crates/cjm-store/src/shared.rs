@@ -1148,6 +1148,22 @@ macro_rules! impl_store {
                 Ok(())
             }
 
+            async fn vote_progress(
+                &self,
+                board: cjm_core::BoardId,
+                vote: cjm_core::VoteId,
+            ) -> Result<(u32, u32), $crate::StoreError> {
+                let (voters, dots): (i64, i64) = sqlx::query_as(
+                    "SELECT COUNT(DISTINCT person), CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM vote_dots
+                     WHERE board_id = $1 AND vote_id = $2 AND n > 0",
+                )
+                .bind(board.0)
+                .bind(vote.0)
+                .fetch_one(self.reader())
+                .await?;
+                Ok((voters.clamp(0, i64::from(u32::MAX)) as u32, dots.clamp(0, i64::from(u32::MAX)) as u32))
+            }
+
             async fn vote_tally(
                 &self,
                 board: cjm_core::BoardId,
