@@ -3,6 +3,7 @@
 //! until it chooses, then handed over or deleted; its sockets end, its
 //! session stops working and its email can sign up again.
 
+#[macro_use]
 mod common;
 
 use std::time::Duration;
@@ -317,13 +318,6 @@ async fn test_deleting_the_boards_too(backend: &str) {
         404
     );
     teardown(db, server).await;
-}
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name("sqlite").await } )* }
-        mod postgres { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name("postgres").await } )* }
-    };
 }
 
 on_both_stores!(test_an_account_deletes_itself, test_deleting_the_boards_too);

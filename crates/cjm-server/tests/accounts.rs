@@ -2,6 +2,7 @@
 //! HttpOnly cookie, sign-out and password change ending sessions, sign-in
 //! limits, and the `cjm user` command line; on SQLite and on Postgres.
 
+#[macro_use]
 mod common;
 
 use common::{Db, TestServer};
@@ -387,14 +388,7 @@ async fn test_the_command_line_manages_accounts(backend: &str) {
     db.cleanup().await;
 }
 
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite { $( #[tokio::test] async fn $name() { super::$name("sqlite").await } )* }
-        mod postgres { $( #[tokio::test] async fn $name() { super::$name("postgres").await } )* }
-    };
-}
-
-on_both_stores!(
+on_both_stores!(current_thread:
     test_sign_up_rules_and_the_first_admin,
     test_sessions_end_on_sign_out_and_password_change,
     test_failed_sign_ins_are_limited,

@@ -5,6 +5,7 @@
 //! what each person has read, and comments that come back with an undone
 //! card.
 
+#[macro_use]
 mod common;
 
 use cjm_core::protocol::ServerMsg;
@@ -401,13 +402,6 @@ async fn test_comments_come_back_with_an_undone_card(backend: &str) {
     assert!(!stored.comments.contains_key(&reply));
     assert_eq!(stored.comments.len(), 1);
     teardown(db, server).await;
-}
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name("sqlite").await } )* }
-        mod postgres { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name("postgres").await } )* }
-    };
 }
 
 on_both_stores!(

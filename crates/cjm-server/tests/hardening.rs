@@ -2,6 +2,7 @@
 //! SQLite and on Postgres: nobody exhausts the server, outlives their
 //! access, or slips past a limit. Each test names the finding it closes.
 
+#[macro_use]
 mod common;
 
 use std::sync::atomic::Ordering;
@@ -1178,13 +1179,6 @@ async fn test_compaction_removes_deleted_text_and_orphan_images(backend: &str) {
     assert_eq!(get(orphan).await, 404, "nothing referred to it");
     assert_eq!(get(photo).await, 200, "a persona's photo stays");
     teardown(db, server).await;
-}
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name("sqlite").await } )* }
-        mod postgres { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name("postgres").await } )* }
-    };
 }
 
 on_both_stores!(

@@ -4,6 +4,7 @@
 //! (past the limit a client may send), undo, who may import, hostile files,
 //! and the 10,000-row figure.
 
+#[macro_use]
 mod common;
 
 use std::time::Instant;
@@ -569,13 +570,6 @@ async fn test_ten_thousand_rows(backend: &str) {
     assert!(import_ms < 5_000, "10,000 rows took {import_ms} ms");
     drop(watcher);
     teardown(db, server).await;
-}
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name("sqlite").await } )* }
-        mod postgres { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name("postgres").await } )* }
-    };
 }
 
 on_both_stores!(

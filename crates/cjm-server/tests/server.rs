@@ -1,6 +1,7 @@
 //! The server end to end: REST, websocket rooms, persistence across
 //! restarts, and bad input, on SQLite and on the real Postgres.
 
+#[macro_use]
 mod common;
 
 use std::time::Duration;
@@ -630,14 +631,7 @@ async fn test_a_board_saved_as_template_starts_new_boards(backend: &str) {
     teardown(db, server).await;
 }
 
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite { $( #[tokio::test] async fn $name() { super::$name("sqlite").await } )* }
-        mod postgres { $( #[tokio::test] async fn $name() { super::$name("postgres").await } )* }
-    };
-}
-
-on_both_stores!(
+on_both_stores!(current_thread:
     test_rest_boards_and_json_errors,
     test_two_clients_see_each_others_changes_live,
     test_bad_input_is_refused_and_connection_stays_usable,

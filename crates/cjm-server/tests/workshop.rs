@@ -2,6 +2,7 @@
 //! the facilitator (an editor) runs it, a commenter cannot, its times are
 //! the server's, and a late joiner's welcome has it with the server's clock.
 
+#[macro_use]
 mod common;
 
 use std::time::{Duration, Instant};
@@ -425,13 +426,6 @@ async fn test_twenty_people_vote_and_all_see_the_reveal(backend: &str) {
         dots_took / 60
     );
     teardown(db, server).await;
-}
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name("sqlite").await } )* }
-        mod postgres { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name("postgres").await } )* }
-    };
 }
 
 on_both_stores!(

@@ -3,6 +3,21 @@
 
 #![allow(dead_code)]
 
+/// Each named `async fn name(backend: &str)` becomes two tests,
+/// `sqlite::name` and `postgres::name` (`current_thread:` first: on
+/// tokio's single-threaded runtime instead of two worker threads).
+#[allow(unused_macros)]
+macro_rules! on_both_stores {
+    (current_thread: $($name:ident),* $(,)?) => {
+        mod sqlite { $( #[tokio::test] async fn $name() { super::$name("sqlite").await } )* }
+        mod postgres { $( #[tokio::test] async fn $name() { super::$name("postgres").await } )* }
+    };
+    ($($name:ident),* $(,)?) => {
+        mod sqlite { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name("sqlite").await } )* }
+        mod postgres { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name("postgres").await } )* }
+    };
+}
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, LazyLock, Mutex};
