@@ -389,6 +389,7 @@ async fn test_twenty_people_vote_and_all_see_the_reveal(backend: &str) {
     };
     run(&mut people[0], vec![start]).await.unwrap();
     let dots_started = Instant::now();
+    let dots_cpu = process_cpu();
     for (i, p) in people.iter_mut().enumerate() {
         for k in 0..3 {
             dot(p, vote, pains[(i + k) % pains.len()], true)
@@ -397,11 +398,13 @@ async fn test_twenty_people_vote_and_all_see_the_reveal(backend: &str) {
         }
     }
     let dots_took = dots_started.elapsed();
+    let dots_cpu = process_cpu() - dots_cpu;
     let reveal = Op::RevealVote {
         id: vote,
         results: VoteResults::default(),
     };
     let started = Instant::now();
+    let reveal_cpu = process_cpu();
     people[0].submit(vec![reveal]).await;
     let mut seen = Vec::new();
     for p in &mut people {
@@ -415,6 +418,7 @@ async fn test_twenty_people_vote_and_all_see_the_reveal(backend: &str) {
         }
     }
     let everyone = started.elapsed();
+    let reveal_cpu = process_cpu() - reveal_cpu;
     assert!(
         seen.windows(2).all(|w| w[0] == w[1]),
         "everyone sees the same results"
@@ -422,8 +426,9 @@ async fn test_twenty_people_vote_and_all_see_the_reveal(backend: &str) {
     assert_eq!(seen[0].voters, 20);
     assert_eq!(seen[0].dots.values().sum::<u32>(), 60);
     println!(
-        "{backend}: 60 dots by 20 people in {dots_took:?} ({:?} a dot, one at a time); reveal to all 20 in {everyone:?}",
-        dots_took / 60
+        "{backend}: 60 dots by 20 people in {dots_took:?} ({:?} a dot, one at a time; CPU {:?} a dot); reveal to all 20 in {everyone:?} (CPU {reveal_cpu:?})",
+        dots_took / 60,
+        dots_cpu / 60
     );
     teardown(db, server).await;
 }

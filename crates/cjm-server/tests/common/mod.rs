@@ -479,3 +479,23 @@ pub fn signed_in_http(cookie: &str) -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+/// CPU time this test process has used (user + system, every thread): the
+/// server runs in it, so the difference across a step is what the step
+/// cost the server, plus the test's own clients (10 ms resolution).
+pub fn process_cpu() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // utime and stime, the 14th and 15th fields, in clock ticks of 10 ms.
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+}
