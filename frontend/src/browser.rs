@@ -138,13 +138,30 @@ pub async fn fetch_json(
     url: &str,
     body: Option<String>,
 ) -> Result<serde_json::Value, String> {
-    let body = body.map(|b| (JsValue::from_str(&b), "application/json".to_string()));
+    let body = body.map(|b| (JsValue::from_str(&b), Some("application/json".to_string())));
     fetch(method, url, body).await
 }
 
 /// Sends a file as the raw request body (with its own type).
 pub async fn upload_file(url: &str, file: &web_sys::File) -> Result<serde_json::Value, String> {
-    fetch("POST", url, Some((file.clone().into(), file.type_()))).await
+    fetch("POST", url, Some((file.clone().into(), Some(file.type_())))).await
+}
+
+/// POSTs a `multipart/form-data` form: `file` and text `fields`. The
+/// browser writes the content type (it carries the boundary).
+pub async fn post_multipart(
+    url: &str,
+    file: &web_sys::File,
+    fields: &[(&str, String)],
+) -> Result<serde_json::Value, ApiFailure> {
+    let failed = |e: JsValue| ApiFailure::local(js_err(e));
+    let form = web_sys::FormData::new().map_err(failed)?;
+    form.append_with_blob_and_filename("file", file, &file.name())
+        .map_err(failed)?;
+    for (name, value) in fields {
+        form.append_with_str(name, value).map_err(failed)?;
+    }
+    fetch_detailed("POST", url, Some((form.into(), None))).await
 }
 
 /// A refused API call: its error code (empty when the request did not
@@ -154,6 +171,24 @@ pub struct ApiFailure {
     pub code: String,
     pub message: String,
     pub error: serde_json::Value,
+    /// The HTTP status (0 when the request did not reach the server).
+    pub status: u16,
+    /// The whole response body (an import's refusal carries its report
+    /// beside `error`).
+    pub body: serde_json::Value,
+}
+
+impl ApiFailure {
+    /// A failure before or without an answer from the server.
+    fn local(message: String) -> Self {
+        ApiFailure {
+            code: String::new(),
+            message,
+            error: serde_json::Value::Null,
+            status: 0,
+            body: serde_json::Value::Null,
+        }
+    }
 }
 
 /// Like `fetch_json`, with the details of a refusal.
@@ -162,15 +197,14 @@ pub async fn fetch_json_detailed(
     url: &str,
     body: Option<String>,
 ) -> Result<serde_json::Value, ApiFailure> {
-    let body = body.map(|b| (JsValue::from_str(&b), "application/json".to_string()));
+    let body = body.map(|b| (JsValue::from_str(&b), Some("application/json".to_string())));
     fetch_detailed(method, url, body).await
 }
 
-async fn fetch(
-    method: &str,
-    url: &str,
-    body: Option<(JsValue, String)>,
-) -> Result<serde_json::Value, String> {
+/// A request body and its content type (`None`: the browser's own).
+type Body = Option<(JsValue, Option<String>)>;
+
+async fn fetch(method: &str, url: &str, body: Body) -> Result<serde_json::Value, String> {
     fetch_detailed(method, url, body)
         .await
         .map_err(|f| f.message)
@@ -179,13 +213,9 @@ async fn fetch(
 async fn fetch_detailed(
     method: &str,
     url: &str,
-    body: Option<(JsValue, String)>,
+    body: Body,
 ) -> Result<serde_json::Value, ApiFailure> {
-    let failed = |message: String| ApiFailure {
-        code: String::new(),
-        message,
-        error: serde_json::Value::Null,
-    };
+    let failed = ApiFailure::local;
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     if let Some((body, _)) = &body {
@@ -194,7 +224,7 @@ async fn fetch_detailed(
     let req = web_sys::Request::new_with_str_and_init(url, &init)
         .map_err(js_err)
         .map_err(failed)?;
-    if let Some((_, content_type)) = &body {
+    if let Some((_, Some(content_type))) = &body {
         req.headers()
             .set("content-type", content_type)
             .map_err(js_err)
@@ -211,12 +241,17 @@ async fn fetch_detailed(
         .map_err(js_err)
         .map_err(failed)?;
     let text = text.as_string().unwrap_or_default();
+    let ok = (200..300).contains(&status);
     let json: serde_json::Value = if text.is_empty() {
         serde_json::Value::Null
-    } else {
+    } else if ok {
         serde_json::from_str(&text).map_err(|e| failed(format!("bad response: {e}")))?
+    } else {
+        // A refusal from a layer in front of the handlers (like a body
+        // over the size limit) may be plain text.
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
     };
-    if (200..300).contains(&status) {
+    if ok {
         Ok(json)
     } else {
         let code = json["error"]["code"].as_str().unwrap_or_default();
@@ -227,6 +262,8 @@ async fn fetch_detailed(
             code: code.to_string(),
             message: localized_error(code).unwrap_or_else(|| message.to_string()),
             error: json["error"].clone(),
+            status,
+            body: json,
         })
     }
 }

@@ -400,6 +400,54 @@ strings! {
     Next => "Next", "Далее";
     QuietBrainstorming => "Quiet brainstorming", "Тихий брейншторм";
     QuietHint => "Hypothesis marks and evidence are hidden while everyone writes.", "Отметки гипотез и доказательства скрыты, пока все пишут.";
+    // Importing quotes from a spreadsheet ({n} and the like are filled in;
+    // {s} is the English plural ending)
+    ImportQuotes => "Import quotes…", "Импорт цитат…";
+    ImportTitle => "Import quotes", "Импорт цитат";
+    ImportExplain => "Choose a CSV or XLSX file whose first row names the columns. Columns named text, stage, lane, persona, source, quote, link, date (or текст, этап, дорожка, персона, источник, цитата, ссылка, дата) are matched by themselves; each row becomes a card with its quote as evidence.", "Выберите файл CSV или XLSX, в первой строке которого — названия столбцов. Столбцы с названиями текст, этап, дорожка, персона, источник, цитата, ссылка, дата (или text, stage, lane, persona, source, quote, link, date) сопоставятся сами; каждая строка станет карточкой с цитатой-подтверждением.";
+    ImportChooseFile => "CSV or XLSX file", "Файл CSV или XLSX";
+    ImportChecking => "Checking the file…", "Проверяем файл…";
+    ImportColumns => "Which column holds what", "Какой столбец что содержит";
+    ImportNoColumn => "— none —", "— нет —";
+    FieldLane => "Lane", "Дорожка";
+    FieldCard => "Existing card (id)", "Существующая карточка (id)";
+    ImportSummary => "{rows} row{s}: {valid} ready, {invalid} with errors", "Строк: {rows}; готово к импорту: {valid}, с ошибками: {invalid}";
+    ImportSummaryAllOk => "{rows} row{s}, all ready", "Строк: {rows}; все готовы к импорту";
+    ImportFirstRows => "First rows", "Первые строки";
+    ImportErrors => "Errors", "Ошибки";
+    ImportErrorsTruncated => "Only the first errors are listed.", "Показаны только первые ошибки.";
+    RowN => "Row {n}", "Строка {n}";
+    ImportRows => "Import {n} row{s}", "Импортировать строк: {n}";
+    ImportSkip => "Skip the {n} row{s} with errors", "Пропустить строки с ошибками ({n})";
+    ImportSkipHint => "Tick it to import the other rows; or fix the file and choose it again.", "Отметьте, чтобы импортировать остальные строки, или исправьте файл и выберите его снова.";
+    ImportedCards => "Imported {n} card{s}", "Импортировано карточек: {n}";
+    ImportedEvidence => "{n} quote{s} added to existing cards", "цитат добавлено к карточкам: {n}";
+    ImportUndone => "Import undone", "Импорт отменён";
+    RecentImports => "Recent imports", "Недавние импорты";
+    ImportRowsCards => "{rows} row{s} → {n} card{s2}", "строк: {rows} → карточек: {n}";
+    UndoneTag => "undone", "отменён";
+    ImportNoRecent => "No imports on this board yet.", "На эту карту ещё ничего не импортировали.";
+    // Why a row cannot be imported ({value}: the cell)
+    ImpMissingText => "no text and no quote", "нет ни текста, ни цитаты";
+    ImpMissingStage => "no stage given", "не указан этап";
+    ImpUnknownStage => "no stage named “{value}” on this board", "на карте нет этапа «{value}»";
+    ImpUnknownLane => "no lane named “{value}” on this board", "на карте нет дорожки «{value}»";
+    ImpUnknownPersona => "no persona named “{value}” on this board", "на карте нет персоны «{value}»";
+    ImpUnknownSource => "unknown source “{value}” (interview, call transcript, survey, analytics, support ticket, review, other)", "неизвестный источник «{value}» (интервью, звонок, опрос, аналитика, обращение, отзыв, другое)";
+    ImpBadDate => "“{value}” is not a date (YYYY-MM-DD or DD.MM.YYYY)", "«{value}» — не дата (ГГГГ-ММ-ДД или ДД.ММ.ГГГГ)";
+    ImpUnknownCard => "no card with the id “{value}” on this board", "на карте нет карточки с id «{value}»";
+    ImpTooLong => "a cell is too long", "слишком длинный текст в ячейке";
+    ImpLimitReached => "the board is full: its size limit is reached", "карта заполнена: достигнут предел её размера";
+    // Why a file cannot be imported
+    ImpEmptyFile => "The file is empty.", "Файл пустой.";
+    ImpUnreadable => "The file cannot be read: choose a CSV or XLSX file.", "Не удалось прочитать файл: выберите файл CSV или XLSX.";
+    ImpFileTooLarge => "The file is too large: too many rows or columns.", "Файл слишком большой: слишком много строк или столбцов.";
+    ImpOver10Mb => "The file is larger than 10 MB.", "Файл больше 10 МБ.";
+    ImpNeedText => "Choose a column for the text or for the quote.", "Выберите столбец для текста или для цитаты.";
+    ImpInvalid => "Some rows have errors: tick “Skip” to import the others, or fix the file.", "В некоторых строках ошибки: отметьте «Пропустить», чтобы импортировать остальные, или исправьте файл.";
+    ImpNothing => "No row of this file can be imported.", "Ни одну строку этого файла нельзя импортировать.";
+    ImpAlreadyUndone => "This import was already undone.", "Этот импорт уже отменён.";
+    ImpForbidden => "Only editors of this board can import.", "Импортировать могут только редакторы карты.";
 }
 
 /// The current language, shared through context.

@@ -1,5 +1,5 @@
-//! The board's own menu next to its title: quiet brainstorming, and save
-//! the board as a template.
+//! The board's own menu next to its title: quiet brainstorming, importing
+//! quotes from a spreadsheet, and save the board as a template.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -12,6 +12,7 @@ use crate::i18n::{T, use_i18n};
 pub fn BoardMenu() -> impl IntoView {
     let ui = use_ui();
     let i18n = use_i18n();
+    let imports = super::import::use_imports();
     let open = RwSignal::new(false);
     let name = RwSignal::new(String::new());
     let include_cards = RwSignal::new(true);
@@ -60,6 +61,13 @@ pub fn BoardMenu() -> impl IntoView {
                                 }/>
                             {move || i18n.t(T::QuietBrainstorming)}
                         </label>
+                        <button type="button" data-testid="import-open"
+                            on:click=move |_| {
+                                open.set(false);
+                                imports.open.set(true);
+                            }>
+                            {move || i18n.t(T::ImportQuotes)}
+                        </button>
                     </Show>
                     <form class="template-form" data-testid="template-form" on:submit=save>
                         <strong>{move || i18n.t(T::SaveAsTemplate)}</strong>

@@ -13,6 +13,7 @@ mod grid;
 mod headers;
 mod health_panel;
 mod icons;
+mod import;
 pub use comments::excerpt;
 pub use icons::Icon;
 mod panel;
@@ -270,6 +271,7 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
     };
     provide_context(ui);
     workshop::provide_workshop(ui);
+    import::provide_imports();
     let follow = follow::provide_follow(ui);
     ui.comments.load_seen(id);
     // Runs after every board change.
@@ -370,6 +372,8 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
             <toolbar::Band/>
             <panel::Drawer/>
             <drag::Ghost/>
+            <import::ImportDialog/>
+            <import::ImportNotice/>
             {move || conn.notice.get().map(|n| view! {
                 <div class="toast" role="alert" data-testid="toast">
                     <span>{n}</span>
