@@ -34,7 +34,12 @@ fn board() -> Result<()> {
     frontend::build(false)?;
     // The same build as `xtask loadgen`, so the two share it.
     cargo(&["build", "--release", "-p", "cjm-server", "--bin", "cjm"])?;
-    let chromium = harness::find_or_install_chromium()?;
+    // What people browse with, when it is here: the full browser (the
+    // tests' headless shell paints the same, but these are user figures).
+    let chromium = match std::env::var("CHROMIUM") {
+        Err(_) if std::path::Path::new("/usr/bin/chromium").exists() => "/usr/bin/chromium".into(),
+        _ => harness::find_or_install_chromium()?,
+    };
     harness::install_npm_packages()?;
     let out = target_dir().join("bench");
     std::fs::create_dir_all(&out)?;
