@@ -12,6 +12,7 @@ pub mod clock;
 pub mod coalesce;
 pub mod comments;
 pub mod error;
+pub mod export;
 pub mod import;
 pub mod links;
 pub mod maintenance;
@@ -63,6 +64,13 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(import::import).layer(DefaultBodyLimit::max(import::MAX_IMPORT_BYTES + 64 * 1024)),
         )
         .route("/boards/{id}/imports", get(import::list))
+        .route("/boards/{id}/export", get(export::export))
+        .route(
+            "/boards/import",
+            post(export::import_board).layer(DefaultBodyLimit::max(
+                cjm_export::json::MAX_IMPORT_BYTES + 64 * 1024,
+            )),
+        )
         .route("/boards/{id}/imports/{import}/undo", post(import::undo))
         .route("/boards/{id}/template", post(saved_templates::save))
         .route(

@@ -1,0 +1,255 @@
+//! `GET /api/boards/{id}/export`: the map as a file (cards CSV, tracker
+//! tasks CSV, XLSX workbook, full JSON, the manager's report in Markdown)
+//! for whoever may view the board, share-link guests included; and
+//! `POST /api/boards/import`: a JSON export back into a new board of the
+//! signed-in account, with its images. The files are made by `cjm-export`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use cjm_core::{BoardId, Role};
+use cjm_export::{Exported, Lang, json as board_json, report, sheets};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::access::Caller;
+use crate::api::board_id;
+use crate::clock::now_ms;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::uploads::{MAX_UPLOAD_BYTES, sniff_image};
+
+#[derive(Deserialize)]
+pub struct ExportQuery {
+    format: Option<String>,
+    lang: Option<String>,
+}
+
+/// The formats `format=` names.
+const FORMATS: &str = "csv, opportunities_csv, xlsx, json, md";
+
+pub async fn export(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    caller: Caller,
+    query: Result<Query<ExportQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let board = board_id(&id)?;
+    caller.require(&state, board, Role::Viewer).await?;
+    let Query(query) = query.map_err(|e| ApiError::Invalid {
+        code: "invalid_query",
+        message: e.body_text(),
+    })?;
+    let lang = match query.lang.as_deref() {
+        None => Lang::En,
+        Some(l) => Lang::parse(l).ok_or_else(|| ApiError::Invalid {
+            code: "invalid_query",
+            message: format!("unknown lang {l:?}; use \"en\" or \"ru\""),
+        })?,
+    };
+    let format = query.format.as_deref().unwrap_or("json");
+    if !FORMATS.split(", ").any(|f| f == format) {
+        return Err(ApiError::Invalid {
+            code: "invalid_query",
+            message: format!("unknown format {format:?}; use one of {FORMATS}"),
+        });
+    }
+    let (current, _) = state
+        .store
+        .load_board(board)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("board not found".into()))?;
+    let now = now_ms();
+    let images = if format == "json" {
+        images_of(&state, &current).await?
+    } else {
+        Vec::new()
+    };
+    let format = format.to_string();
+    // Building a workbook of a big board is CPU work: off the async threads.
+    let (out, suffix) = tokio::task::spawn_blocking(move || {
+        let failed = |e: cjm_export::ExportError| ApiError::Unexpected(e.to_string());
+        Ok::<_, ApiError>(match format.as_str() {
+            "csv" => (sheets::cards_csv(&current, lang).map_err(failed)?, ""),
+            "opportunities_csv" => (
+                sheets::opportunities_csv(&current, lang).map_err(failed)?,
+                " - opportunities",
+            ),
+            "xlsx" => (sheets::workbook(&current, lang).map_err(failed)?, ""),
+            "md" => (
+                Exported {
+                    bytes: report::markdown(&current, lang, now).into_bytes(),
+                    content_type: "text/markdown; charset=utf-8",
+                    extension: "md",
+                },
+                " - report",
+            ),
+            _ => (
+                Exported {
+                    bytes: board_json::export(&current, images, now),
+                    content_type: "application/json",
+                    extension: "json",
+                },
+                "",
+            ),
+        })
+        .map(|(out, suffix)| {
+            (
+                out,
+                format!("{}{suffix}", cjm_export::file_stem(&current.title)),
+            )
+        })
+    })
+    .await
+    .map_err(|e| ApiError::Unexpected(e.to_string()))??;
+    Ok(download(out, &suffix))
+}
+
+/// The file as a download named `stem.extension` (RFC 6266: an ASCII
+/// fallback and the UTF-8 name, which keeps a Cyrillic title).
+fn download(out: Exported, stem: &str) -> Response {
+    let utf8 =
+        utf8_percent_encode(&format!("{stem}.{}", out.extension), NON_ALPHANUMERIC).to_string();
+    let disposition = format!(
+        "attachment; filename=\"board.{}\"; filename*=UTF-8''{utf8}",
+        out.extension
+    );
+    let mut response = (StatusCode::OK, out.bytes).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(out.content_type),
+    );
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    response
+}
+
+/// The uploads the board's personas show, for the JSON export.
+async fn images_of(
+    state: &AppState,
+    board: &cjm_core::Board,
+) -> Result<Vec<board_json::Image>, ApiError> {
+    let mut images = Vec::new();
+    for p in board.personas.values() {
+        let Some(id) = p.avatar_url.as_deref().and_then(upload_id) else {
+            continue;
+        };
+        if let Some(up) = state.store.get_upload(id).await?
+            && up.board_id == board.id
+            && !images
+                .iter()
+                .any(|i: &board_json::Image| i.id == id.to_string())
+        {
+            images.push(board_json::Image {
+                id: id.to_string(),
+                content_type: up.content_type,
+                data: board_json::base64_encode(&up.bytes),
+            });
+        }
+    }
+    Ok(images)
+}
+
+fn upload_id(url: &str) -> Option<uuid::Uuid> {
+    url.strip_prefix("/api/uploads/")?.parse().ok()
+}
+
+/// `POST /api/boards/import`: the body is a JSON export. The board is
+/// rebuilt and checked (see `cjm_export::json`), its images are checked
+/// like uploads, and only then is anything created.
+pub async fn import_board(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let user = caller.require_user()?.id;
+    let bytes = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge(format!(
+                "the export is larger than {} MB",
+                board_json::MAX_IMPORT_BYTES >> 20
+            ))
+        } else {
+            ApiError::BadRequest(e.body_text())
+        }
+    })?;
+    let id = BoardId::new();
+    let (mut board, images) = tokio::task::spawn_blocking(move || board_json::import(&bytes, id))
+        .await
+        .map_err(|e| ApiError::Unexpected(e.to_string()))?
+        .map_err(|e| ApiError::Invalid {
+            code: match e {
+                board_json::ImportError::Malformed(_) => "malformed_export",
+                board_json::ImportError::Version(_) => "unsupported_version",
+                board_json::ImportError::Invalid(_) => "invalid_board",
+            },
+            message: e.to_string(),
+        })?;
+    crate::auth::api::check_text("title", &board.title)?;
+    // Images: the ones a persona shows, under new ids.
+    let mut uploads: Vec<cjm_store::Upload> = Vec::new();
+    let mut renamed: HashMap<String, uuid::Uuid> = HashMap::new();
+    for image in images {
+        let used = board.personas.values().any(|p| {
+            p.avatar_url
+                .as_deref()
+                .and_then(upload_id)
+                .map(|u| u.to_string())
+                == Some(image.id.clone())
+        });
+        if !used || renamed.contains_key(&image.id) {
+            continue;
+        }
+        let bad = |why: &str| ApiError::Invalid {
+            code: "invalid_board",
+            message: format!("image {}: {why}", image.id),
+        };
+        let data = board_json::base64_decode(&image.data).ok_or_else(|| bad("not base64"))?;
+        if data.len() > MAX_UPLOAD_BYTES {
+            return Err(bad("larger than 1 MB"));
+        }
+        let content_type =
+            sniff_image(&data).ok_or_else(|| bad("not a PNG, JPEG, GIF or WebP image"))?;
+        let new_id = uuid::Uuid::now_v7();
+        renamed.insert(image.id.clone(), new_id);
+        uploads.push(cjm_store::Upload {
+            id: new_id,
+            board_id: board.id,
+            content_type: content_type.into(),
+            bytes: data,
+        });
+    }
+    for p in board.personas.values_mut() {
+        if let Some(old) = p.avatar_url.as_deref().and_then(upload_id)
+            && let Some(new_id) = renamed.get(&old.to_string())
+        {
+            p.avatar_url = Some(format!("/api/uploads/{new_id}"));
+        }
+    }
+    board.recount();
+    crate::quotas::check_new_board(&state, user).await?;
+    let actor = user.to_string();
+    let total: u64 = uploads.iter().map(|u| u.bytes.len() as u64).sum();
+    if total > 0 {
+        crate::quotas::check_upload(&state, &actor, board.id, total).await?;
+    }
+    let now = now_ms();
+    state.store.create_board(&board, Some(user), now).await?;
+    for up in &uploads {
+        state.store.put_upload(up, &actor, now).await?;
+    }
+    tracing::info!(board = %board.id, cards = board.cards.len(), images = uploads.len(), "board imported");
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": board.id, "board": board, "seq": 0 })),
+    ))
+}
