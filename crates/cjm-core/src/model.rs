@@ -605,6 +605,49 @@ impl Board {
         v
     }
 
+    /// The ops that build this map on an empty board: stages, lanes,
+    /// personas, cards (opportunities after the pains they address, which
+    /// `apply` wants to exist), emotion scores, quiet mode. Applying them
+    /// runs every check an edit passes, which is how a board from outside
+    /// (a JSON import, a template) is proven valid. Comments, votes and the
+    /// timer are not part of them.
+    pub fn creation_ops(&self) -> Vec<crate::ops::Op> {
+        use crate::ops::Op;
+        let mut ops: Vec<Op> = Vec::new();
+        ops.extend(
+            self.stages_in_order()
+                .into_iter()
+                .cloned()
+                .map(Op::CreateStage),
+        );
+        ops.extend(
+            self.lanes_in_order()
+                .into_iter()
+                .cloned()
+                .map(Op::CreateLane),
+        );
+        ops.extend(
+            self.personas_in_order()
+                .into_iter()
+                .cloned()
+                .map(Op::CreatePersona),
+        );
+        let (plain, opportunities): (Vec<&Card>, Vec<&Card>) =
+            self.cards.values().partition(|c| c.opportunity.is_none());
+        ops.extend(plain.into_iter().cloned().map(Op::CreateCard));
+        ops.extend(opportunities.into_iter().cloned().map(Op::CreateCard));
+        ops.extend(self.emotions.iter().map(|e| Op::SetEmotion {
+            persona_id: e.persona_id,
+            stage_id: e.stage_id,
+            curve: e.curve,
+            score: Some(e.score),
+        }));
+        if self.quiet {
+            ops.push(Op::SetQuiet { on: true });
+        }
+        ops
+    }
+
     /// Cards of one cell, top to bottom.
     pub fn cards_in_cell(&self, stage: StageId, lane: LaneId) -> Vec<&Card> {
         let mut v: Vec<&Card> = self

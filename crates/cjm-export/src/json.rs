@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use cjm_core::limits::{
     MAX_COMMENTS, MAX_MENTIONS, MAX_NAME_CHARS, MAX_OPS_PER_BATCH, MAX_TEXT_CHARS,
 };
-use cjm_core::{ApplyCtx, Board, BoardId, CommentTarget, Op, OpError, check_text};
+use cjm_core::{ApplyCtx, Board, BoardId, CommentTarget, OpError, check_text};
 use serde::{Deserialize, Serialize};
 
 /// Names the document kind, so that a JSON of something else is refused
@@ -89,47 +89,12 @@ pub fn import(bytes: &[u8], id: BoardId) -> Result<(Board, Vec<Image>), ImportEr
 
 /// The board built again from `source` by ops, plus its conversation.
 fn rebuild(source: &Board, id: BoardId) -> Result<Board, String> {
-    let mut ops: Vec<Op> = Vec::new();
-    ops.extend(
-        source
-            .stages_in_order()
-            .into_iter()
-            .cloned()
-            .map(Op::CreateStage),
-    );
-    ops.extend(
-        source
-            .lanes_in_order()
-            .into_iter()
-            .cloned()
-            .map(Op::CreateLane),
-    );
-    ops.extend(
-        source
-            .personas_in_order()
-            .into_iter()
-            .cloned()
-            .map(Op::CreatePersona),
-    );
-    // Opportunities name the pains they address: those come first.
-    let (plain, opportunities): (Vec<_>, Vec<_>) =
-        source.cards.values().partition(|c| c.opportunity.is_none());
+    let ops = source.creation_ops();
     let stamps: Vec<(cjm_core::CardId, i64)> = source
         .cards
         .values()
         .map(|c| (c.id, c.updated_at))
         .collect();
-    ops.extend(plain.into_iter().cloned().map(Op::CreateCard));
-    ops.extend(opportunities.into_iter().cloned().map(Op::CreateCard));
-    ops.extend(source.emotions.iter().map(|e| Op::SetEmotion {
-        persona_id: e.persona_id,
-        stage_id: e.stage_id,
-        curve: e.curve,
-        score: Some(e.score),
-    }));
-    if source.quiet {
-        ops.push(Op::SetQuiet { on: true });
-    }
     let mut board = Board::new(id, source.title.clone());
     check_text("title", &source.title, MAX_NAME_CHARS).map_err(|e| e.to_string())?;
     let ctx = ApplyCtx::at(

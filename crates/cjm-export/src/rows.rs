@@ -97,15 +97,22 @@ pub(crate) fn card_row(board: &Board, card: &Card) -> Vec<String> {
     ]
 }
 
-/// The cards in board order: stage by stage, lane by lane, then by their
-/// order in the cell (ties by id, as the board breaks them).
-pub(crate) fn cards_in_order(board: &Board) -> Vec<&Card> {
-    let stage_at: std::collections::HashMap<_, _> = board
+/// Each stage's place from the left.
+pub(crate) fn stage_positions(
+    board: &Board,
+) -> std::collections::HashMap<cjm_core::StageId, usize> {
+    board
         .stages_in_order()
         .iter()
         .enumerate()
         .map(|(i, s)| (s.id, i))
-        .collect();
+        .collect()
+}
+
+/// The cards in board order: stage by stage, lane by lane, then by their
+/// order in the cell (ties by id, as the board breaks them).
+pub(crate) fn cards_in_order(board: &Board) -> Vec<&Card> {
+    let stage_at = stage_positions(board);
     let lane_at: std::collections::HashMap<_, _> = board
         .lanes_in_order()
         .iter()

@@ -5,7 +5,7 @@
 use cjm_core::Board;
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 
-use crate::rows::{CARD_COLUMNS, Lang, card_row, cards_in_order};
+use crate::rows::{CARD_COLUMNS, Lang, card_row, cards_in_order, stage_positions};
 use crate::{ExportError, Exported};
 
 /// The cards, one row each, UTF-8 with a BOM (so that Excel reads the
@@ -25,7 +25,14 @@ pub fn cards_csv(board: &Board, lang: Lang) -> Result<Exported, ExportError> {
 /// import: title, description (with the pains it addresses), owner,
 /// status, priority, stage.
 pub fn opportunities_csv(board: &Board, lang: Lang) -> Result<Exported, ExportError> {
-    let headers = [
+    let headers = opportunity_headers(lang);
+    let rows = opportunity_rows(board, lang);
+    csv_bytes(&headers, rows.into_iter())
+}
+
+/// The columns trackers map on import (see `opportunities_csv`).
+fn opportunity_headers(lang: Lang) -> [&'static str; 8] {
+    [
         lang.pick("Title", "Название"),
         lang.pick("Description", "Описание"),
         lang.pick("Owner", "Ответственный"),
@@ -34,9 +41,7 @@ pub fn opportunities_csv(board: &Board, lang: Lang) -> Result<Exported, ExportEr
         lang.pick("Impact", "Влияние"),
         lang.pick("Effort", "Усилия"),
         lang.pick("Stage", "Этап"),
-    ];
-    let rows = opportunity_rows(board, lang);
-    csv_bytes(&headers, rows.into_iter())
+    ]
 }
 
 fn opportunity_rows(board: &Board, lang: Lang) -> Vec<Vec<String>> {
@@ -139,12 +144,7 @@ pub fn workbook(board: &Board, lang: Lang) -> Result<Exported, ExportError> {
             .map(|p| p.name.clone())
             .unwrap_or_default()
     };
-    let stage_at: std::collections::HashMap<_, _> = board
-        .stages_in_order()
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id, i))
-        .collect();
+    let stage_at = stage_positions(board);
     let mut points: Vec<_> = board.emotions.iter().collect();
     points.sort_by_key(|e| {
         (
@@ -219,16 +219,7 @@ pub fn workbook(board: &Board, lang: Lang) -> Result<Exported, ExportError> {
     sheet(
         book.add_worksheet(),
         lang.pick("Opportunities", "Возможности"),
-        &[
-            lang.pick("Title", "Название"),
-            lang.pick("Description", "Описание"),
-            lang.pick("Owner", "Ответственный"),
-            lang.pick("Status", "Статус"),
-            lang.pick("Priority", "Приоритет"),
-            lang.pick("Impact", "Влияние"),
-            lang.pick("Effort", "Усилия"),
-            lang.pick("Stage", "Этап"),
-        ],
+        &opportunity_headers(lang),
         &opportunities,
         &bold,
     )

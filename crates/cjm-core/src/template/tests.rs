@@ -5,7 +5,6 @@ use crate::apply::ApplyCtx;
 use crate::health::{self, needs_evidence};
 use crate::limits::MAX_OPS_PER_BATCH;
 use crate::model::{Opportunity, OpportunityStatus};
-use crate::ops::Op;
 
 const LOCALES: [Locale; 2] = [Locale::En, Locale::Ru];
 
@@ -35,27 +34,7 @@ fn kind_of(b: &Board, card: &Card) -> LaneKind {
 /// The same board made the way clients make boards: ops through `apply`,
 /// which checks every limit and reference.
 fn replay(board: &Board) -> Board {
-    let mut ops: Vec<Op> = Vec::new();
-    ops.extend(
-        board
-            .personas_in_order()
-            .into_iter()
-            .cloned()
-            .map(Op::CreatePersona),
-    );
-    ops.extend(board.stages.values().cloned().map(Op::CreateStage));
-    ops.extend(board.lanes.values().cloned().map(Op::CreateLane));
-    // Opportunities last: `apply` wants the cards they address to exist.
-    let (plain, opportunities): (Vec<&Card>, Vec<&Card>) =
-        board.cards.values().partition(|c| c.opportunity.is_none());
-    ops.extend(plain.into_iter().cloned().map(Op::CreateCard));
-    ops.extend(opportunities.into_iter().cloned().map(Op::CreateCard));
-    ops.extend(board.emotions.iter().map(|e| Op::SetEmotion {
-        persona_id: e.persona_id,
-        stage_id: e.stage_id,
-        curve: e.curve,
-        score: Some(e.score),
-    }));
+    let ops = board.creation_ops();
     let mut out = Board::new(board.id, board.title.clone());
     for batch in ops.chunks(MAX_OPS_PER_BATCH) {
         out.apply(batch, ApplyCtx::at(0))
