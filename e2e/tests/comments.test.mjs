@@ -3,7 +3,9 @@
 // live, replies and reacts; the thread is resolved and listed under
 // Resolved; the mention waits in the commenter's inbox; a commenter cannot
 // change the map, not even with a hand-made websocket op. In English and
-// Russian, at laptop and phone widths.
+// Russian, at laptop and phone widths. A point of an emotion curve has its
+// own discussion, with a live count beside the point, and the bell counts
+// new mentions without a reload.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -242,4 +244,99 @@ test('comments in Russian on a phone, and a viewer reads without inputs', async 
 
   for (const page of [owner, carol, vic]) assert.deepEqual(page.errors, []);
   await Promise.all([owner, carol, vic].map((p) => p.context().close()));
+});
+
+test('an emotion point: a thread with a mention, its badge live, and the bell without a reload', async () => {
+  const id = await createBoard('Fridge emotions', 'fridge_example');
+  await share(id, 'Bea', 'commenter');
+  const before = await boardJson(id);
+  const owner = await newPage(browser);
+  const bea = await newPage(browser, { as: 'Bea', width: 390, height: 844 });
+  await openBoard(owner, id);
+  await openBoard(bea, id);
+  await bea.getByTestId('inbox-button').waitFor();
+  assert.equal(await bea.getByTestId('inbox-unread').count(), 0, 'nothing unread yet');
+
+  // An as-is point that nothing covers (personas and curves can overlap).
+  await owner.getByTestId('emotion-lane').scrollIntoViewIfNeeded();
+  const key = await owner.evaluate(() => {
+    for (const p of document.querySelectorAll('[data-testid=emotion-point][data-curve=as_is]')) {
+      const r = p.getBoundingClientRect();
+      if (document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === p) return { ...p.dataset };
+    }
+    return null;
+  });
+  assert.ok(key, 'an uncovered as-is point');
+  const sel = `[data-persona="${key.persona}"][data-stage="${key.stage}"][data-curve=as_is]`;
+  const personaName = before.personas[key.persona].name;
+  const stageName = before.stages[key.stage].name;
+  const score = (b) => b.emotions.find((e) => e.persona_id === key.persona && e.stage_id === key.stage && e.curve === 'as_is')?.score;
+
+  // Hovering the point shows its comment button; it opens the point's discussion.
+  const talk = owner.locator(`[data-testid=emotion-comments]${sel}`);
+  assert.equal(await talk.isVisible(), false, 'no button on a quiet point until hovered');
+  await owner.locator(`[data-testid=emotion-point]${sel}`).hover();
+  await talk.click();
+  const drawer = owner.getByTestId('drawer');
+  await drawer.getByRole('heading', { name: `Emotion: ${personaName} · ${stageName}` }).waitFor();
+  await drawer.getByTestId('emotion-details').waitFor();
+  const input = drawer.getByTestId('comment-input');
+  await input.click();
+  await input.pressSequentially('Why so low here, @Be');
+  await drawer.getByTestId('mention-option').filter({ hasText: 'Bea' }).click();
+  await input.pressSequentially('? Is it the price?');
+  await drawer.getByTestId('comment-send').click();
+  await drawer.getByTestId('comment').filter({ hasText: 'the price' }).waitFor();
+  await talk.filter({ hasText: '1' }).waitFor();
+  await shot(owner, 'comments-emotion-point');
+
+  const people = (await (await api('GET', `/api/boards/${id}/people`)).json()).people;
+  const beaId = people.find((p) => p.name === 'Bea').id;
+  const stored = await until(() => boardJson(id), 'the stored comment', (b) => Object.keys(b.comments ?? {}).length === 1);
+  const comment = Object.values(stored.comments)[0];
+  assert.deepEqual(comment.on, { emotion: { persona_id: key.persona, stage_id: key.stage, curve: 'as_is' } });
+  assert.deepEqual(comment.mentions, [beaId]);
+  assert.equal(score(stored), score(before), 'opening the discussion set no score');
+
+  // Bea sees the count with the "new" dot live, and her bell counts it without a reload.
+  const beaTalk = bea.locator(`[data-testid=emotion-comments]${sel}`);
+  await beaTalk.filter({ hasText: '1' }).getByTestId('emotion-comments-new').waitFor();
+  await bea.getByTestId('inbox-unread').filter({ hasText: '1' }).waitFor();
+
+  // The comments panel says what the thread is about; a click opens it.
+  await bea.getByTestId('comments-button').click();
+  const listed = bea.getByTestId('comments-thread').filter({ hasText: `Emotion: ${personaName} · ${stageName}` });
+  await listed.waitFor();
+  await listed.click();
+  const beaDrawer = bea.getByTestId('drawer');
+  await beaDrawer.getByTestId('emotion-details').waitFor();
+  await beaDrawer.getByTestId('comment').filter({ hasText: 'the price' }).waitFor();
+  const reply = beaDrawer.getByTestId('reply-input');
+  await reply.click();
+  await reply.pressSequentially('Delivery costs, @Own');
+  await beaDrawer.getByTestId('mention-option').filter({ hasText: 'Owner' }).click();
+  await reply.pressSequentially(', see interview 4.');
+  await beaDrawer.getByTestId('reply-send').click();
+  await beaDrawer.getByTestId('comment').filter({ hasText: 'interview 4' }).waitFor();
+  await waitCount(beaTalk.getByTestId('emotion-comments-new'), 0, 'read once the panel was opened');
+  await shot(bea, 'comments-emotion-point-phone');
+
+  // The owner sees the reply in the open thread, the count, and a mention on the bell.
+  await drawer.getByTestId('comment').filter({ hasText: 'interview 4' }).waitFor();
+  await talk.filter({ hasText: '2' }).waitFor();
+  await owner.getByTestId('inbox-unread').filter({ hasText: '1' }).waitFor();
+
+  // On her home page the bell catches up when the tab is shown again.
+  await bea.goto(`${BASE}/`);
+  await bea.getByTestId('inbox-unread').filter({ hasText: '1' }).waitFor();
+  await drawer.getByTestId('reply-input').click();
+  await drawer.getByTestId('reply-input').pressSequentially('Thanks, @Be');
+  await drawer.getByTestId('mention-option').filter({ hasText: 'Bea' }).click();
+  await drawer.getByTestId('reply-send').click();
+  await until(async () => (await api('GET', '/api/inbox', undefined, { as: 'Bea' })).json(), 'the second mention', (v) => v.unread === 2);
+  await bea.evaluate(() => document.dispatchEvent(new Event('visibilitychange', { bubbles: true })));
+  await bea.getByTestId('inbox-unread').filter({ hasText: '2' }).waitFor();
+
+  for (const page of [owner, bea]) assert.deepEqual(page.errors, []);
+  await Promise.all([owner, bea].map((p) => p.context().close()));
 });

@@ -2,6 +2,9 @@
 //! account chip in the top bar (who is signed in, sign out, change
 //! password, delete the account). The session itself is an HttpOnly cookie the page never sees.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::Deserialize;
@@ -380,19 +383,69 @@ struct Inbox {
     unread: u64,
 }
 
+/// How often an open page asks for the inbox again while it is visible.
+const INBOX_POLL: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The mentions inbox of the signed-in account: a bell with the count of
 /// unread mentions; opening it lists them (each links to its board) and
 /// marks them read. Nothing shows when nobody is signed in.
+///
+/// It stays fresh without a reload: asked again every `INBOX_POLL` while
+/// the tab is visible, at once when the tab becomes visible again, and
+/// whenever `nudge` changes (on a board: the number of comments there that
+/// mention us, so a mention arriving over the websocket shows at once).
+/// At most one request is in flight; a hidden tab or a guest (no inbox)
+/// asks nothing.
 #[component]
-pub fn InboxButton() -> impl IntoView {
+pub fn InboxButton(#[prop(optional, into)] nudge: Option<Signal<Option<usize>>>) -> impl IntoView {
     let i18n = use_i18n();
     let inbox = RwSignal::new(None::<Inbox>);
     let open = RwSignal::new(false);
-    spawn_local(async move {
-        if let Ok(v) = browser::fetch_json("GET", "/api/inbox", None).await {
-            inbox.set(serde_json::from_value(v).ok());
+    let busy = Arc::new(AtomicBool::new(false));
+    let load = move || {
+        if busy.swap(true, Ordering::AcqRel) {
+            return;
         }
+        let busy = busy.clone();
+        spawn_local(async move {
+            if let Ok(v) = browser::fetch_json("GET", "/api/inbox", None).await
+                && let Ok(fresh) = serde_json::from_value::<Inbox>(v)
+            {
+                inbox.try_set(Some(fresh));
+            }
+            busy.store(false, Ordering::Release);
+        });
+    };
+    load();
+    // Later asks only once we know there is an inbox (someone signed in).
+    let refresh = {
+        let load = load.clone();
+        move || {
+            if !document().hidden() && inbox.try_with_untracked(Option::is_some) == Some(true) {
+                load();
+            }
+        }
+    };
+    if let Ok(handle) = set_interval_with_handle(refresh.clone(), INBOX_POLL) {
+        on_cleanup(move || handle.clear());
+    }
+    // The document's visibilitychange bubbles up to the window.
+    let on_visible = window_event_listener_untyped("visibilitychange", {
+        let refresh = refresh.clone();
+        move |_| refresh()
     });
+    on_cleanup(move || on_visible.remove());
+    if let Some(nudge) = nudge {
+        Effect::new(move |before: Option<Option<usize>>| {
+            let now = nudge.get();
+            if let (Some(Some(a)), Some(b)) = (before, now)
+                && a != b
+            {
+                refresh();
+            }
+            now
+        });
+    }
     let toggle = move |_| {
         let opening = !open.get_untracked();
         open.set(opening);

@@ -337,7 +337,9 @@ strings! {
     RepliesLabel => "Replies", "Ответы";
     ShowThread => "Show the thread", "Показать обсуждение";
     HideThread => "Hide the thread", "Скрыть обсуждение";
-    EmotionOf => "emotion", "эмоция";
+    EmotionPoint => "Emotion", "Эмоция";
+    CommentOnPoint => "Discuss this point", "Обсудить эту точку";
+    Score => "Score", "Оценка";
     CtrlEnterHint => "Ctrl+Enter to send", "Ctrl+Enter — отправить";
     Inbox => "Mentions", "Упоминания";
     InboxEmpty => "Nobody has mentioned you yet.", "Вас пока никто не упоминал.";

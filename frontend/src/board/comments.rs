@@ -1,5 +1,6 @@
 //! Comments, mentions and reactions on the board page: the per-target
-//! comments section of the card and stage details, the board-wide comments
+//! comments section of the card, stage and emotion-point panels (the
+//! point's own button is in `emotion_talk`), the board-wide comments
 //! panel, the badge on a card's face, and what they share (`CommentsState`:
 //! when this person last read the comments, and who can be mentioned).
 //!
@@ -52,12 +53,18 @@ pub struct CommentIndex {
     pub card_reactions: HashMap<CardId, Vec<(&'static str, usize)>>,
     /// Unresolved threads about something still on the board.
     pub open_threads: usize,
+    /// Comments that mention us: when it changes, someone mentioned us
+    /// (or took it back) and the inbox is worth asking again.
+    pub mentions_me: usize,
 }
 
 fn index(board: Option<&Board>, me: Option<Uuid>) -> CommentIndex {
     let mut out = CommentIndex::default();
     let Some(b) = board else { return out };
     for c in b.comments.values() {
+        if me.is_some_and(|me| c.mentions.contains(&me)) {
+            out.mentions_me += 1;
+        }
         if !b.target_exists(c.on) {
             continue;
         }
@@ -206,9 +213,8 @@ fn subject(b: &Board, target: CommentTarget, i18n: I18n) -> String {
         CommentTarget::Emotion {
             persona_id,
             stage_id,
-            ..
-        } => format!(
-            "{} · {} · {}",
+            curve,
+        } => super::emotion_talk::title(
             b.personas
                 .get(&persona_id)
                 .map(|p| p.name.as_str())
@@ -217,7 +223,8 @@ fn subject(b: &Board, target: CommentTarget, i18n: I18n) -> String {
                 .get(&stage_id)
                 .map(|s| s.name.as_str())
                 .unwrap_or_default(),
-            i18n.t(T::EmotionOf)
+            curve,
+            i18n,
         ),
     }
 }
@@ -226,9 +233,12 @@ fn subject(b: &Board, target: CommentTarget, i18n: I18n) -> String {
 fn panel_of(target: CommentTarget) -> Panel {
     match target {
         CommentTarget::Card(id) => Panel::Card(id),
-        CommentTarget::Stage(stage_id) | CommentTarget::Emotion { stage_id, .. } => {
-            Panel::Stage(stage_id)
-        }
+        CommentTarget::Stage(id) => Panel::Stage(id),
+        CommentTarget::Emotion {
+            persona_id,
+            stage_id,
+            curve,
+        } => Panel::Emotion(persona_id, stage_id, curve),
     }
 }
 
@@ -958,8 +968,24 @@ pub fn CommentsPanel() -> impl IntoView {
                 ui.selected.set(Some(id));
                 request_animation_frame(move || browser::reveal(&format!("[data-card=\"{id}\"]")));
             }
-            CommentTarget::Stage(id) | CommentTarget::Emotion { stage_id: id, .. } => {
-                reveal_stage(id);
+            CommentTarget::Stage(id) => reveal_stage(id),
+            CommentTarget::Emotion {
+                persona_id,
+                stage_id,
+                curve,
+            } => {
+                // The point, when it still has a score; else its stage.
+                let point = format!(
+                    "[data-emotion-point][data-persona=\"{persona_id}\"][data-stage=\"{stage_id}\"][data-curve=\"{}\"]",
+                    curve.as_str()
+                );
+                request_animation_frame(move || {
+                    if document().query_selector(&point).ok().flatten().is_some() {
+                        browser::reveal(&point);
+                    } else {
+                        reveal_stage(stage_id);
+                    }
+                });
             }
         }
     };

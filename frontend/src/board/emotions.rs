@@ -1,6 +1,9 @@
 //! The emotion lane: one smooth curve per persona across the stages (as-is
 //! solid, to-be dashed), set by clicking or dragging in a stage's column,
-//! or with the arrow keys on a point. Dips are ringed in red.
+//! or with the arrow keys on a point. Dips are ringed in red. Each point
+//! can be discussed: its comment button (`emotion_talk::PointTalk`) shows
+//! on hover or once the point is selected, and stays with a count once
+//! there are comments; a right-click on a point opens its discussion too.
 //!
 //! Lines are an SVG stretched over the lane (non-scaling strokes); points
 //! are HTML buttons placed in percent, so they stay round and focusable at
@@ -14,6 +17,7 @@ use leptos::html;
 use leptos::prelude::*;
 use web_sys::PointerEvent;
 
+use super::emotion_talk::PointTalk;
 use super::panel::Panel;
 use super::personas::ink;
 use super::use_ui;
@@ -79,6 +83,8 @@ pub fn EmotionLane(lane: LaneId, stages: Memo<Vec<StageId>>) -> impl IntoView {
     let active = RwSignal::new(None::<PersonaId>);
     let curve = RwSignal::new(Curve::AsIs);
     let preview = RwSignal::new(None::<Preview>);
+    // The point last touched, clicked or focused: its comment button shows.
+    let selected = RwSignal::new(None::<(PersonaId, StageId, Curve)>);
     let plot = NodeRef::<html::Div>::new();
 
     let personas = ui.personas;
@@ -168,6 +174,15 @@ pub fn EmotionLane(lane: LaneId, stages: Memo<Vec<StageId>>) -> impl IntoView {
         Some((*cols.get(i as usize)?, score_at(y)))
     };
     let on_down = move |ev: PointerEvent| {
+        // A press beside the points lets go of the selected one.
+        let on_point = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .and_then(|el| el.closest("[data-emotion-point]").ok().flatten())
+            .is_some();
+        if !on_point {
+            selected.set(None);
+        }
         if ev.button() != 0 || !ui.can_edit.get_untracked() {
             return;
         }
@@ -213,6 +228,11 @@ pub fn EmotionLane(lane: LaneId, stages: Memo<Vec<StageId>>) -> impl IntoView {
                        stage: StageId,
                        score: i8| {
         let new = match ev.key().as_str() {
+            "Escape" if selected.get_untracked().is_some() => {
+                ev.stop_propagation();
+                selected.set(None);
+                return;
+            }
             "ArrowUp" => Some((score + 1).min(EMOTION_MAX)),
             "ArrowDown" => Some((score - 1).max(EMOTION_MIN)),
             "Delete" | "Backspace" => None,
@@ -305,21 +325,31 @@ pub fn EmotionLane(lane: LaneId, stages: Memo<Vec<StageId>>) -> impl IntoView {
                             // Personas at the same score sit side by side.
                             let nudge = (s.rank % 5) as f64 * 5.0 - 10.0;
                             let label = format!("{} · {}: {score:+}", s.name, match c { Curve::AsIs => i18n.t(T::AsIs), Curve::ToBe => i18n.t(T::ToBe) });
+                            let key = (persona, stage, c);
+                            let left = Signal::derive(move || format!("{}%", (i as f64 + 0.5) * 100.0 / n() as f64));
                             view! {
                                 <button class="emo-point" class:to-be=c == Curve::ToBe class:dip=is_dip
                                     class:dimmed=move || ui.persona_filter.get().is_some_and(|f| f != persona)
                                     data-emotion-point="" data-testid="emotion-point"
                                     data-persona=persona.to_string() data-stage=stage.to_string()
                                     data-curve=c.as_str() data-score=score.to_string()
-                                    style:left=move || format!("{}%", (i as f64 + 0.5) * 100.0 / n() as f64)
+                                    style:left=left
                                     style:top=format!("{}%", y_of(score))
                                     style:translate=format!("{nudge}px 0")
                                     style:border-color=ink(s.color)
                                     style:background=if c == Curve::ToBe { "#fff".to_string() } else { ink(s.color).to_string() }
                                     aria-label=label.clone() title=label
-                                    on:pointerdown=move |_| { active.set(Some(persona)); curve.set(c); }
+                                    on:pointerdown=move |_| { active.set(Some(persona)); curve.set(c); selected.set(Some(key)); }
+                                    on:focus=move |_| selected.set(Some(key))
                                     on:keydown=move |ev| on_key(ev, persona, c, stage, score)
+                                    on:contextmenu=move |ev| {
+                                        ev.prevent_default();
+                                        selected.set(Some(key));
+                                        ui.panel.set(Some(Panel::Emotion(persona, stage, c)));
+                                    }
                                 >{is_dip.then(|| view! { <span class="dip-label">{i18n.t(T::Dip)}</span> })}</button>
+                                <PointTalk persona stage curve=c left top=format!("{}%", y_of(score)) nudge
+                                    selected=Signal::derive(move || selected.get() == Some(key))/>
                             }
                         }).collect_view()}
                     </For>

@@ -7,6 +7,7 @@ mod cell;
 mod comments;
 mod drag;
 mod editing;
+mod emotion_talk;
 mod emotions;
 mod follow;
 mod grid;
@@ -315,6 +316,11 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
     // A memo, so that reconnect attempts (status changes) never rebuild the grid.
     let missing = Memo::new(move |_| conn.status.get().is_final());
     let me = crate::account::load_me();
+    // The inbox asks again when a comment here mentions us (or stops to).
+    let mentions_me = Memo::new(move |_| {
+        let known = conn.actor.get().is_some() && conn.board.with(Option::is_some);
+        known.then(|| ui.comments.index.with(|i| i.mentions_me))
+    });
     let page_class = move || {
         let mut c = String::from("board-page");
         if !ui.can_edit.get() {
@@ -342,7 +348,7 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
                 <personas::PersonaFilter/>
                 <panel::PanelButtons/>
                 <presence::Avatars/>
-                <crate::account::InboxButton/>
+                <crate::account::InboxButton nudge=mentions_me/>
                 <StatusBadge/>
                 <LangSwitch/>
             </header>

@@ -1,12 +1,13 @@
 //! The side panel (drawer) and the top-bar buttons that open it. One panel
-//! at a time: a card's details, a stage's details, the personas, or the
-//! map's health.
+//! at a time: a card's details, a stage's details, an emotion point's
+//! discussion, the personas, or the map's health.
 
-use cjm_core::{CardId, CommentTarget, StageId};
+use cjm_core::{CardId, CommentTarget, Curve, PersonaId, StageId};
 use leptos::prelude::*;
 
 use super::card_details::CardDetails;
 use super::comments::{CommentsPanel, CommentsSection};
+use super::emotion_talk::{self, EmotionDetails};
 use super::health_panel::HealthPanel;
 use super::icons::Icon;
 use super::personas::PersonasPanel;
@@ -19,6 +20,8 @@ use crate::i18n::{T, use_i18n};
 pub enum Panel {
     Card(CardId),
     Stage(StageId),
+    /// The discussion of one point of a persona's emotion curve.
+    Emotion(PersonaId, StageId, Curve),
     Personas,
     Health,
     /// Members and share links (owners only).
@@ -73,13 +76,26 @@ pub fn Drawer() -> impl IntoView {
     let ui = use_ui();
     let i18n = use_i18n();
     let title = move || match ui.panel.get() {
-        Some(Panel::Card(_)) => i18n.t(T::CardDetails),
-        Some(Panel::Stage(_)) => i18n.t(T::StageDetails),
-        Some(Panel::Personas) => i18n.t(T::Personas),
-        Some(Panel::Health) => i18n.t(T::Health),
-        Some(Panel::Share) => i18n.t(T::Share),
-        Some(Panel::Comments) => i18n.t(T::Comments),
-        None => "",
+        Some(Panel::Card(_)) => i18n.t(T::CardDetails).to_string(),
+        Some(Panel::Stage(_)) => i18n.t(T::StageDetails).to_string(),
+        Some(Panel::Emotion(persona, stage, curve)) => ui
+            .conn
+            .board
+            .with(|b| {
+                let b = b.as_ref()?;
+                Some(emotion_talk::title(
+                    &b.personas.get(&persona)?.name,
+                    &b.stages.get(&stage)?.name,
+                    curve,
+                    i18n,
+                ))
+            })
+            .unwrap_or_default(),
+        Some(Panel::Personas) => i18n.t(T::Personas).to_string(),
+        Some(Panel::Health) => i18n.t(T::Health).to_string(),
+        Some(Panel::Share) => i18n.t(T::Share).to_string(),
+        Some(Panel::Comments) => i18n.t(T::Comments).to_string(),
+        None => String::new(),
     };
     // Close a card's or stage's panel when the thing is deleted.
     Effect::new(move |_| {
@@ -88,6 +104,9 @@ pub fn Drawer() -> impl IntoView {
             match ui.panel.get() {
                 Some(Panel::Card(id)) => !b.cards.contains_key(&id),
                 Some(Panel::Stage(id)) => !b.stages.contains_key(&id),
+                Some(Panel::Emotion(persona, stage, _)) => {
+                    !b.personas.contains_key(&persona) || !b.stages.contains_key(&stage)
+                }
                 _ => false,
             }
         });
@@ -112,6 +131,7 @@ pub fn Drawer() -> impl IntoView {
                         {move || match ui.panel.get() {
                             Some(Panel::Card(id)) => view! { <CardDetails id=id/> }.into_any(),
                             Some(Panel::Stage(id)) => view! { <StageDetails id=id/> }.into_any(),
+                            Some(Panel::Emotion(persona, stage, curve)) => view! { <EmotionDetails persona stage curve/> }.into_any(),
                             Some(Panel::Personas) => view! { <PersonasPanel/> }.into_any(),
                             Some(Panel::Health) => view! { <HealthPanel/> }.into_any(),
                             Some(Panel::Share) => view! { <SharePanel/> }.into_any(),
@@ -123,6 +143,9 @@ pub fn Drawer() -> impl IntoView {
                     {move || match ui.panel.get() {
                         Some(Panel::Card(id)) => view! { <CommentsSection target=CommentTarget::Card(id)/> }.into_any(),
                         Some(Panel::Stage(id)) => view! { <CommentsSection target=CommentTarget::Stage(id)/> }.into_any(),
+                        Some(Panel::Emotion(persona, stage, curve)) => view! {
+                            <CommentsSection target=emotion_talk::target(persona, stage, curve)/>
+                        }.into_any(),
                         Some(Panel::Comments) => view! { <CommentsPanel/> }.into_any(),
                         _ => ().into_any(),
                     }}
