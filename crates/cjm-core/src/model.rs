@@ -247,6 +247,40 @@ impl Color {
         Color::White,
     ];
 
+    /// A sticky note's paper in this colour (the board's CSS and the
+    /// exported drawings use the same).
+    pub fn paper(self) -> &'static str {
+        match self {
+            Color::Yellow => "#fff3a8",
+            Color::Orange => "#ffd8a8",
+            Color::Red => "#ffc9c9",
+            Color::Pink => "#fcc2d7",
+            Color::Purple => "#e5dbff",
+            Color::Blue => "#c5e4ff",
+            Color::Teal => "#c3fae8",
+            Color::Green => "#d3f9d8",
+            Color::Gray => "#e9ecef",
+            Color::White => "#ffffff",
+        }
+    }
+
+    /// Ink of this colour, dark enough for lines and dots on white: a
+    /// persona's curve and marks.
+    pub fn ink(self) -> &'static str {
+        match self {
+            Color::Yellow => "#b08800",
+            Color::Orange => "#d9480f",
+            Color::Red => "#c92a2a",
+            Color::Pink => "#c2255c",
+            Color::Purple => "#7048e8",
+            Color::Blue => "#1c7ed6",
+            Color::Teal => "#0c8599",
+            Color::Green => "#2b8a3e",
+            Color::Gray => "#495057",
+            Color::White => "#868e96",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Color::Yellow => "yellow",

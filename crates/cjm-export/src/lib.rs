@@ -4,6 +4,7 @@
 //! report in Markdown. Everything is built from the board model alone
 //! (`cjm-core`), so the server renders it for whoever may view the board.
 
+pub mod draw;
 pub mod json;
 pub mod report;
 mod rows;
@@ -24,6 +25,8 @@ pub enum ExportError {
     Xlsx(String),
     #[error("the CSV could not be written: {0}")]
     Csv(String),
+    #[error("the map could not be drawn: {0}")]
+    Draw(String),
 }
 
 /// A file name for `title`: letters (any script), digits, spaces and dashes

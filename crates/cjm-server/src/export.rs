@@ -14,6 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cjm_core::{BoardId, Role};
+use cjm_export::draw::{self, Scope};
 use cjm_export::{Exported, Lang, json as board_json, report, sheets};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
@@ -30,10 +31,14 @@ use crate::uploads::{MAX_UPLOAD_BYTES, sniff_image};
 pub struct ExportQuery {
     format: Option<String>,
     lang: Option<String>,
+    /// PNG: 1 or 2.
+    scale: Option<f32>,
+    /// SVG, PNG, PDF: only these cards (ids, comma-separated).
+    cards: Option<String>,
 }
 
 /// The formats `format=` names.
-const FORMATS: &str = "csv, opportunities_csv, xlsx, json, md";
+const FORMATS: &str = "csv, opportunities_csv, xlsx, json, md, svg, png, pdf";
 
 pub async fn export(
     State(state): State<Arc<AppState>>,
@@ -72,6 +77,28 @@ pub async fn export(
     } else {
         Vec::new()
     };
+    let scale = query.scale.unwrap_or(1.0);
+    if scale != 1.0 && scale != 2.0 {
+        return Err(ApiError::Invalid {
+            code: "invalid_query",
+            message: "scale is 1 or 2".into(),
+        });
+    }
+    let scope = Scope {
+        cards: match query.cards.as_deref() {
+            None => None,
+            Some(list) => Some(
+                list.split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(|s| s.parse().map(cjm_core::CardId))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|_| ApiError::Invalid {
+                        code: "invalid_query",
+                        message: "cards is a comma-separated list of card ids".into(),
+                    })?,
+            ),
+        },
+    };
     let format = format.to_string();
     // Building a workbook of a big board is CPU work: off the async threads.
     let (out, suffix) = tokio::task::spawn_blocking(move || {
@@ -83,6 +110,12 @@ pub async fn export(
                 " - opportunities",
             ),
             "xlsx" => (sheets::workbook(&current, lang).map_err(failed)?, ""),
+            "svg" => (draw::svg_file(&current, lang, &scope), ""),
+            "png" => (
+                draw::png(&current, lang, &scope, scale).map_err(failed)?,
+                "",
+            ),
+            "pdf" => (draw::pdf(&current, lang, &scope).map_err(failed)?, ""),
             "md" => (
                 Exported {
                     bytes: report::markdown(&current, lang, now).into_bytes(),

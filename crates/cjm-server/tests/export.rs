@@ -88,6 +88,9 @@ async fn test_exports_download_and_the_json_comes_back_equal(backend: &str) {
         ),
         ("md", "text/markdown; charset=utf-8", "md"),
         ("json", "application/json", "json"),
+        ("svg", "image/svg+xml", "svg"),
+        ("png", "image/png", "png"),
+        ("pdf", "application/pdf", "pdf"),
     ] {
         let res = http
             .get(server.url(&format!(
@@ -169,12 +172,19 @@ async fn test_who_may_export_and_bad_imports(backend: &str) {
         .await
         .unwrap();
     assert_eq!(res.status(), 404);
-    let res = signed_in_http(&owner)
-        .get(server.url(&format!("/api/boards/{}/export?format=pdf", board.id)))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 422);
+    for bad in [
+        "format=docx",
+        "format=png&scale=3",
+        "format=svg&cards=nope",
+        "lang=de",
+    ] {
+        let res = signed_in_http(&owner)
+            .get(server.url(&format!("/api/boards/{}/export?{bad}", board.id)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422, "{bad}");
+    }
 
     // Imports need an account, and a bad file creates nothing.
     let count = |cookie: String| {

@@ -11,18 +11,7 @@ use crate::i18n::{T, use_i18n};
 /// The CSS colour of a persona's curve and avatar (stronger than the
 /// sticky-note tint of the same name, for lines and white initials).
 pub fn ink(color: Color) -> &'static str {
-    match color {
-        Color::Yellow => "#b08800",
-        Color::Orange => "#d9480f",
-        Color::Red => "#c92a2a",
-        Color::Pink => "#c2255c",
-        Color::Purple => "#7048e8",
-        Color::Blue => "#1c7ed6",
-        Color::Teal => "#0c8599",
-        Color::Green => "#2b8a3e",
-        Color::Gray => "#495057",
-        Color::White => "#868e96",
-    }
+    color.ink()
 }
 
 /// Colours for new personas, in turn: distinct curves for the first five.
