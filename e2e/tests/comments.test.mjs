@@ -74,7 +74,7 @@ test('a thread with a mention, a reply, reactions, resolving and the inbox', asy
   // A commenter has no card editing controls; the details are read-only.
   await carol.getByTestId('view-only').waitFor();
   await carolCard.hover();
-  for (const control of ['card-color', 'card-delete', 'add-card', 'undo', 'board-menu']) {
+  for (const control of ['card-color', 'card-delete', 'add-card', 'undo', 'quiet-toggle', 'import-open']) {
     assert.equal(await carol.getByTestId(control).filter({ visible: true }).count(), 0, `${control} hidden`);
   }
   await carolCard.getByTestId('comment-count').click();

@@ -38,9 +38,16 @@ test('a manager watches live through a viewer link, with no editing control', as
   await manager.getByTestId('status').filter({ hasText: 'Saved' }).waitFor();
   await manager.getByTestId('view-only').waitFor();
   // No editing control anywhere.
-  for (const control of ['add-card', 'add-stage', 'add-lane', 'undo', 'board-menu', 'open-share']) {
+  for (const control of ['add-card', 'add-stage', 'add-lane', 'undo', 'open-share']) {
     assert.equal(await manager.getByTestId(control).filter({ visible: true }).count(), 0, `${control} hidden`);
   }
+  // The board menu offers a viewer only the export.
+  await manager.getByTestId('board-menu').click();
+  await manager.getByTestId('export-open').waitFor();
+  for (const control of ['quiet-toggle', 'import-open', 'template-form']) {
+    assert.equal(await manager.getByTestId(control).count(), 0, `${control} absent`);
+  }
+  await manager.getByTestId('board-menu').click();
 
   // The owner edits; the manager sees it within a second, and the owner's presence.
   const started = Date.now();

@@ -164,6 +164,19 @@ pub async fn post_multipart(
     fetch_detailed("POST", url, Some((form.into(), None))).await
 }
 
+/// POSTs the text of a file as a JSON body (a board export). The text
+/// stays a JS string: an export may be tens of megabytes, and it need not
+/// pass through wasm memory on its way to the server.
+pub async fn post_file_as_json(
+    url: &str,
+    file: &web_sys::File,
+) -> Result<serde_json::Value, ApiFailure> {
+    let text = JsFuture::from(file.text())
+        .await
+        .map_err(|e| ApiFailure::local(js_err(e)))?;
+    fetch_detailed("POST", url, Some((text, Some("application/json".into())))).await
+}
+
 /// A refused API call: its error code (empty when the request did not
 /// reach the server), the message to show, and the server's whole
 /// `error` object (some carry more, like the boards of `sole_owner`).

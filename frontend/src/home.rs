@@ -1,4 +1,5 @@
-//! The home page: create a board from a template, open or delete one.
+//! The home page: create a board from a template or import one from a
+//! full export, open or delete one.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -168,6 +169,7 @@ pub fn Home() -> impl IntoView {
                         {move || i18n.t(T::Create)}
                     </button>
                 </form>
+                <crate::board_import::ImportBoard/>
             </section>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <section class="board-list" aria-labelledby="boards-h">

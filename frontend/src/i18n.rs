@@ -429,6 +429,36 @@ strings! {
     ImportRowsCards => "{rows} row{s} → {n} card{s2}", "строк: {rows} → карточек: {n}";
     UndoneTag => "undone", "отменён";
     ImportNoRecent => "No imports on this board yet.", "На эту карту ещё ничего не импортировали.";
+    // Exporting a board, printing it, importing a full export
+    ExportOpen => "Export…", "Экспорт…";
+    ExportTitle => "Export", "Экспорт";
+    ExportExplain => "The files are made from the board as saved, with headings in the language you use now.", "Файлы собираются из сохранённой карты, заголовки — на выбранном сейчас языке.";
+    ExportPdf => "The map (PDF)", "Карта (PDF)";
+    ExportPdfHint => "The whole map on one vector page, text searchable; for meetings and print", "Вся карта на одной векторной странице, текст ищется; для встреч и печати";
+    ExportPng => "The map (PNG image)", "Карта (картинка PNG)";
+    ExportPngHint => "A sharp image (2×) for slides and chats", "Чёткая картинка (2×) для слайдов и чатов";
+    ExportSvg => "The map (SVG)", "Карта (SVG)";
+    ExportSvgHint => "Vector drawing to edit in Figma, Illustrator or Inkscape", "Векторный рисунок для Figma, Illustrator или Inkscape";
+    ExportXlsx => "Spreadsheet (XLSX)", "Таблица (XLSX)";
+    ExportXlsxHint => "Cards, emotions, metrics, opportunities, personas", "Карточки, эмоции, метрики, возможности, персоны";
+    ExportCsv => "Cards (CSV)", "Карточки (CSV)";
+    ExportCsvHint => "One row per card with its stage, lane and evidence; imports back as quotes", "Строка на карточку: этап, дорожка, подтверждения; импортируется обратно как цитаты";
+    ExportTasks => "Opportunities as tasks (CSV)", "Возможности как задачи (CSV)";
+    ExportTasksHint => "For Trello, Jira, Notion", "Для Trello, Jira, Notion";
+    ExportReport => "Manager's report (Markdown)", "Отчёт для руководителя (Markdown)";
+    ExportReportHint => "Personas, stages and metrics, emotion dips, top pains, opportunities, map health", "Персоны, этапы и метрики, провалы эмоций, главные боли, возможности, здоровье карты";
+    ExportJson => "Full backup (JSON)", "Полная копия (JSON)";
+    ExportJsonHint => "Imports back into an identical board", "Импортируется обратно в такую же карту";
+    Print => "Print…", "Печать…";
+    PrintHint => "The map alone, without the app, on landscape pages", "Только карта, без интерфейса, на альбомных листах";
+    ImportBoard => "Import a board…", "Импортировать карту…";
+    ImportBoardHint => "From the JSON file of a full backup (Export… in a board's menu)", "Из файла JSON полной копии (Экспорт… в меню карты)";
+    ImportingBoard => "Importing the board…", "Импортируем карту…";
+    ErrMalformedExport => "This file is not a CJM Board export: choose the .json file of a full backup (Export… → Full backup).", "Этот файл — не экспорт CJM Board: выберите файл .json полной копии (Экспорт… → Полная копия).";
+    ErrUnsupportedVersion => "This export was made by a newer version of CJM Board and cannot be imported here.", "Этот экспорт сделан более новой версией CJM Board, здесь его не импортировать.";
+    ErrInvalidBoard => "The board in this file does not pass the board's checks (was the file edited?); nothing was imported.", "Карта в этом файле не проходит проверки (файл правили?); ничего не импортировано.";
+    ErrExportTooLarge => "The file is larger than 32 MB.", "Файл больше 32 МБ.";
+    ErrBoardQuota => "You already own as many boards as an account may: delete some first.", "У вас уже предельное число карт: сначала удалите ненужные.";
     // Why a row cannot be imported ({value}: the cell)
     ImpMissingText => "no text and no quote", "нет ни текста, ни цитаты";
     ImpMissingStage => "no stage given", "не указан этап";

@@ -6,6 +6,7 @@
 
 mod account;
 mod board;
+mod board_import;
 mod browser;
 mod connection;
 mod home;

@@ -1,4 +1,5 @@
-//! `cargo xtask bench [core|board|all]`: the criterion benches of cjm-core,
+//! `cargo xtask bench [core|board|export|all]`: the criterion benches of cjm-core,
+//! every export format of a 2,000-card board (wall and CPU time),
 //! and the browser benchmark of a large board (40 stages × 12 lanes × 2,000
 //! cards): time to first render and frame times while dragging a card, in
 //! headless Chromium against the release server, loopback only. Results go
@@ -15,11 +16,13 @@ pub fn bench(args: &[String]) -> Result<()> {
     match args.first().map(String::as_str).unwrap_or("all") {
         "core" => core(),
         "board" => board(),
+        "export" => export(),
         "all" => {
             core()?;
+            export()?;
             board()
         }
-        other => bail!("unknown bench {other:?}: use core, board or all"),
+        other => bail!("unknown bench {other:?}: use core, board, export or all"),
     }
 }
 
@@ -27,6 +30,19 @@ pub fn bench(args: &[String]) -> Result<()> {
 fn core() -> Result<()> {
     println!("\n==> bench core");
     cargo(&["bench", "-p", "cjm-core", "--bench", "core"])
+}
+
+/// Every export format of a 2,000-card board, wall and CPU time, twice.
+fn export() -> Result<()> {
+    println!("\n==> bench export");
+    cargo(&[
+        "run",
+        "--release",
+        "-p",
+        "cjm-export",
+        "--example",
+        "export_bench",
+    ])
 }
 
 fn board() -> Result<()> {

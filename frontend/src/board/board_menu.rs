@@ -1,5 +1,7 @@
-//! The board's own menu next to its title: quiet brainstorming, importing
-//! quotes from a spreadsheet, and save the board as a template.
+//! The board's own menu next to its title: exporting (for everyone who
+//! sees the board, viewers and viewer-link guests included), and for
+//! editors quiet brainstorming, importing quotes from a spreadsheet and
+//! saving the board as a template.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -13,6 +15,7 @@ pub fn BoardMenu() -> impl IntoView {
     let ui = use_ui();
     let i18n = use_i18n();
     let imports = super::import::use_imports();
+    let exports = super::export::use_exports();
     let open = RwSignal::new(false);
     let name = RwSignal::new(String::new());
     let include_cards = RwSignal::new(true);
@@ -50,7 +53,14 @@ pub fn BoardMenu() -> impl IntoView {
                     open.update(|o| *o = !*o);
                 }>"⋯"</button>
             <Show when=move || open.get()>
-                <div class="menu" role="dialog" aria-label=move || i18n.t(T::SaveAsTemplate)>
+                <div class="menu" role="dialog" aria-label=move || i18n.t(T::BoardMenu)>
+                    <button type="button" data-testid="export-open"
+                        on:click=move |_| {
+                            open.set(false);
+                            exports.open.set(true);
+                        }>
+                        {move || i18n.t(T::ExportOpen)}
+                    </button>
                     <Show when=move || ui.can_edit.get()>
                         <label class="check quiet-check" title=move || i18n.t(T::QuietHint)>
                             <input type="checkbox" data-testid="quiet-toggle"
@@ -68,23 +78,23 @@ pub fn BoardMenu() -> impl IntoView {
                             }>
                             {move || i18n.t(T::ImportQuotes)}
                         </button>
+                        <form class="template-form" data-testid="template-form" on:submit=save>
+                            <strong>{move || i18n.t(T::SaveAsTemplate)}</strong>
+                            <label class="field">
+                                <span>{move || i18n.t(T::TemplateName)}</span>
+                                <input maxlength="200" required data-testid="template-name" prop:value=move || name.get()
+                                    on:input=move |ev| name.set(event_target_value(&ev))/>
+                            </label>
+                            <label class="check">
+                                <input type="checkbox" data-testid="template-include-cards" prop:checked=move || include_cards.get()
+                                    on:change=move |ev| include_cards.set(event_target_checked(&ev))/>
+                                {move || i18n.t(T::IncludeCards)}
+                            </label>
+                            <button class="primary" type="submit" data-testid="template-save" disabled=move || busy.get()>
+                                {move || i18n.t(T::Save)}
+                            </button>
+                        </form>
                     </Show>
-                    <form class="template-form" data-testid="template-form" on:submit=save>
-                        <strong>{move || i18n.t(T::SaveAsTemplate)}</strong>
-                        <label class="field">
-                            <span>{move || i18n.t(T::TemplateName)}</span>
-                            <input maxlength="200" required data-testid="template-name" prop:value=move || name.get()
-                                on:input=move |ev| name.set(event_target_value(&ev))/>
-                        </label>
-                        <label class="check">
-                            <input type="checkbox" data-testid="template-include-cards" prop:checked=move || include_cards.get()
-                                on:change=move |ev| include_cards.set(event_target_checked(&ev))/>
-                            {move || i18n.t(T::IncludeCards)}
-                        </label>
-                        <button class="primary" type="submit" data-testid="template-save" disabled=move || busy.get()>
-                            {move || i18n.t(T::Save)}
-                        </button>
-                    </form>
                 </div>
             </Show>
         </div>

@@ -9,6 +9,7 @@ mod drag;
 mod editing;
 mod emotion_talk;
 mod emotions;
+mod export;
 mod follow;
 mod grid;
 mod headers;
@@ -21,6 +22,7 @@ mod panel;
 mod personas;
 mod presence;
 mod presenter;
+mod print;
 mod share;
 pub use share::role_label;
 mod stage_details;
@@ -273,6 +275,7 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
     provide_context(ui);
     workshop::provide_workshop(ui);
     import::provide_imports();
+    export::provide_exports();
     let follow = follow::provide_follow(ui);
     ui.comments.load_seen(id);
     // Runs after every board change.
@@ -321,6 +324,7 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
         let known = conn.actor.get().is_some() && conn.board.with(Option::is_some);
         known.then(|| ui.comments.index.with(|i| i.mentions_me))
     });
+    let page_style = print::page_style(ui);
     let page_class = move || {
         let mut c = String::from("board-page");
         if !ui.can_edit.get() {
@@ -333,7 +337,8 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
     };
 
     view! {
-        <div class=page_class on:click=move |_| ui.menu.set(None)>
+        <div class=page_class style=move || page_style.get() on:click=move |_| ui.menu.set(None)>
+            <print::PrintTitle/>
             <header class="topbar">
                 <a class="brand" href="/" title=move || i18n.t(T::BackToBoards) data-testid="home-link">"CJM"</a>
                 <BoardTitle/>
@@ -379,6 +384,7 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
             <panel::Drawer/>
             <drag::Ghost/>
             <import::ImportDialog/>
+            <export::ExportDialog/>
             <import::ImportNotice/>
             {move || conn.notice.get().map(|n| view! {
                 <div class="toast" role="alert" data-testid="toast">

@@ -1,0 +1,130 @@
+//! Exporting the board (`GET /api/boards/{id}/export`): the dialog that
+//! offers each file format and printing.
+//!
+//! Every format is a plain download link: the browser fetches the file
+//! itself, with the page's cookies (a viewer-link guest's too), and saves
+//! it under the name the server gives (the board's title, Cyrillic kept).
+//! No fetch, no blob URL: nothing of the file passes through the app. The
+//! files are made on the server from the board as stored, so they are the
+//! same for everyone who may view it.
+
+use leptos::prelude::*;
+
+use super::use_ui;
+use crate::i18n::{T, use_i18n};
+
+/// The formats, in the order the dialog lists them: the name in the
+/// test ids, the API's query (`format=` and its options), the name and
+/// the one-line explanation.
+const FORMATS: [(&str, &str, T, T); 8] = [
+    ("pdf", "format=pdf", T::ExportPdf, T::ExportPdfHint),
+    ("png", "format=png&scale=2", T::ExportPng, T::ExportPngHint),
+    ("svg", "format=svg", T::ExportSvg, T::ExportSvgHint),
+    ("xlsx", "format=xlsx", T::ExportXlsx, T::ExportXlsxHint),
+    ("csv", "format=csv", T::ExportCsv, T::ExportCsvHint),
+    (
+        "opportunities_csv",
+        "format=opportunities_csv",
+        T::ExportTasks,
+        T::ExportTasksHint,
+    ),
+    ("md", "format=md", T::ExportReport, T::ExportReportHint),
+    ("json", "format=json", T::ExportJson, T::ExportJsonHint),
+];
+
+/// Whether the export dialog is open; shared by the board menu (which
+/// opens it) and the page (which mounts it).
+#[derive(Clone, Copy)]
+pub struct Exports {
+    pub open: RwSignal<bool>,
+}
+
+pub fn provide_exports() -> Exports {
+    let exports = Exports {
+        open: RwSignal::new(false),
+    };
+    provide_context(exports);
+    exports
+}
+
+pub fn use_exports() -> Exports {
+    expect_context::<Exports>()
+}
+
+/// The dialog, mounted while it is open.
+#[component]
+pub fn ExportDialog() -> impl IntoView {
+    let exports = use_exports();
+    view! {
+        <Show when=move || exports.open.get()>
+            <Dialog/>
+        </Show>
+    }
+}
+
+#[component]
+fn Dialog() -> impl IntoView {
+    let ui = use_ui();
+    let i18n = use_i18n();
+    let exports = use_exports();
+    let close = move || exports.open.set(false);
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" {
+            exports.open.set(false);
+        }
+    });
+    on_cleanup(move || keys.remove());
+    let backdrop_click = move |ev: leptos::ev::MouseEvent| {
+        if ev.target() == ev.current_target() {
+            close();
+        }
+    };
+    // Headers and headings follow the language the reader uses now.
+    let href = move |query: &str| {
+        format!(
+            "/api/boards/{}/export?{query}&lang={}",
+            ui.board_id,
+            i18n.0.get().code()
+        )
+    };
+    let links = FORMATS
+        .into_iter()
+        .map(|(format, query, name, hint)| {
+            view! {
+                <li>
+                    <a class="export-format" href=move || href(query) download=""
+                        data-testid=format!("export-{format}")>
+                        <strong>{move || i18n.t(name)}</strong>
+                        <span class="muted small">{move || i18n.t(hint)}</span>
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    let print = move |_| {
+        // The print stylesheet leaves the dialog out anyway; closing it
+        // first means the page is as the reader left it after printing.
+        close();
+        let _ = window().print();
+    };
+    view! {
+        <div class="dialog-backdrop" on:click=backdrop_click>
+            <div class="dialog export-dialog" role="dialog" aria-modal="true" aria-labelledby="export-title"
+                data-testid="export-dialog">
+                <div class="import-head">
+                    <h2 id="export-title">{move || i18n.t(T::ExportTitle)}</h2>
+                    <button class="icon" data-testid="export-close" aria-label=move || i18n.t(T::Close)
+                        title=move || i18n.t(T::Close) on:click=move |_| close()>"×"</button>
+                </div>
+                <p class="muted small">{move || i18n.t(T::ExportExplain)}</p>
+                <ul class="export-formats">{links}</ul>
+                <div class="dialog-actions export-print">
+                    <span class="muted small">{move || i18n.t(T::PrintHint)}</span>
+                    <button type="button" class="secondary" data-testid="export-print" on:click=print>
+                        {move || i18n.t(T::Print)}
+                    </button>
+                </div>
+            </div>
+        </div>
+    }
+}
