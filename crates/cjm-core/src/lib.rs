@@ -9,6 +9,7 @@ pub mod apply;
 pub mod comments;
 pub mod error;
 pub mod health;
+pub mod history;
 pub mod ids;
 pub mod import;
 pub mod limits;

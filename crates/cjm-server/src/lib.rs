@@ -26,6 +26,7 @@ pub mod saved_templates;
 pub mod socket_cap;
 pub mod state;
 pub mod uploads;
+pub mod versions;
 pub mod ws;
 pub mod ws_upgrade;
 
@@ -65,6 +66,16 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/boards/{id}/imports", get(import::list))
         .route("/boards/{id}/export", get(export::export))
+        .route(
+            "/boards/{id}/versions",
+            get(versions::list).post(versions::save),
+        )
+        .route("/boards/{id}/versions/{version}", get(versions::get))
+        .route(
+            "/boards/{id}/versions/{version}/restore",
+            post(versions::restore),
+        )
+        .route("/boards/{id}/compare", get(versions::compare_versions))
         .route(
             "/boards/import",
             post(export::import_board).layer(DefaultBodyLimit::max(

@@ -236,6 +236,22 @@ pub struct Import {
     pub undone_at: Option<i64>,
 }
 
+/// A named version of a board: the map as it was at `seq`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Version {
+    pub id: uuid::Uuid,
+    pub board: BoardId,
+    pub seq: u64,
+    pub name: String,
+    pub note: String,
+    /// Made by the server (before a restore), not by a person.
+    pub auto: bool,
+    /// Who saved it (actor id) and their name then.
+    pub actor: String,
+    pub actor_name: String,
+    pub created_at: i64,
+}
+
 /// Someone who can be mentioned on a board.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Person {
@@ -611,6 +627,19 @@ pub trait Store: Send + Sync + 'static {
         id: uuid::Uuid,
         at: Option<i64>,
     ) -> Result<bool, StoreError>;
+
+    /// Saves a version with the board as it is in `snapshot`.
+    async fn put_version(&self, version: &Version, snapshot: &Board) -> Result<(), StoreError>;
+
+    /// The board's versions, newest first (at most `limit`).
+    async fn versions(&self, board: BoardId, limit: u32) -> Result<Vec<Version>, StoreError>;
+
+    /// One version with its board.
+    async fn version(
+        &self,
+        board: BoardId,
+        id: uuid::Uuid,
+    ) -> Result<Option<(Version, Board)>, StoreError>;
 
     fn backend(&self) -> &'static str;
 }

@@ -289,3 +289,41 @@ impl ImportRow {
         }
     }
 }
+
+/// A row of `versions`, without its board.
+#[derive(sqlx::FromRow)]
+pub(crate) struct VersionRow {
+    pub id: uuid::Uuid,
+    pub board_id: uuid::Uuid,
+    pub seq: i64,
+    pub name: String,
+    pub note: String,
+    pub auto: bool,
+    pub actor: String,
+    pub actor_name: String,
+    pub created_at: i64,
+}
+
+/// A row of `versions` with its board.
+#[derive(sqlx::FromRow)]
+pub(crate) struct VersionWithBoard {
+    #[sqlx(flatten)]
+    pub version: VersionRow,
+    pub board: Json<Board>,
+}
+
+impl VersionRow {
+    pub(crate) fn into_version(self) -> crate::Version {
+        crate::Version {
+            id: self.id,
+            board: cjm_core::BoardId(self.board_id),
+            seq: self.seq.max(0) as u64,
+            name: self.name,
+            note: self.note,
+            auto: self.auto,
+            actor: self.actor,
+            actor_name: self.actor_name,
+            created_at: self.created_at,
+        }
+    }
+}

@@ -1193,6 +1193,63 @@ macro_rules! impl_store {
                 Ok(results)
             }
 
+            async fn put_version(
+                &self,
+                version: &$crate::Version,
+                snapshot: &cjm_core::Board,
+            ) -> Result<(), $crate::StoreError> {
+                sqlx::query(
+                    "INSERT INTO versions (id, board_id, seq, name, note, auto, actor, actor_name,
+                       created_at, board)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(version.id)
+                .bind(version.board.0)
+                .bind(version.seq as i64)
+                .bind(&version.name)
+                .bind(&version.note)
+                .bind(version.auto)
+                .bind(&version.actor)
+                .bind(&version.actor_name)
+                .bind(version.created_at)
+                .bind(sqlx::types::Json(snapshot))
+                .execute(self.writer())
+                .await?;
+                Ok(())
+            }
+
+            async fn versions(
+                &self,
+                board: cjm_core::BoardId,
+                limit: u32,
+            ) -> Result<Vec<$crate::Version>, $crate::StoreError> {
+                let rows: Vec<$crate::rows::VersionRow> = sqlx::query_as(
+                    "SELECT id, board_id, seq, name, note, auto, actor, actor_name, created_at
+                     FROM versions WHERE board_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+                )
+                .bind(board.0)
+                .bind(i64::from(limit))
+                .fetch_all(self.reader())
+                .await?;
+                Ok(rows.into_iter().map($crate::rows::VersionRow::into_version).collect())
+            }
+
+            async fn version(
+                &self,
+                board: cjm_core::BoardId,
+                id: uuid::Uuid,
+            ) -> Result<Option<($crate::Version, cjm_core::Board)>, $crate::StoreError> {
+                let row: Option<$crate::rows::VersionWithBoard> = sqlx::query_as(
+                    "SELECT id, board_id, seq, name, note, auto, actor, actor_name, created_at, board
+                     FROM versions WHERE board_id = $1 AND id = $2",
+                )
+                .bind(board.0)
+                .bind(id)
+                .fetch_optional(self.reader())
+                .await?;
+                Ok(row.map(|r| (r.version.into_version(), r.board.0)))
+            }
+
             async fn put_import(&self, import: &$crate::Import) -> Result<(), $crate::StoreError> {
                 sqlx::query(
                     "INSERT INTO imports (id, board_id, actor, file_name, created_at, seq,

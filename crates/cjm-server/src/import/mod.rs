@@ -309,7 +309,8 @@ fn table_error(e: TableError) -> ApiError {
     }
 }
 
-fn batch_error(e: ServerBatchError) -> ApiError {
+/// A server batch that did not apply, as the REST answer.
+pub(crate) fn batch_error(e: ServerBatchError) -> ApiError {
     match e {
         ServerBatchError::NotFound => ApiError::NotFound("board not found".into()),
         ServerBatchError::Storage => ApiError::Unexpected(e.to_string()),

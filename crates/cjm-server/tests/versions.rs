@@ -1,0 +1,285 @@
+//! Named versions through the real server, on SQLite and on Postgres: save,
+//! edit, compare, open a version, restore it live for a watching client
+//! (with a version of the board before the restore saved first), and who
+//! may do which.
+
+#[macro_use]
+mod common;
+
+use cjm_core::protocol::ServerMsg;
+use cjm_core::{Board, CardPatch, Op, StagePatch};
+use common::*;
+use serde_json::{Value, json};
+
+/// The map alone: cards without the time they changed.
+fn map(b: &Board) -> Value {
+    let mut v = serde_json::to_value(b).unwrap();
+    for c in v["cards"].as_object_mut().unwrap().values_mut() {
+        c["updated_at"] = json!(0);
+    }
+    for key in [
+        "comments",
+        "card_reactions",
+        "timer",
+        "vote",
+        "card_votes",
+        "quiet",
+    ] {
+        v.as_object_mut().unwrap().remove(key);
+    }
+    v
+}
+
+async fn send(c: &mut Client, ops: Vec<Op>) {
+    let batch = c.submit(ops).await;
+    loop {
+        match c.recv().await {
+            ServerMsg::Applied(a) if a.client_op_id == batch.client_op_id => return,
+            ServerMsg::Rejected { code, message, .. } => panic!("{code}: {message}"),
+            _ => {}
+        }
+    }
+}
+
+async fn test_save_compare_open_and_restore_a_version(backend: &str) {
+    let db = Db::new(backend).await;
+    let server = TestServer::start(&db).await;
+    let (board, _) = server.create_board("fridge_example").await;
+    let owner = owner_cookie(server.addr).await;
+    let http = signed_in_http(&owner);
+    let url = |p: &str| server.url(&format!("/api/boards/{}{p}", board.id));
+
+    let res = http
+        .post(url("/versions"))
+        .json(&json!({ "name": "Before the workshop", "note": "as reviewed in October" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let saved: Value = res.json().await.unwrap();
+    let v1 = saved["version"]["id"].as_str().unwrap().to_string();
+    let (original, _) = server.snapshot(board.id).await;
+
+    // The workshop edits the map.
+    let mut c = server.client(board.id, "Editor").await;
+    c.welcome().await;
+    let stages = original.stages_in_order();
+    let card = *original.cards.keys().next().unwrap();
+    send(
+        &mut c,
+        vec![
+            Op::UpdateStage {
+                id: stages[0].id,
+                patch: StagePatch {
+                    name: Some("Noticing".into()),
+                    ..StagePatch::default()
+                },
+            },
+            Op::UpdateCard {
+                id: card,
+                patch: CardPatch {
+                    text: Some("Edited".into()),
+                    ..CardPatch::default()
+                },
+            },
+            Op::DeleteStage {
+                id: stages.last().unwrap().id,
+            },
+        ],
+    )
+    .await;
+
+    let cmp: Value = http
+        .get(url(&format!("/compare?from={v1}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let c1 = &cmp["comparison"];
+    assert_eq!(c1["stages_changed"][0], json!(stages[0].id));
+    assert_eq!(c1["stages_removed"][0], json!(stages.last().unwrap().id));
+    assert!(
+        c1["cards_edited"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(card))
+    );
+    assert!(!c1["cards_removed"].as_array().unwrap().is_empty());
+    assert_eq!(cmp["to"]["current"], true);
+
+    let opened: Value = http
+        .get(url(&format!("/versions/{v1}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(opened["version"]["name"], "Before the workshop");
+    assert_eq!(opened["version"]["note"], "as reviewed in October");
+    let as_saved: Board = serde_json::from_value(opened["board"].clone()).unwrap();
+    assert_eq!(map(&as_saved), map(&original));
+
+    // Restore: one batch everyone receives; the board before it is kept.
+    let res = http
+        .post(url(&format!("/versions/{v1}/restore")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let restored: Value = res.json().await.unwrap();
+    let seq = restored["seq"].as_u64().unwrap();
+    loop {
+        if let ServerMsg::Applied(a) = c.recv().await
+            && a.seq == seq
+        {
+            break;
+        }
+    }
+    let (now, _) = server.snapshot(board.id).await;
+    assert_eq!(map(&now), map(&original));
+    let list: Value = http
+        .get(url("/versions"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let versions = list["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[0]["auto"], true);
+    assert_eq!(
+        versions[0]["name"],
+        "Before restoring “Before the workshop”"
+    );
+    // And the restore can be taken back with that version.
+    let before = versions[0]["id"].as_str().unwrap();
+    let back: Value = http
+        .get(url(&format!("/compare?from={v1}&to={before}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        !back["comparison"]["stages_removed"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    drop(c);
+    teardown(db, server).await;
+}
+
+async fn test_who_may_save_and_restore(backend: &str) {
+    let db = Db::new(backend).await;
+    let server = TestServer::start(&db).await;
+    let (board, _) = server.create_board("classic").await;
+    let owner = owner_cookie(server.addr).await;
+    let url = |p: &str| server.url(&format!("/api/boards/{}{p}", board.id));
+    let res = signed_in_http(&owner)
+        .post(url("/versions"))
+        .json(&json!({ "name": "v1" }))
+        .send()
+        .await
+        .unwrap();
+    let v1 = res.json::<Value>().await.unwrap()["version"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let viewer = signed_in_http(&viewer_cookie(server.addr, board.id, "Manager").await);
+    assert_eq!(
+        viewer.get(url("/versions")).send().await.unwrap().status(),
+        200
+    );
+    assert_eq!(
+        viewer
+            .get(url(&format!("/versions/{v1}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        viewer
+            .get(url(&format!("/compare?from={v1}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        viewer
+            .post(url("/versions"))
+            .json(&json!({ "name": "x" }))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    assert_eq!(
+        viewer
+            .post(url(&format!("/versions/{v1}/restore")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+
+    let http = signed_in_http(&owner);
+    assert_eq!(
+        http.post(url("/versions"))
+            .json(&json!({ "name": " " }))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        422
+    );
+    assert_eq!(
+        http.get(url("/versions/nope"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        http.get(url(&format!("/versions/{}", uuid::Uuid::now_v7())))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        http.get(url("/compare")).send().await.unwrap().status(),
+        422
+    );
+    let stranger = signed_in_http(&account_cookie(server.addr, "s@test.example", "S").await);
+    assert_eq!(
+        stranger
+            .get(url("/versions"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    teardown(db, server).await;
+}
+
+on_both_stores!(
+    test_save_compare_open_and_restore_a_version,
+    test_who_may_save_and_restore
+);
