@@ -4,6 +4,7 @@
 //! report in Markdown. Everything is built from the board model alone
 //! (`cjm-core`), so the server renders it for whoever may view the board.
 
+pub mod activity;
 pub mod draw;
 pub mod json;
 pub mod report;

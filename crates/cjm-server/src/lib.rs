@@ -5,6 +5,7 @@
 //! it is in. Tests use both directly on a loopback port.
 
 pub mod access;
+pub mod activity;
 pub mod api;
 pub mod assets;
 pub mod auth;
@@ -76,6 +77,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             post(versions::restore),
         )
         .route("/boards/{id}/compare", get(versions::compare_versions))
+        .route("/boards/{id}/activity", get(activity::feed))
         .route(
             "/boards/import",
             post(export::import_board).layer(DefaultBodyLimit::max(

@@ -628,6 +628,15 @@ pub trait Store: Send + Sync + 'static {
         at: Option<i64>,
     ) -> Result<bool, StoreError>;
 
+    /// Batches of the op log newest first: those before `before` (all when
+    /// `None`), at most `limit`. Compacted batches are gone.
+    async fn batches_before(
+        &self,
+        board: BoardId,
+        before: Option<u64>,
+        limit: u64,
+    ) -> Result<Vec<Applied>, StoreError>;
+
     /// Saves a version with the board as it is in `snapshot`.
     async fn put_version(&self, version: &Version, snapshot: &Board) -> Result<(), StoreError>;
 

@@ -663,6 +663,27 @@ macro_rules! impl_store {
                 Ok(rows.into_iter().map(|r| r.into_applied()).collect())
             }
 
+            async fn batches_before(
+                &self,
+                board: cjm_core::BoardId,
+                before: Option<u64>,
+                limit: u64,
+            ) -> Result<Vec<cjm_core::protocol::Applied>, $crate::StoreError> {
+                // The primary key (board_id, seq) serves this backwards.
+                let rows: Vec<$crate::rows::OpRow> = sqlx::query_as(
+                    "SELECT seq, actor, client_op_id, ops, at FROM op_log
+                     WHERE board_id = $1 AND seq < $2
+                       AND seq > (SELECT compacted_seq FROM boards WHERE id = $1)
+                     ORDER BY seq DESC LIMIT $3",
+                )
+                .bind(board.0)
+                .bind(before.map_or(i64::MAX, |b| b as i64))
+                .bind(limit as i64)
+                .fetch_all(self.reader())
+                .await?;
+                Ok(rows.into_iter().map(|r| r.into_applied()).collect())
+            }
+
             async fn put_upload(&self, upload: &$crate::Upload, uploaded_by: &str, now: i64) -> Result<(), $crate::StoreError> {
                 sqlx::query(
                     "INSERT INTO uploads (id, board_id, content_type, bytes, created_at, uploaded_by)
