@@ -5,21 +5,9 @@
 #[macro_use]
 mod common;
 
-use cjm_core::protocol::ServerMsg;
 use cjm_core::{Card, CardPatch, Color, Curve, Op, OrderKey};
 use common::*;
 use serde_json::{Value, json};
-
-async fn send(c: &mut Client, ops: Vec<Op>) {
-    let batch = c.submit(ops).await;
-    loop {
-        match c.recv().await {
-            ServerMsg::Applied(a) if a.client_op_id == batch.client_op_id => return,
-            ServerMsg::Rejected { code, message, .. } => panic!("{code}: {message}"),
-            _ => {}
-        }
-    }
-}
 
 async fn test_the_feed_tells_who_changed_what(backend: &str) {
     let db = Db::new(backend).await;
@@ -54,14 +42,13 @@ async fn test_the_feed_tells_who_changed_what(backend: &str) {
         .into_iter()
         .map(|k| Op::CreateCard(Card::new(purchase, lane, k, "Delivery slot", Color::Yellow)))
         .collect();
-    send(&mut o, cards).await;
+    o.apply(cards).await;
     let mut owner_ws = server.client(board.id, "Owner").await;
     owner_ws.welcome().await;
     let persona = board.personas_in_order()[0].id;
     let card = *board.cards.keys().next().unwrap();
-    send(
-        &mut owner_ws,
-        vec![
+    owner_ws
+        .apply(vec![
             Op::SetEmotion {
                 persona_id: persona,
                 stage_id: purchase,
@@ -75,9 +62,8 @@ async fn test_the_feed_tells_who_changed_what(backend: &str) {
                     ..CardPatch::default()
                 },
             },
-        ],
-    )
-    .await;
+        ])
+        .await;
 
     let get = |q: String| {
         let url = server.url(&format!("/api/boards/{}/activity{q}", board.id));

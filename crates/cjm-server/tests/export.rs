@@ -6,7 +6,6 @@
 #[macro_use]
 mod common;
 
-use cjm_core::protocol::ServerMsg;
 use cjm_core::{Board, CommentId, CommentTarget, NewComment, Op, PersonaPatch};
 use common::*;
 use serde_json::{Value, json};
@@ -19,17 +18,6 @@ const PNG: &[u8] = &[
     0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
     0x42, 0x60, 0x82,
 ];
-
-async fn applied(c: &mut Client, ops: Vec<Op>) {
-    let batch = c.submit(ops).await;
-    loop {
-        match c.recv().await {
-            ServerMsg::Applied(a) if a.client_op_id == batch.client_op_id => return,
-            ServerMsg::Rejected { code, message, .. } => panic!("{code}: {message}"),
-            _ => {}
-        }
-    }
-}
 
 async fn test_exports_download_and_the_json_comes_back_equal(backend: &str) {
     let db = Db::new(backend).await;
@@ -54,26 +42,23 @@ async fn test_exports_download_and_the_json_comes_back_equal(backend: &str) {
     let card = *board.cards.keys().next().unwrap();
     let mut c = server.client(board.id, "Owner").await;
     c.welcome().await;
-    applied(
-        &mut c,
-        vec![
-            Op::UpdatePersona {
-                id: persona,
-                patch: PersonaPatch {
-                    avatar_url: Some(Some(url.clone())),
-                    ..PersonaPatch::default()
-                },
+    c.apply(vec![
+        Op::UpdatePersona {
+            id: persona,
+            patch: PersonaPatch {
+                avatar_url: Some(Some(url.clone())),
+                ..PersonaPatch::default()
             },
-            Op::AddComment(NewComment {
-                id: CommentId::new(),
-                on: CommentTarget::Card(card),
-                parent: None,
-                text: "Подтвердить на интервью".into(),
-                mentions: vec![],
-                author_name: String::new(),
-            }),
-        ],
-    )
+        },
+        Op::AddComment(NewComment {
+            id: CommentId::new(),
+            on: CommentTarget::Card(card),
+            parent: None,
+            text: "Подтвердить на интервью".into(),
+            mentions: vec![],
+            author_name: String::new(),
+        }),
+    ])
     .await;
     drop(c);
     let (original, _) = server.snapshot(board.id).await;

@@ -30,17 +30,6 @@ fn map(b: &Board) -> Value {
     v
 }
 
-async fn send(c: &mut Client, ops: Vec<Op>) {
-    let batch = c.submit(ops).await;
-    loop {
-        match c.recv().await {
-            ServerMsg::Applied(a) if a.client_op_id == batch.client_op_id => return,
-            ServerMsg::Rejected { code, message, .. } => panic!("{code}: {message}"),
-            _ => {}
-        }
-    }
-}
-
 async fn test_save_compare_open_and_restore_a_version(backend: &str) {
     let db = Db::new(backend).await;
     let server = TestServer::start(&db).await;
@@ -65,28 +54,25 @@ async fn test_save_compare_open_and_restore_a_version(backend: &str) {
     c.welcome().await;
     let stages = original.stages_in_order();
     let card = *original.cards.keys().next().unwrap();
-    send(
-        &mut c,
-        vec![
-            Op::UpdateStage {
-                id: stages[0].id,
-                patch: StagePatch {
-                    name: Some("Noticing".into()),
-                    ..StagePatch::default()
-                },
+    c.apply(vec![
+        Op::UpdateStage {
+            id: stages[0].id,
+            patch: StagePatch {
+                name: Some("Noticing".into()),
+                ..StagePatch::default()
             },
-            Op::UpdateCard {
-                id: card,
-                patch: CardPatch {
-                    text: Some("Edited".into()),
-                    ..CardPatch::default()
-                },
+        },
+        Op::UpdateCard {
+            id: card,
+            patch: CardPatch {
+                text: Some("Edited".into()),
+                ..CardPatch::default()
             },
-            Op::DeleteStage {
-                id: stages.last().unwrap().id,
-            },
-        ],
-    )
+        },
+        Op::DeleteStage {
+            id: stages.last().unwrap().id,
+        },
+    ])
     .await;
 
     let cmp: Value = http

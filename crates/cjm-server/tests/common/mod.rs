@@ -342,6 +342,19 @@ impl Client {
         batch
     }
 
+    /// Submits `ops` and waits for their `applied` (others' messages on
+    /// the way are skipped); panics if they are rejected.
+    pub async fn apply(&mut self, ops: Vec<Op>) -> u64 {
+        let batch = self.submit(ops).await;
+        loop {
+            match self.recv().await {
+                ServerMsg::Applied(a) if a.client_op_id == batch.client_op_id => return a.seq,
+                ServerMsg::Rejected { code, message, .. } => panic!("rejected {code}: {message}"),
+                _ => {}
+            }
+        }
+    }
+
     /// The next protocol message other than presence, or panics after 5 s.
     pub async fn recv(&mut self) -> ServerMsg {
         self.try_recv(Duration::from_secs(5))
