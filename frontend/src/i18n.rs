@@ -480,6 +480,45 @@ strings! {
     ImpNothing => "No row of this file can be imported.", "Ни одну строку этого файла нельзя импортировать.";
     ImpAlreadyUndone => "This import was already undone.", "Этот импорт уже отменён.";
     ImpForbidden => "Only editors of this board can import.", "Импортировать могут только редакторы карты.";
+    // Named versions: saving, comparing, restoring ({name} is filled in;
+    // {s} is the English plural ending)
+    VersionsOpen => "Versions…", "Версии…";
+    Versions => "Versions", "Версии";
+    VersionSaveTitle => "Save a version", "Сохранить версию";
+    VersionName => "Name", "Название";
+    VersionNameHint => "e.g. Before the workshop", "например, До воркшопа";
+    VersionNote => "Note (optional)", "Заметка (необязательно)";
+    VersionSave => "Save version", "Сохранить версию";
+    VersionsList => "Saved versions", "Сохранённые версии";
+    VersionsNone => "No versions yet.", "Версий пока нет.";
+    VersionAuto => "auto", "авто";
+    VersionCompare => "Compare with now", "Сравнить с текущей";
+    VersionRestore => "Restore", "Восстановить";
+    VersionRestoreConfirm => "Restore the map to “{name}”? The current map is saved as a version first.", "Вернуть карту к версии «{name}»? Текущая карта сначала сохранится как версия.";
+    VersionRestored => "Restored “{name}”. The map before it was saved as a version.", "Версия «{name}» восстановлена. Карта до восстановления сохранена как версия.";
+    ComparingWith => "Since “{name}”", "С версии «{name}»";
+    StopComparing => "Stop comparing", "Закончить сравнение";
+    DiffCards => "card{s}", "Карточки";
+    DiffStages => "stage{s}", "Этапы";
+    DiffLanes => "lane{s}", "Дорожки";
+    DiffPersonas => "persona{s}", "Персоны";
+    DiffAdded => "added", "добавлено";
+    DiffRemoved => "removed", "удалено";
+    DiffMoved => "moved", "перемещено";
+    DiffEdited => "edited", "изменено";
+    DiffChanged => "changed", "изменено";
+    DiffTitle => "Title: “{from}” → “{to}”", "Название: «{from}» → «{to}»";
+    DiffEmotion => "Emotion", "Эмоция";
+    DiffMetric => "Metric", "Метрика";
+    DiffTarget => "target", "цель";
+    DiffNothing => "Nothing changed since this version.", "С этой версии ничего не изменилось.";
+    DiffAddedCards => "Added cards", "Добавленные карточки";
+    DiffRemovedCards => "Removed cards", "Удалённые карточки";
+    DiffEditedCards => "Edited cards", "Изменённые карточки";
+    DiffMovedCards => "Moved cards", "Перемещённые карточки";
+    DiffLegendAdded => "added", "добавлена";
+    DiffLegendEdited => "edited", "изменена";
+    DiffLegendMoved => "moved", "перемещена";
 }
 
 /// The current language, shared through context.

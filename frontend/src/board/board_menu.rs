@@ -1,5 +1,6 @@
-//! The board's own menu next to its title: exporting (for everyone who
-//! sees the board, viewers and viewer-link guests included), and for
+//! The board's own menu next to its title: exporting and named versions
+//! (for everyone who sees the board, viewers and viewer-link guests
+//! included: they may look and compare), and for
 //! editors quiet brainstorming, importing quotes from a spreadsheet and
 //! saving the board as a template.
 
@@ -60,6 +61,13 @@ pub fn BoardMenu() -> impl IntoView {
                             exports.open.set(true);
                         }>
                         {move || i18n.t(T::ExportOpen)}
+                    </button>
+                    <button type="button" data-testid="versions-open"
+                        on:click=move |_| {
+                            open.set(false);
+                            ui.open_versions();
+                        }>
+                        {move || i18n.t(T::VersionsOpen)}
                     </button>
                     <Show when=move || ui.can_edit.get()>
                         <label class="check quiet-check" title=move || i18n.t(T::QuietHint)>

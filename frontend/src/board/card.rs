@@ -73,6 +73,8 @@ pub fn CardView(id: CardId) -> impl IntoView {
         }
         Some(card.with(|c| c.as_ref().is_some_and(|c| super::toolbar::matches(c, &q))))
     });
+    // While a version is compared: added, edited or moved since then.
+    let diff = super::versions::card_diff_class(id);
     let in_selection = Memo::new(move |_| ui.selection.with(|s| s.contains(&id)));
     let editing = Memo::new(move |_| ui.editing.get() == Some(id));
     let dragging = Memo::new(move |_| ui.drag.dragged.get() == Some(id));
@@ -138,6 +140,10 @@ pub fn CardView(id: CardId) -> impl IntoView {
                         c.push(' ');
                         c.push_str(name);
                     }
+                }
+                if let Some(d) = diff.get() {
+                    c.push(' ');
+                    c.push_str(d);
                 }
                 c
             }

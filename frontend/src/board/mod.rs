@@ -27,6 +27,7 @@ mod share;
 pub use share::role_label;
 mod stage_details;
 mod toolbar;
+mod versions;
 mod workshop;
 
 use std::collections::{BTreeSet, HashMap};
@@ -276,6 +277,7 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
     workshop::provide_workshop(ui);
     import::provide_imports();
     export::provide_exports();
+    versions::provide_versions();
     let follow = follow::provide_follow(ui);
     ui.comments.load_seen(id);
     // Runs after every board change.

@@ -1,6 +1,7 @@
 //! The side panel (drawer) and the top-bar buttons that open it. One panel
 //! at a time: a card's details, a stage's details, an emotion point's
-//! discussion, the personas, or the map's health.
+//! discussion, the personas, the map's health, members and links, the
+//! board's comments or its named versions.
 
 use cjm_core::{CardId, CommentTarget, Curve, PersonaId, StageId};
 use leptos::prelude::*;
@@ -14,6 +15,7 @@ use super::personas::PersonasPanel;
 use super::share::SharePanel;
 use super::stage_details::StageDetails;
 use super::use_ui;
+use super::versions::VersionsPanel;
 use crate::i18n::{T, use_i18n};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,6 +30,8 @@ pub enum Panel {
     Share,
     /// Every comment thread on the board.
     Comments,
+    /// Named versions: save, compare, restore.
+    Versions,
 }
 
 impl super::Ui {
@@ -95,6 +99,7 @@ pub fn Drawer() -> impl IntoView {
         Some(Panel::Health) => i18n.t(T::Health).to_string(),
         Some(Panel::Share) => i18n.t(T::Share).to_string(),
         Some(Panel::Comments) => i18n.t(T::Comments).to_string(),
+        Some(Panel::Versions) => i18n.t(T::Versions).to_string(),
         None => String::new(),
     };
     // Close a card's or stage's panel when the thing is deleted.
@@ -135,7 +140,7 @@ pub fn Drawer() -> impl IntoView {
                             Some(Panel::Personas) => view! { <PersonasPanel/> }.into_any(),
                             Some(Panel::Health) => view! { <HealthPanel/> }.into_any(),
                             Some(Panel::Share) => view! { <SharePanel/> }.into_any(),
-                            Some(Panel::Comments) | None => ().into_any(),
+                            Some(Panel::Comments | Panel::Versions) | None => ().into_any(),
                         }}
                     </fieldset>
                     // Outside the fieldset: a commenter cannot change the
@@ -147,6 +152,8 @@ pub fn Drawer() -> impl IntoView {
                             <CommentsSection target=emotion_talk::target(persona, stage, curve)/>
                         }.into_any(),
                         Some(Panel::Comments) => view! { <CommentsPanel/> }.into_any(),
+                        // Outside too: a viewer may compare versions.
+                        Some(Panel::Versions) => view! { <VersionsPanel/> }.into_any(),
                         _ => ().into_any(),
                     }}
                 </div>
