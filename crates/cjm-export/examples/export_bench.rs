@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use cjm_core::*;
 use cjm_export::draw::{self, Scope};
+use cjm_export::pages::{self, Paper};
 use cjm_export::{Lang, json, report, sheets};
 
 fn board() -> Board {
@@ -133,6 +134,10 @@ fn main() {
         (
             "pdf",
             Box::new(|| draw::pdf(&b, Lang::Ru, &scope).unwrap().bytes.len()),
+        ),
+        (
+            "pdf a4",
+            Box::new(|| pages::pdf(&b, Lang::Ru, Paper::A4).unwrap().bytes.len()),
         ),
         (
             "xlsx",

@@ -19,12 +19,12 @@ use crate::{ExportError, Exported, Lang};
 
 const FONT_REGULAR: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
 const FONT_BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
-const FAMILY: &str = "DejaVu Sans";
+pub(crate) const FAMILY: &str = "DejaVu Sans";
 
-const MARGIN: f32 = 24.0;
+pub(crate) const MARGIN: f32 = 24.0;
 const TITLE_H: f32 = 48.0;
-const HEADER_W: f32 = 180.0;
-const STAGE_W: f32 = 240.0;
+pub(crate) const HEADER_W: f32 = 180.0;
+pub(crate) const STAGE_W: f32 = 240.0;
 const PAD: f32 = 10.0;
 const CARD_W: f32 = STAGE_W - 2.0 * PAD;
 const CARD_GAP: f32 = 8.0;
@@ -42,6 +42,11 @@ const MAX_CARD_LINES: usize = 12;
 pub struct Scope {
     /// Only these cards (a selection); `None`: all.
     pub cards: Option<Vec<cjm_core::CardId>>,
+    /// Only these stages, by their place from the left (one page of a
+    /// paged PDF); `None`: all.
+    pub stages: Option<std::ops::Range<usize>>,
+    /// "page 2 of 5", shown after the title.
+    pub page: Option<(usize, usize)>,
 }
 
 /// The board as an SVG document.
@@ -161,7 +166,7 @@ pub fn pdf(board: &Board, lang: Lang, scope: &Scope) -> Result<Exported, ExportE
 
 /// The parsed drawing, with the bundled fonts and nothing else (no system
 /// fonts, no files, no network).
-fn tree(svg: &str) -> Result<resvg::usvg::Tree, ExportError> {
+pub(crate) fn tree(svg: &str) -> Result<resvg::usvg::Tree, ExportError> {
     static FONTS: OnceLock<Arc<resvg::usvg::fontdb::Database>> = OnceLock::new();
     let fonts = FONTS.get_or_init(|| {
         let mut db = resvg::usvg::fontdb::Database::new();
@@ -179,14 +184,14 @@ fn tree(svg: &str) -> Result<resvg::usvg::Tree, ExportError> {
 }
 
 /// Advance widths of the bundled fonts, to wrap text as it will render.
-struct Metrics {
+pub(crate) struct Metrics {
     regular: ttf_parser::Face<'static>,
     bold: ttf_parser::Face<'static>,
     cache: HashMap<(char, bool), f32>,
 }
 
 impl Metrics {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             regular: ttf_parser::Face::parse(FONT_REGULAR, 0).expect("the bundled font parses"),
             bold: ttf_parser::Face::parse(FONT_BOLD, 0).expect("the bundled font parses"),
@@ -218,7 +223,14 @@ impl Metrics {
     /// `text` broken into lines no wider than `width`, at word boundaries
     /// (a word longer than a line is cut), at most `max` lines (the last
     /// ends with "…" when text is left out).
-    fn wrap(&mut self, text: &str, size: f32, bold: bool, width: f32, max: usize) -> Vec<String> {
+    pub(crate) fn wrap(
+        &mut self,
+        text: &str,
+        size: f32,
+        bold: bool,
+        width: f32,
+        max: usize,
+    ) -> Vec<String> {
         let mut lines: Vec<String> = Vec::new();
         'paragraphs: for paragraph in text.split('\n') {
             let mut line = String::new();
@@ -364,7 +376,13 @@ impl<'a> Drawing<'a> {
 
     fn draw(&mut self) {
         let board = self.board;
-        let stages = board.stages_in_order();
+        let stages: Vec<&cjm_core::Stage> = board
+            .stages_in_order()
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| self.scope.stages.as_ref().is_none_or(|r| r.contains(i)))
+            .map(|(_, s)| s)
+            .collect();
         let lanes = board.lanes_in_order();
         let stage_x: HashMap<StageId, f32> = stages
             .iter()
@@ -449,9 +467,13 @@ impl<'a> Drawing<'a> {
             h = f(height)
         );
         let _ = write!(o, r##"<rect width="100%" height="100%" fill="#ffffff"/>"##);
+        let full_title = match self.scope.page {
+            Some((page, of)) => format!("{} · {page}/{of}", board.title),
+            None => board.title.clone(),
+        };
         let title = self
             .metrics
-            .wrap(&board.title, 20.0, true, width - 2.0 * MARGIN, 1)
+            .wrap(&full_title, 20.0, true, width - 2.0 * MARGIN, 1)
             .remove(0);
         text(o, MARGIN, MARGIN + 24.0, 20.0, true, "#1f2328", &title);
 
@@ -664,7 +686,7 @@ fn note(o: &mut String, x: f32, y: f32, n: &Note<'_>) {
     }
 }
 
-fn text(o: &mut String, x: f32, y: f32, size: f32, bold: bool, fill: &str, s: &str) {
+pub(crate) fn text(o: &mut String, x: f32, y: f32, size: f32, bold: bool, fill: &str, s: &str) {
     if s.is_empty() {
         return;
     }
@@ -695,7 +717,7 @@ fn escape(s: &str) -> String {
 }
 
 /// One decimal, so the output is the same on every machine.
-fn f(v: f32) -> String {
+pub(crate) fn f(v: f32) -> String {
     let r = (v * 10.0).round() / 10.0;
     if r.fract() == 0.0 {
         format!("{}", r as i64)

@@ -7,6 +7,7 @@
 pub mod activity;
 pub mod draw;
 pub mod json;
+pub mod pages;
 pub mod report;
 mod rows;
 pub mod sheets;

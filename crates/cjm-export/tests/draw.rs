@@ -51,6 +51,7 @@ fn test_the_svg_is_deterministic_and_holds_the_map_as_text() {
         Lang::Ru,
         &Scope {
             cards: Some(vec![one]),
+            ..Scope::default()
         },
     );
     let notes = |svg: &str| svg.matches(r#"rx="4""#).count();
@@ -92,4 +93,58 @@ fn test_the_pdf_carries_cyrillic_text_a_reader_extracts() {
             "{first_word} in the PDF's text:\n{text}"
         );
     }
+}
+
+/// Pages of a PDF as `pdfinfo` counts them, and their text.
+fn pdf_pages_and_text(pdf: &[u8]) -> (usize, String) {
+    let path = std::env::temp_dir().join(format!(
+        "cjm-pages-{}-{}.pdf",
+        std::process::id(),
+        pdf.len()
+    ));
+    std::fs::write(&path, pdf).unwrap();
+    let info = Command::new("pdfinfo")
+        .arg(&path)
+        .output()
+        .expect("pdfinfo (poppler-utils)");
+    let pages = String::from_utf8_lossy(&info.stdout)
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("Pages:")
+                .map(|n| n.trim().parse::<usize>().unwrap())
+        })
+        .expect("a page count");
+    let text = Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&path);
+    (pages, String::from_utf8_lossy(&text.stdout).into_owned())
+}
+
+#[test]
+fn test_a4_pages_split_at_stages_with_the_lanes_on_every_page() {
+    use cjm_export::pages::{self, Paper};
+    let board = fridge(Locale::Ru);
+    let a4 = pages::pdf(&board, Lang::Ru, Paper::A4).unwrap();
+    let (count, text) = pdf_pages_and_text(&a4.bytes);
+    // 6 stages at 4 a page: 2 map pages, then personas and opportunities.
+    assert_eq!(count, 4, "{text}");
+    let map_pages: Vec<&str> = text.split('\u{c}').take(2).collect();
+    let first_lane = board.lanes_in_order()[0].name.clone();
+    for page in &map_pages {
+        assert!(page.contains(&first_lane), "the lane names on every page");
+    }
+    let stages = board.stages_in_order();
+    assert!(map_pages[0].contains(stages[0].name.split_whitespace().next().unwrap()));
+    assert!(map_pages[1].contains(stages[5].name.split_whitespace().next().unwrap()));
+    assert!(text.contains("Персоны") && text.contains("Возможности"));
+    let a3 = pages::pdf(&board, Lang::Ru, Paper::A3).unwrap();
+    assert_eq!(
+        pdf_pages_and_text(&a3.bytes).0,
+        3,
+        "6 stages fit one A3 page"
+    );
 }

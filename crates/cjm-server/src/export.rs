@@ -15,6 +15,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cjm_core::{BoardId, Role};
 use cjm_export::draw::{self, Scope};
+use cjm_export::pages::{self, Paper};
 use cjm_export::{Exported, Lang, json as board_json, report, sheets};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
@@ -35,6 +36,9 @@ pub struct ExportQuery {
     scale: Option<f32>,
     /// SVG, PNG, PDF: only these cards (ids, comma-separated).
     cards: Option<String>,
+    /// PDF: `a4` (default) or `a3` landscape pages, or `long`: the whole
+    /// map on one page.
+    paper: Option<String>,
 }
 
 /// The formats `format=` names.
@@ -98,6 +102,14 @@ pub async fn export(
                     })?,
             ),
         },
+        ..Scope::default()
+    };
+    let paper = match query.paper.as_deref().unwrap_or("a4") {
+        "long" => None,
+        p => Some(Paper::parse(p).ok_or_else(|| ApiError::Invalid {
+            code: "invalid_query",
+            message: format!("unknown paper {p:?}; use a4, a3 or long"),
+        })?),
     };
     let format = format.to_string();
     // Building a workbook of a big board is CPU work: off the async threads.
@@ -115,7 +127,12 @@ pub async fn export(
                 draw::png(&current, lang, &scope, scale).map_err(failed)?,
                 "",
             ),
-            "pdf" => (draw::pdf(&current, lang, &scope).map_err(failed)?, ""),
+            "pdf" => match paper {
+                Some(paper) if scope.cards.is_none() => {
+                    (pages::pdf(&current, lang, paper).map_err(failed)?, "")
+                }
+                _ => (draw::pdf(&current, lang, &scope).map_err(failed)?, ""),
+            },
             "md" => (
                 Exported {
                     bytes: report::markdown(&current, lang, now).into_bytes(),
