@@ -145,8 +145,13 @@ async fn main() -> anyhow::Result<()> {
             let policy = cjm_server::maintenance::Policy::default();
             let r = cjm_server::maintenance::run_once(&*store, &policy).await?;
             println!(
-                "compacted {} board(s): {} batch(es) stripped of their ops, {} deleted item(s) removed; {} unused image(s) removed",
-                r.boards, r.batches_stripped, r.entities_purged, r.uploads_removed
+                "compacted {} board(s): {} batch(es) stripped of their ops, {} deleted item(s) removed; {} unused image(s) removed; {} daily version(s) saved, {} old automatic version(s) removed",
+                r.boards,
+                r.batches_stripped,
+                r.entities_purged,
+                r.uploads_removed,
+                r.versions_saved,
+                r.versions_removed
             );
             Ok(())
         }

@@ -1,7 +1,8 @@
 //! Housekeeping that keeps a long-running server's database the size of
 //! its live content: op-log compaction (old batches lose their ops, deleted
-//! entities go for good, so deleted text really leaves the database) and
-//! removal of images nothing refers to. Runs in the background of `serve`
+//! entities go for good, so deleted text really leaves the database),
+//! removal of images nothing refers to, and the daily automatic version of
+//! every board that changed (kept `keep_auto_versions`, then removed). Runs in the background of `serve`
 //! every `Policy::every`, and on demand with `cjm maintenance`.
 
 use std::time::Duration;
@@ -26,6 +27,10 @@ pub struct Policy {
     pub upload_grace: Duration,
     /// How often the background job runs.
     pub every: Duration,
+    /// A board that changed gets an automatic version once in this long.
+    pub daily_version: Duration,
+    /// Automatic versions are removed after this long (named ones stay).
+    pub keep_auto_versions: Duration,
 }
 
 impl Default for Policy {
@@ -36,6 +41,8 @@ impl Default for Policy {
             keep_deleted: Duration::from_secs(24 * 3600),
             upload_grace: Duration::from_secs(24 * 3600),
             every: Duration::from_secs(3600),
+            daily_version: Duration::from_secs(24 * 3600),
+            keep_auto_versions: Duration::from_secs(30 * 24 * 3600),
         }
     }
 }
@@ -47,6 +54,8 @@ pub struct Report {
     pub batches_stripped: u64,
     pub entities_purged: u64,
     pub uploads_removed: u64,
+    pub versions_saved: u64,
+    pub versions_removed: u64,
 }
 
 /// One pass over every board that needs it, and over the uploads.
@@ -67,6 +76,28 @@ pub async fn run_once(store: &dyn Store, policy: &Policy) -> Result<Report, cjm_
     }
     report.uploads_removed = store
         .remove_orphan_uploads(now - policy.upload_grace.as_millis() as i64)
+        .await?;
+    let since = now - policy.daily_version.as_millis() as i64;
+    for board in store.boards_for_daily_version(since).await? {
+        let Some((current, seq)) = store.load_board(board).await? else {
+            continue;
+        };
+        let version = cjm_store::Version {
+            id: uuid::Uuid::now_v7(),
+            board,
+            seq,
+            name: format!("Daily: {}", cjm_export::report::date(now)),
+            note: String::new(),
+            auto: true,
+            actor: String::new(),
+            actor_name: "CJM Board".into(),
+            created_at: now,
+        };
+        store.put_version(&version, &current).await?;
+        report.versions_saved += 1;
+    }
+    report.versions_removed = store
+        .remove_auto_versions(now - policy.keep_auto_versions.as_millis() as i64)
         .await?;
     Ok(report)
 }

@@ -1123,6 +1123,7 @@ async fn test_compaction_removes_deleted_text_and_orphan_images(backend: &str) {
         keep_deleted: Duration::ZERO,
         upload_grace: Duration::ZERO,
         every: Duration::from_secs(3600),
+        ..cjm_server::maintenance::Policy::default()
     };
     let report = cjm_server::maintenance::run_once(&*server.state.store, &policy)
         .await

@@ -265,7 +265,48 @@ async fn test_who_may_save_and_restore(backend: &str) {
     teardown(db, server).await;
 }
 
+/// The hourly job saves a version of each board that changed that day,
+/// once, and removes automatic versions past their time.
+async fn test_a_changed_board_gets_a_daily_version(backend: &str) {
+    let db = Db::new(backend).await;
+    let server = TestServer::start(&db).await;
+    let (board, _) = server.create_board("classic").await;
+    let (untouched, _) = server.create_board("classic").await;
+    let mut c = server.client(board.id, "Editor").await;
+    c.welcome().await;
+    c.apply(vec![Op::SetBoardTitle {
+        title: "Changed today".into(),
+    }])
+    .await;
+    let policy = cjm_server::maintenance::Policy::default();
+    let store = &*server.state.store;
+    let report = cjm_server::maintenance::run_once(store, &policy)
+        .await
+        .unwrap();
+    assert_eq!(report.versions_saved, 1, "only the board that changed");
+    let versions = store.versions(board.id, 10).await.unwrap();
+    assert_eq!(versions.len(), 1);
+    assert!(versions[0].auto && versions[0].name.starts_with("Daily: "));
+    assert!(store.versions(untouched.id, 10).await.unwrap().is_empty());
+    let again = cjm_server::maintenance::run_once(store, &policy)
+        .await
+        .unwrap();
+    assert_eq!(again.versions_saved, 0, "once a day");
+    let prune = cjm_server::maintenance::Policy {
+        keep_auto_versions: std::time::Duration::ZERO,
+        daily_version: std::time::Duration::ZERO,
+        ..policy
+    };
+    let pruned = cjm_server::maintenance::run_once(store, &prune)
+        .await
+        .unwrap();
+    assert_eq!(pruned.versions_removed, 1);
+    drop(c);
+    teardown(db, server).await;
+}
+
 on_both_stores!(
     test_save_compare_open_and_restore_a_version,
-    test_who_may_save_and_restore
+    test_who_may_save_and_restore,
+    test_a_changed_board_gets_a_daily_version,
 );

@@ -637,6 +637,13 @@ pub trait Store: Send + Sync + 'static {
         limit: u64,
     ) -> Result<Vec<Applied>, StoreError>;
 
+    /// Live boards changed since `since` (unix ms) that have no version
+    /// made since then: those the daily automatic version is for.
+    async fn boards_for_daily_version(&self, since: i64) -> Result<Vec<BoardId>, StoreError>;
+
+    /// Removes automatic versions made before `before`; how many.
+    async fn remove_auto_versions(&self, before: i64) -> Result<u64, StoreError>;
+
     /// Saves a version with the board as it is in `snapshot`.
     async fn put_version(&self, version: &Version, snapshot: &Board) -> Result<(), StoreError>;
 

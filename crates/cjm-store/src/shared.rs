@@ -1214,6 +1214,29 @@ macro_rules! impl_store {
                 Ok(results)
             }
 
+            async fn boards_for_daily_version(
+                &self,
+                since: i64,
+            ) -> Result<Vec<cjm_core::BoardId>, $crate::StoreError> {
+                let rows: Vec<(uuid::Uuid,)> = sqlx::query_as(
+                    "SELECT b.id FROM boards b
+                     WHERE b.deleted_at IS NULL AND b.seq > 0 AND b.updated_at >= $1
+                       AND NOT EXISTS (SELECT 1 FROM versions v WHERE v.board_id = b.id AND v.created_at >= $1)",
+                )
+                .bind(since)
+                .fetch_all(self.reader())
+                .await?;
+                Ok(rows.into_iter().map(|(id,)| cjm_core::BoardId(id)).collect())
+            }
+
+            async fn remove_auto_versions(&self, before: i64) -> Result<u64, $crate::StoreError> {
+                let done = sqlx::query("DELETE FROM versions WHERE auto AND created_at < $1")
+                    .bind(before)
+                    .execute(self.writer())
+                    .await?;
+                Ok(done.rows_affected())
+            }
+
             async fn put_version(
                 &self,
                 version: &$crate::Version,
