@@ -148,7 +148,14 @@ fn main() {
             Box::new(|| sheets::cards_csv(&b, Lang::Ru).unwrap().bytes.len()),
         ),
         ("json", Box::new(|| json::export(&b, vec![], 0).len())),
-        ("md", Box::new(|| report::markdown(&b, Lang::Ru, 0).len())),
+        (
+            "md",
+            Box::new(|| report::markdown(&b, Lang::Ru, 0, None).len()),
+        ),
+        (
+            "html",
+            Box::new(|| report::html(&b, Lang::Ru, 0, None).len()),
+        ),
     ];
     println!("export of a 2,000-card board (40 stages × 12 lanes), release build, each run twice:");
     println!(

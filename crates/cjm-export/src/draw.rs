@@ -200,7 +200,7 @@ impl Metrics {
     }
 
     /// Width of `text` at `size` pixels.
-    fn width(&mut self, text: &str, size: f32, bold: bool) -> f32 {
+    pub(crate) fn width(&mut self, text: &str, size: f32, bold: bool) -> f32 {
         text.chars().map(|c| self.advance(c, bold)).sum::<f32>() * size
     }
 
@@ -724,4 +724,147 @@ pub(crate) fn f(v: f32) -> String {
     } else {
         format!("{r:.1}")
     }
+}
+
+/// The emotion curves alone, as a chart for the report: stages along the
+/// bottom, -2 to +2 up the side, each persona's as-is curve solid and its
+/// to-be curve dashed, dips circled, and who is who.
+pub fn curves_svg(board: &Board) -> String {
+    const LEFT: f32 = 40.0;
+    const COL: f32 = 120.0;
+    const TOP: f32 = 16.0;
+    const PLOT_H: f32 = 160.0;
+    let stages = board.stages_in_order();
+    let personas = board.personas_in_order();
+    let mut metrics = Metrics::new();
+    let width = LEFT + stages.len().max(1) as f32 * COL + 16.0;
+    let legend_y = TOP + PLOT_H + 48.0;
+    let height = legend_y + 16.0 * personas.len().div_ceil(3) as f32 + 8.0;
+    let step = PLOT_H / 4.0;
+    let y_of = |score: i8| TOP + PLOT_H / 2.0 - f32::from(score) * step;
+    let x_of: HashMap<StageId, f32> = stages
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id, LEFT + i as f32 * COL + COL / 2.0))
+        .collect();
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{FAMILY}">"#,
+        w = f(width),
+        h = f(height)
+    );
+    for score in -2..=2_i8 {
+        let y = y_of(score);
+        let dash = if score == 0 {
+            ""
+        } else {
+            r#" stroke-dasharray="3 3""#
+        };
+        let _ = write!(
+            o,
+            r##"<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#d0d7de"{dash}/>"##,
+            f(LEFT),
+            f(y),
+            f(width - 16.0),
+            f(y)
+        );
+        text(
+            &mut o,
+            8.0,
+            y + 4.0,
+            SMALL,
+            false,
+            "#57606a",
+            &format!("{score:+}"),
+        );
+    }
+    for s in &stages {
+        let x = x_of[&s.id];
+        let name = metrics.wrap(&s.name, SMALL, false, COL - 8.0, 2);
+        for (i, line) in name.iter().enumerate() {
+            let w = metrics.width(line, SMALL, false);
+            text(
+                &mut o,
+                x - w / 2.0,
+                TOP + PLOT_H + 18.0 + i as f32 * 13.0,
+                SMALL,
+                false,
+                "#1f2328",
+                line,
+            );
+        }
+    }
+    let order: HashMap<StageId, usize> =
+        stages.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
+    for p in &personas {
+        for curve in [Curve::AsIs, Curve::ToBe] {
+            let mut points: Vec<(usize, f32, f32)> = board
+                .emotions
+                .iter()
+                .filter(|e| e.persona_id == p.id && e.curve == curve)
+                .filter_map(|e| Some((*order.get(&e.stage_id)?, x_of[&e.stage_id], y_of(e.score))))
+                .collect();
+            points.sort_by_key(|p| p.0);
+            if points.is_empty() {
+                continue;
+            }
+            let path: Vec<String> = points
+                .iter()
+                .map(|(_, x, y)| format!("{},{}", f(*x), f(*y)))
+                .collect();
+            let dash = if curve == Curve::ToBe {
+                r#" stroke-dasharray="6 4""#
+            } else {
+                ""
+            };
+            let _ = write!(
+                o,
+                r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5"{dash}/>"#,
+                path.join(" "),
+                p.color.ink()
+            );
+            for (_, x, y) in &points {
+                let fill = if curve == Curve::ToBe {
+                    "#ffffff"
+                } else {
+                    p.color.ink()
+                };
+                let _ = write!(
+                    o,
+                    r#"<circle cx="{}" cy="{}" r="4" fill="{fill}" stroke="{}" stroke-width="2"/>"#,
+                    f(*x),
+                    f(*y),
+                    p.color.ink()
+                );
+            }
+        }
+    }
+    for dip in health::dips(board) {
+        if let Some(x) = x_of.get(&dip.stage_id) {
+            let _ = write!(
+                o,
+                r##"<circle cx="{}" cy="{}" r="9" fill="none" stroke="#c92a2a" stroke-width="2"/>"##,
+                f(*x),
+                f(y_of(dip.score))
+            );
+        }
+    }
+    for (i, p) in personas.iter().enumerate() {
+        let (x, y) = (
+            LEFT + (i % 3) as f32 * 200.0,
+            legend_y + (i / 3) as f32 * 16.0,
+        );
+        let _ = write!(
+            o,
+            r#"<circle cx="{}" cy="{}" r="4" fill="{}"/>"#,
+            f(x),
+            f(y - 4.0),
+            p.color.ink()
+        );
+        let name = metrics.wrap(&p.name, SMALL, false, 180.0, 1).remove(0);
+        text(&mut o, x + 10.0, y, SMALL, false, "#1f2328", &name);
+    }
+    o.push_str("</svg>");
+    o
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::io::Cursor;
 
 use calamine::{Reader, Xlsx};
+use cjm_core::history;
 use cjm_core::template::{Locale, Template};
 use cjm_core::*;
 use cjm_export::{Lang, json, report, sheets};
@@ -179,7 +180,7 @@ fn test_the_report_covers_the_meeting_and_keeps_text_as_text() {
     let mut board = fridge(Locale::Ru);
     let card = board.cards.values_mut().next().unwrap();
     card.text = "**жирный** <script>".into();
-    let md = report::markdown(&board, Lang::Ru, 1_764_460_800_000);
+    let md = report::markdown(&board, Lang::Ru, 1_764_460_800_000, None);
     assert!(md.starts_with("# Холодильник\n"));
     assert!(md.contains("Отчёт на 2025-11-30"));
     for s in board.stages_in_order() {
@@ -196,4 +197,47 @@ fn test_dates() {
     assert_eq!(report::date(0), "1970-01-01");
     assert_eq!(report::date(951_782_400_000), "2000-02-29");
     assert_eq!(report::date(1_764_460_800_000), "2025-11-30");
+}
+
+#[test]
+fn test_the_html_report_stands_alone_with_the_curves_and_what_changed() {
+    let then = fridge(Locale::En);
+    let mut board = then.clone();
+    let removed = *board.cards.keys().next().unwrap();
+    let text_removed = board.cards[&removed].text.clone();
+    board
+        .apply(&[Op::DeleteCard { id: removed }], ApplyCtx::at(1))
+        .unwrap();
+    let card = board.cards.values_mut().next().unwrap();
+    card.text = "<img src=x onerror=alert(1)> & \"quotes\"".into();
+    let comparison = history::compare(&then, &board);
+    let since = report::Since {
+        at: 1_764_460_800_000,
+        name: "October review",
+        then: &then,
+        comparison: &comparison,
+    };
+    let html = report::html(&board, Lang::En, 1_764_460_800_000, Some(&since));
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(html.contains("<svg"), "the curves are drawn inline");
+    assert!(
+        !html.contains("<script") && !html.contains("<img"),
+        "card text is text"
+    );
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt; &amp; &quot;quotes&quot;"));
+    assert!(html.contains("What changed since 2025-11-30 (“October review”)"));
+    assert!(html.contains("1 cards removed"));
+    let escaped = text_removed
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;");
+    assert!(html.contains(&format!("removed: {escaped}")), "{escaped}");
+    let md = report::markdown(&board, Lang::En, 0, Some(&since));
+    assert!(md.contains("## What changed since"));
+    assert!(md.contains("_The emotion curve of each persona"));
 }

@@ -13,6 +13,7 @@ use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use cjm_core::history::compare;
 use cjm_core::{BoardId, Role};
 use cjm_export::draw::{self, Scope};
 use cjm_export::pages::{self, Paper};
@@ -39,10 +40,13 @@ pub struct ExportQuery {
     /// PDF: `a4` (default) or `a3` landscape pages, or `long`: the whole
     /// map on one page.
     paper: Option<String>,
+    /// Report: what changed since this date (`YYYY-MM-DD`, UTC), against
+    /// the newest version made by then.
+    since: Option<String>,
 }
 
 /// The formats `format=` names.
-const FORMATS: &str = "csv, opportunities_csv, xlsx, json, md, svg, png, pdf";
+const FORMATS: &str = "csv, opportunities_csv, xlsx, json, md, html, svg, png, pdf";
 
 pub async fn export(
     State(state): State<Arc<AppState>>,
@@ -111,6 +115,35 @@ pub async fn export(
             message: format!("unknown paper {p:?}; use a4, a3 or long"),
         })?),
     };
+    let since = match query.since.as_deref() {
+        None => None,
+        Some(day) => {
+            let at = cjm_core::import::parse_date(day)
+                .filter(|d| d.len() == 10 && day.len() == 10)
+                .and_then(|d| day_end_ms(&d))
+                .ok_or_else(|| ApiError::Invalid {
+                    code: "invalid_query",
+                    message: format!("since is a date, YYYY-MM-DD: {day:?}"),
+                })?;
+            let version = state
+                .store
+                .versions(board, 1000)
+                .await?
+                .into_iter()
+                .find(|v| v.created_at <= at)
+                .ok_or_else(|| ApiError::Invalid {
+                    code: "no_version_before",
+                    message: format!("no version of this board was saved by {day}"),
+                })?;
+            let then = state
+                .store
+                .version(board, version.id)
+                .await?
+                .map(|(_, b)| b)
+                .ok_or_else(|| ApiError::NotFound("version not found".into()))?;
+            Some((version, then))
+        }
+    };
     let format = format.to_string();
     // Building a workbook of a big board is CPU work: off the async threads.
     let (out, suffix) = tokio::task::spawn_blocking(move || {
@@ -133,14 +166,32 @@ pub async fn export(
                 }
                 _ => (draw::pdf(&current, lang, &scope).map_err(failed)?, ""),
             },
-            "md" => (
-                Exported {
-                    bytes: report::markdown(&current, lang, now).into_bytes(),
-                    content_type: "text/markdown; charset=utf-8",
-                    extension: "md",
-                },
-                " - report",
-            ),
+            "md" | "html" => {
+                let comparison = since.as_ref().map(|(_, then)| compare(then, &current));
+                let since = since
+                    .as_ref()
+                    .zip(comparison.as_ref())
+                    .map(|((v, then), c)| report::Since {
+                        at: v.created_at,
+                        name: &v.name,
+                        then,
+                        comparison: c,
+                    });
+                let out = if format == "md" {
+                    Exported {
+                        bytes: report::markdown(&current, lang, now, since.as_ref()).into_bytes(),
+                        content_type: "text/markdown; charset=utf-8",
+                        extension: "md",
+                    }
+                } else {
+                    Exported {
+                        bytes: report::html(&current, lang, now, since.as_ref()).into_bytes(),
+                        content_type: "text/html; charset=utf-8",
+                        extension: "html",
+                    }
+                };
+                (out, " - report")
+            }
             _ => (
                 Exported {
                     bytes: board_json::export(&current, images, now),
@@ -165,6 +216,9 @@ pub async fn export(
 /// The file as a download named `stem.extension` (RFC 6266: an ASCII
 /// fallback and the UTF-8 name, which keeps a Cyrillic title).
 fn download(out: Exported, stem: &str) -> Response {
+    if out.extension == "html" {
+        return report_page(out);
+    }
     let utf8 =
         utf8_percent_encode(&format!("{stem}.{}", out.extension), NON_ALPHANUMERIC).to_string();
     let disposition = format!(
@@ -181,6 +235,43 @@ fn download(out: Exported, stem: &str) -> Response {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
     response
+}
+
+/// The report as a page to open, not a file to save: shown in the browser,
+/// with a policy that lets it run nothing and fetch nothing (its styles
+/// and drawing are inline).
+fn report_page(out: Exported) -> Response {
+    let mut response = (StatusCode::OK, out.bytes).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(out.content_type),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox",
+        ),
+    );
+    response
+}
+
+/// The last millisecond of a UTC day `YYYY-MM-DD`.
+fn day_end_ms(day: &str) -> Option<i64> {
+    let (y, m, d): (i64, i64, i64) = (
+        day.get(0..4)?.parse().ok()?,
+        day.get(5..7)?.parse().ok()?,
+        day.get(8..10)?.parse().ok()?,
+    );
+    // Days from civil (H. Hinnant), the inverse of `report::date`.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some((days + 1) * 86_400_000 - 1)
 }
 
 /// The uploads the board's personas show, for the JSON export.

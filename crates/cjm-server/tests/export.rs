@@ -157,7 +157,57 @@ async fn test_who_may_export_and_bad_imports(backend: &str) {
         .await
         .unwrap();
     assert_eq!(res.status(), 404);
+    // The report as a page: shown, not saved, and allowed to run nothing.
+    let res = signed_in_http(&owner)
+        .get(server.url(&format!("/api/boards/{}/export?format=html", board.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "text/html; charset=utf-8");
+    assert!(res.headers().get("content-disposition").is_none());
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("sandbox"),
+        "{csp}"
+    );
+    assert!(res.text().await.unwrap().contains("<h1>Test map</h1>"));
+    // What changed since a day: against the newest version saved by then.
+    let today = cjm_export::report::date(cjm_server::clock::now_ms());
+    let since = format!("/api/boards/{}/export?format=md&since={today}", board.id);
+    let res = signed_in_http(&owner)
+        .get(server.url(&since))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422, "no version yet");
+    let res = signed_in_http(&owner)
+        .post(server.url(&format!("/api/boards/{}/versions", board.id)))
+        .json(&json!({ "name": "Review" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let md = signed_in_http(&owner)
+        .get(server.url(&since))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        md.contains(&format!("## What changed since {today} (“Review”)")),
+        "{md}"
+    );
+    assert!(md.contains("Nothing on the map changed."));
+
     for bad in [
+        "format=md&since=yesterday",
+        "format=pdf&paper=letter",
         "format=docx",
         "format=png&scale=3",
         "format=svg&cards=nope",
