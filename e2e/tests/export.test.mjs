@@ -55,6 +55,17 @@ test('the owner downloads every format, prints the map, and the dialog fits a ph
   // Plain links in the UI's language: the browser downloads them itself.
   assert.equal(await page.getByTestId('export-md').getAttribute('href'), `/api/boards/${id}/export?format=md&lang=ru`);
   assert.equal(await page.getByTestId('export-md').getAttribute('download'), '');
+  // The report page opens in a new tab, shown rather than saved, in the reader's language.
+  const reportLink = page.getByTestId('export-report_page');
+  assert.equal(await reportLink.getAttribute('download'), null);
+  assert.equal(await reportLink.getAttribute('target'), '_blank');
+  const [reportTab] = await Promise.all([page.context().waitForEvent('page'), reportLink.click()]);
+  await reportTab.waitForLoadState();
+  assert.equal(await reportTab.locator('h1').textContent(), TITLE);
+  await reportTab.locator('figure svg').waitFor();
+  for (const s of stageNames) assert.ok((await reportTab.content()).includes(s), `the report page names ${s}`);
+  await shot(reportTab, 'report-page');
+  await reportTab.close();
   await shot(page, 'export-dialog');
 
   const files = {};

@@ -141,7 +141,10 @@ enum Kind {
     Other,
 }
 
-fn snapshot_key(id: BoardId) -> String {
+/// The localStorage key of a board's cached snapshot (also read by
+/// `board::since_visit`, before the welcome replaces it, to see what
+/// changed since the last visit).
+pub(crate) fn snapshot_key(id: BoardId) -> String {
     format!("cjm.board.{id}")
 }
 
@@ -283,6 +286,22 @@ impl Connection {
         if let Ok(json) = serde_json::to_string(&snap) {
             browser::storage_set(&snapshot_key(inner.id), &json);
         }
+    }
+
+    /// The seq of our confirmed state (the cached one until welcomed):
+    /// not reactive, read it where `board` is tracked.
+    pub fn seq(&self) -> Option<u64> {
+        let inner = self.inner.try_get_value()?;
+        let inner = inner.try_borrow().ok()?;
+        inner.sync.as_ref().map(|s| s.seq())
+    }
+
+    /// Whether the server's welcome arrived on this page, so `seq` is
+    /// the server's and not the cached snapshot's.
+    pub fn welcomed(&self) -> bool {
+        self.inner
+            .try_get_value()
+            .is_some_and(|i| i.try_borrow().is_ok_and(|i| i.welcomed))
     }
 
     /// Saves the snapshot soon, once, however many batches arrive meanwhile.

@@ -445,6 +445,8 @@ strings! {
     ExportCsvHint => "One row per card with its stage, lane and evidence; imports back as quotes", "Строка на карточку: этап, дорожка, подтверждения; импортируется обратно как цитаты";
     ExportTasks => "Opportunities as tasks (CSV)", "Возможности как задачи (CSV)";
     ExportTasksHint => "For Trello, Jira, Notion", "Для Trello, Jira, Notion";
+    ExportReportPage => "Manager's report (web page)", "Отчёт для руководителя (веб-страница)";
+    ExportReportPageHint => "Opens in a new tab, with the emotion curves drawn; print it or save it as PDF", "Открывается в новой вкладке, с кривыми эмоций; можно распечатать или сохранить в PDF";
     ExportReport => "Manager's report (Markdown)", "Отчёт для руководителя (Markdown)";
     ExportReportHint => "Personas, stages and metrics, emotion dips, top pains, opportunities, map health", "Персоны, этапы и метрики, провалы эмоций, главные боли, возможности, здоровье карты";
     ExportJson => "Full backup (JSON)", "Полная копия (JSON)";
@@ -519,6 +521,21 @@ strings! {
     DiffLegendAdded => "added", "добавлена";
     DiffLegendEdited => "edited", "изменена";
     DiffLegendMoved => "moved", "перемещена";
+    // The activity feed ({n} is a number)
+    ActivityOpen => "Activity…", "История изменений…";
+    Activity => "Activity", "История изменений";
+    ActivityPerson => "Person", "Участник";
+    ActivityEveryone => "Everyone", "Все участники";
+    ActivityStage => "Stage", "Этап";
+    ActivityAllStages => "All stages", "Все этапы";
+    ActivitySince => "Since", "С даты";
+    ActivityMore => "Show older", "Показать более ранние";
+    ActivityNone => "No changes yet.", "Изменений пока нет.";
+    ActivityNoMatch => "No changes match these filters.", "По этим фильтрам изменений нет.";
+    // Changes since the last visit
+    SinceVisitOne => "1 change since your last visit", "1 изменение с вашего прошлого визита";
+    SinceVisitMany => "{n} changes since your last visit", "Изменений с вашего прошлого визита: {n}";
+    SinceVisitSee => "see History", "открыть историю";
 }
 
 /// The current language, shared through context.

@@ -1,4 +1,5 @@
-//! The board's own menu next to its title: exporting and named versions
+//! The board's own menu next to its title: exporting, named versions and
+//! the activity feed
 //! (for everyone who sees the board, viewers and viewer-link guests
 //! included: they may look and compare), and for
 //! editors quiet brainstorming, importing quotes from a spreadsheet and
@@ -68,6 +69,13 @@ pub fn BoardMenu() -> impl IntoView {
                             ui.open_versions();
                         }>
                         {move || i18n.t(T::VersionsOpen)}
+                    </button>
+                    <button type="button" data-testid="activity-open"
+                        on:click=move |_| {
+                            open.set(false);
+                            ui.open_activity();
+                        }>
+                        {move || i18n.t(T::ActivityOpen)}
                     </button>
                     <Show when=move || ui.can_edit.get()>
                         <label class="check quiet-check" title=move || i18n.t(T::QuietHint)>

@@ -75,6 +75,8 @@ pub fn CardView(id: CardId) -> impl IntoView {
     });
     // While a version is compared: added, edited or moved since then.
     let diff = super::versions::card_diff_class(id);
+    // Added or changed by others since this browser last had the board open.
+    let since_visit = super::since_visit::card_changed(id);
     let in_selection = Memo::new(move |_| ui.selection.with(|s| s.contains(&id)));
     let editing = Memo::new(move |_| ui.editing.get() == Some(id));
     let dragging = Memo::new(move |_| ui.drag.dragged.get() == Some(id));
@@ -135,6 +137,7 @@ pub fn CardView(id: CardId) -> impl IntoView {
                     (vote.with(|v| v.in_scope), "votable"),
                     (dragging.get(), "dragging"),
                     (ui.menu.get() == Some(Menu::CardColor(id)), "menu-open"),
+                    (since_visit.get(), "since-visit"),
                 ] {
                     if on {
                         c.push(' ');

@@ -170,8 +170,9 @@ impl Ui {
     }
 }
 
-/// "just now", "5 min ago", "3 h ago", else the date.
-fn when(ms: i64, i18n: I18n) -> String {
+/// "just now", "5 min ago", "3 h ago", else the date (also the time of
+/// the activity feed's items).
+pub(super) fn when(ms: i64, i18n: I18n) -> String {
     let ago = (browser::now_ms() - ms).max(0) / 60_000;
     if ago < 1 {
         i18n.t(T::JustNow).to_string()

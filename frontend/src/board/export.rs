@@ -16,7 +16,7 @@ use crate::i18n::{T, use_i18n};
 /// The formats, in the order the dialog lists them: the name in the
 /// test ids, the API's query (`format=` and its options), the name and
 /// the one-line explanation.
-const FORMATS: [(&str, &str, T, T); 8] = [
+const FORMATS: [(&str, &str, T, T); 9] = [
     ("pdf", "format=pdf", T::ExportPdf, T::ExportPdfHint),
     ("png", "format=png&scale=2", T::ExportPng, T::ExportPngHint),
     ("svg", "format=svg", T::ExportSvg, T::ExportSvgHint),
@@ -28,9 +28,18 @@ const FORMATS: [(&str, &str, T, T); 8] = [
         T::ExportTasks,
         T::ExportTasksHint,
     ),
+    (
+        "report_page",
+        "format=html",
+        T::ExportReportPage,
+        T::ExportReportPageHint,
+    ),
     ("md", "format=md", T::ExportReport, T::ExportReportHint),
     ("json", "format=json", T::ExportJson, T::ExportJsonHint),
 ];
+
+/// The one format that is a page to read, not a file to keep.
+const REPORT_PAGE: &str = "report_page";
 
 /// Whether the export dialog is open; shared by the board menu (which
 /// opens it) and the page (which mounts it).
@@ -92,7 +101,11 @@ fn Dialog() -> impl IntoView {
         .map(|(format, query, name, hint)| {
             view! {
                 <li>
-                    <a class="export-format" href=move || href(query) download=""
+                    // The report page opens beside the board; the rest download.
+                    <a class="export-format" href=move || href(query)
+                        download=(format != REPORT_PAGE).then_some("")
+                        target=(format == REPORT_PAGE).then_some("_blank")
+                        rel=(format == REPORT_PAGE).then_some("noopener")
                         data-testid=format!("export-{format}")>
                         <strong>{move || i18n.t(name)}</strong>
                         <span class="muted small">{move || i18n.t(hint)}</span>

@@ -1,5 +1,6 @@
 //! The board page: top bar, the stage × lane grid, the drag ghost, toasts.
 
+mod activity;
 mod board_menu;
 mod card;
 mod card_details;
@@ -24,6 +25,7 @@ mod presence;
 mod presenter;
 mod print;
 mod share;
+mod since_visit;
 pub use share::role_label;
 mod stage_details;
 mod toolbar;
@@ -278,6 +280,7 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
     import::provide_imports();
     export::provide_exports();
     versions::provide_versions();
+    since_visit::provide_since_visit(ui);
     let follow = follow::provide_follow(ui);
     ui.comments.load_seen(id);
     // Runs after every board change.
@@ -388,6 +391,7 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
             <import::ImportDialog/>
             <export::ExportDialog/>
             <import::ImportNotice/>
+            <since_visit::SinceVisitToast/>
             {move || conn.notice.get().map(|n| view! {
                 <div class="toast" role="alert" data-testid="toast">
                     <span>{n}</span>

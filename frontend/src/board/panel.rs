@@ -1,11 +1,12 @@
 //! The side panel (drawer) and the top-bar buttons that open it. One panel
 //! at a time: a card's details, a stage's details, an emotion point's
 //! discussion, the personas, the map's health, members and links, the
-//! board's comments or its named versions.
+//! board's comments, its named versions or its activity feed.
 
 use cjm_core::{CardId, CommentTarget, Curve, PersonaId, StageId};
 use leptos::prelude::*;
 
+use super::activity::ActivityPanel;
 use super::card_details::CardDetails;
 use super::comments::{CommentsPanel, CommentsSection};
 use super::emotion_talk::{self, EmotionDetails};
@@ -32,6 +33,8 @@ pub enum Panel {
     Comments,
     /// Named versions: save, compare, restore.
     Versions,
+    /// Who changed what, newest first.
+    Activity,
 }
 
 impl super::Ui {
@@ -100,6 +103,7 @@ pub fn Drawer() -> impl IntoView {
         Some(Panel::Share) => i18n.t(T::Share).to_string(),
         Some(Panel::Comments) => i18n.t(T::Comments).to_string(),
         Some(Panel::Versions) => i18n.t(T::Versions).to_string(),
+        Some(Panel::Activity) => i18n.t(T::Activity).to_string(),
         None => String::new(),
     };
     // Close a card's or stage's panel when the thing is deleted.
@@ -140,7 +144,7 @@ pub fn Drawer() -> impl IntoView {
                             Some(Panel::Personas) => view! { <PersonasPanel/> }.into_any(),
                             Some(Panel::Health) => view! { <HealthPanel/> }.into_any(),
                             Some(Panel::Share) => view! { <SharePanel/> }.into_any(),
-                            Some(Panel::Comments | Panel::Versions) | None => ().into_any(),
+                            Some(Panel::Comments | Panel::Versions | Panel::Activity) | None => ().into_any(),
                         }}
                     </fieldset>
                     // Outside the fieldset: a commenter cannot change the
@@ -154,6 +158,8 @@ pub fn Drawer() -> impl IntoView {
                         Some(Panel::Comments) => view! { <CommentsPanel/> }.into_any(),
                         // Outside too: a viewer may compare versions.
                         Some(Panel::Versions) => view! { <VersionsPanel/> }.into_any(),
+                        // And every role may read and filter the feed.
+                        Some(Panel::Activity) => view! { <ActivityPanel/> }.into_any(),
                         _ => ().into_any(),
                     }}
                 </div>
