@@ -128,6 +128,51 @@ test('the owner downloads every format, prints the map, and the dialog fits a ph
   await page.context().close();
 });
 
+test('selected cards export alone; the report takes a "changes since" date', async () => {
+  const page = await newPage(browser, { lang: 'ru' });
+  await openBoard(page, id);
+  // Nothing selected: no selection line.
+  await openExport(page);
+  assert.equal(await page.getByTestId('export-selection').count(), 0, 'no selection, no line');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('export-dialog').waitFor({ state: 'detached' });
+
+  // Click one card, Shift+click another: two selected.
+  const cards = page.getByTestId('card');
+  const picked = [await cards.nth(0).getAttribute('data-card'), await cards.nth(1).getAttribute('data-card')];
+  await cards.nth(0).click();
+  await cards.nth(1).click({ modifiers: ['Shift'] });
+  await until(() => page.locator('[data-testid="card"].selected').count(), 'two selected', (n) => n === 2);
+  await openExport(page);
+  await page.getByTestId('export-selection').filter({ hasText: 'Только выбранные карточки (2): PNG · SVG · PDF' }).waitFor();
+  const queries = { png: 'format=png&scale=2', svg: 'format=svg', pdf: 'format=pdf&paper=long' };
+  for (const [format, query] of Object.entries(queries)) {
+    const href = await page.getByTestId(`export-selection-${format}`).getAttribute('href');
+    assert.ok(href.startsWith(`/api/boards/${id}/export?${query}&cards=`), `${format}: ${href}`);
+    const cardsParam = new URL(href, BASE).searchParams.get('cards').split(',');
+    assert.deepEqual(cardsParam.sort(), [...picked].sort(), `${format} names the selected cards`);
+  }
+  // The selection's SVG draws the selected cards only.
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-selection-svg').click()]);
+  assert.equal(await dl.failure(), null, 'the selection SVG downloaded');
+  assert.ok((await readFile(await dl.path())).toString('utf8').startsWith('<'), 'an SVG');
+  await shot(page, 'export-selection');
+
+  // "Changes since": the report links carry the date; cleared, they do not.
+  await page.getByText('Изменения с').waitFor();
+  const report = page.getByTestId('export-report_page');
+  const md = page.getByTestId('export-md');
+  assert.ok(!(await report.getAttribute('href')).includes('since='));
+  await page.getByTestId('export-report-since').fill('2024-05-01');
+  await until(() => report.getAttribute('href'), 'the report link', (h) => h.includes('&since=2024-05-01'));
+  assert.equal(await md.getAttribute('href'), `/api/boards/${id}/export?format=md&since=2024-05-01&lang=ru`);
+  assert.ok(!(await page.getByTestId('export-csv').getAttribute('href')).includes('since='), 'other formats unchanged');
+  await page.getByTestId('export-report-since').fill('');
+  await until(() => md.getAttribute('href'), 'the Markdown link', (h) => !h.includes('since='));
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test('a viewer-link guest without an account exports the report', async () => {
   const link = await (await api('POST', `/api/boards/${id}/links`, { role: 'viewer' })).json();
   const guest = await newPage(browser, { lang: 'ru', as: null });

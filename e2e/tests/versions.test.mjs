@@ -85,6 +85,18 @@ test('save, compare, restore for editors; look and compare for viewers', async (
   await waitClass(added, 'diff-added', false, 'the outline gone after Stop comparing');
   await owner.getByTestId('compare-summary').waitFor({ state: 'detached' });
 
+  // Open: the version's stages and card counts, read-only, in the panel.
+  await items.filter({ hasText: NAME }).getByTestId('version-open').click();
+  const snapshot = owner.getByTestId('version-snapshot');
+  await snapshot.waitFor();
+  assert.equal(await owner.getByTestId('version-snapshot-title').innerText(), `“${NAME}” as saved`);
+  const rows = await owner.getByTestId('version-snapshot-row').allInnerTexts();
+  assert.match(rows[0], /^Awareness\s+2$/, `first row: ${rows[0]}`);
+  assert.ok(rows.slice(1).every((r) => /\s0$/.test(r)), `the other stages are empty: ${rows}`);
+  await shot(owner, 'versions-open');
+  await owner.getByTestId('version-snapshot-close').click();
+  await snapshot.waitFor({ state: 'detached' });
+
   // Another editor has the board open while the owner restores.
   const edna = await newPage(browser, { as: 'Edna' });
   await openBoard(edna, id);

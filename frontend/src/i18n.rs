@@ -449,6 +449,8 @@ strings! {
     ExportReportPageHint => "Opens in a new tab, with the emotion curves drawn; print it or save it as PDF", "Открывается в новой вкладке, с кривыми эмоций; можно распечатать или сохранить в PDF";
     ExportReport => "Manager's report (Markdown)", "Отчёт для руководителя (Markdown)";
     ExportReportHint => "Personas, stages and metrics, emotion dips, top pains, opportunities, map health", "Персоны, этапы и метрики, провалы эмоций, главные боли, возможности, здоровье карты";
+    ExportSince => "Changes since", "Изменения с";
+    ExportSelection => "Selected cards only", "Только выбранные карточки";
     ExportJson => "Full backup (JSON)", "Полная копия (JSON)";
     ExportJsonHint => "Imports back into an identical board", "Импортируется обратно в такую же карту";
     Print => "Print…", "Печать…";
@@ -495,6 +497,10 @@ strings! {
     VersionsNone => "No versions yet.", "Версий пока нет.";
     VersionAuto => "auto", "авто";
     VersionCompare => "Compare with now", "Сравнить с текущей";
+    VersionOpen => "Open", "Открыть";
+    VersionAsSaved => "“{name}” as saved", "«{name}» как сохранено";
+    VersionStage => "Stage", "Этап";
+    VersionCards => "Cards", "Карточки";
     VersionRestore => "Restore", "Восстановить";
     VersionRestoreConfirm => "Restore the map to “{name}”? The current map is saved as a version first.", "Вернуть карту к версии «{name}»? Текущая карта сначала сохранится как версия.";
     VersionRestored => "Restored “{name}”. The map before it was saved as a version.", "Версия «{name}» восстановлена. Карта до восстановления сохранена как версия.";

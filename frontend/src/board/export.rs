@@ -8,6 +8,9 @@
 //! files are made on the server from the board as stored, so they are the
 //! same for everyone who may view it.
 
+use std::collections::BTreeSet;
+
+use cjm_core::CardId;
 use leptos::prelude::*;
 
 use super::use_ui;
@@ -71,6 +74,45 @@ pub fn ExportDialog() -> impl IntoView {
     }
 }
 
+/// The drawings of the selected cards alone: PNG, SVG and PDF on one
+/// page, with `cards=` naming them; nothing when no card is selected.
+fn selection_line(selection: BTreeSet<CardId>) -> Option<impl IntoView> {
+    if selection.is_empty() {
+        return None;
+    }
+    let ui = use_ui();
+    let i18n = use_i18n();
+    let n = selection.len();
+    let cards = selection
+        .iter()
+        .map(|id| id.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let link = move |format: &'static str, query: &'static str, label: &'static str| {
+        let cards = cards.clone();
+        let href = move || {
+            format!(
+                "/api/boards/{}/export?{query}&cards={cards}&lang={}",
+                ui.board_id,
+                i18n.0.get().code()
+            )
+        };
+        view! {
+            <a href=href download="" data-testid=format!("export-selection-{format}")>{label}</a>
+        }
+    };
+    Some(view! {
+        <p class="export-selection small" data-testid="export-selection">
+            {move || format!("{} ({n}): ", i18n.t(T::ExportSelection))}
+            {link("png", "format=png&scale=2", "PNG")}
+            " · "
+            {link("svg", "format=svg", "SVG")}
+            " · "
+            {link("pdf", "format=pdf&paper=long", "PDF")}
+        </p>
+    })
+}
+
 #[component]
 fn Dialog() -> impl IntoView {
     let ui = use_ui();
@@ -96,13 +138,34 @@ fn Dialog() -> impl IntoView {
             i18n.0.get().code()
         )
     };
+    // The report's "changes since" date, `YYYY-MM-DD` or empty.
+    let since = RwSignal::new(String::new());
+    let report_href = move |query: &str| {
+        let day = since.get();
+        if day.is_empty() {
+            href(query)
+        } else {
+            href(&format!("{query}&since={day}"))
+        }
+    };
     let links = FORMATS
         .into_iter()
         .map(|(format, query, name, hint)| {
+            let is_report = format == REPORT_PAGE || format == "md";
+            let since_input = (format == REPORT_PAGE).then(|| {
+                view! {
+                    <label class="export-since muted small">
+                        {move || i18n.t(T::ExportSince)}
+                        <input type="date" data-testid="export-report-since"
+                            prop:value=move || since.get()
+                            on:input=move |ev| since.set(event_target_value(&ev))/>
+                    </label>
+                }
+            });
             view! {
                 <li>
                     // The report page opens beside the board; the rest download.
-                    <a class="export-format" href=move || href(query)
+                    <a class="export-format" href=move || if is_report { report_href(query) } else { href(query) }
                         download=(format != REPORT_PAGE).then_some("")
                         target=(format == REPORT_PAGE).then_some("_blank")
                         rel=(format == REPORT_PAGE).then_some("noopener")
@@ -110,6 +173,7 @@ fn Dialog() -> impl IntoView {
                         <strong>{move || i18n.t(name)}</strong>
                         <span class="muted small">{move || i18n.t(hint)}</span>
                     </a>
+                    {since_input}
                 </li>
             }
         })
@@ -131,6 +195,7 @@ fn Dialog() -> impl IntoView {
                 </div>
                 <p class="muted small">{move || i18n.t(T::ExportExplain)}</p>
                 <ul class="export-formats">{links}</ul>
+                {move || selection_line(ui.selection.get())}
                 <div class="dialog-actions export-print">
                     <span class="muted small">{move || i18n.t(T::PrintHint)}</span>
                     <button type="button" class="secondary" data-testid="export-print" on:click=print>

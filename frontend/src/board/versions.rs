@@ -128,6 +128,7 @@ pub fn VersionsPanel() -> impl IntoView {
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let base = format!("/api/boards/{}/versions", ui.board_id);
+    let opened = RwSignal::new(None::<Opened>);
 
     let load = {
         let url = base.clone();
@@ -191,6 +192,25 @@ pub fn VersionsPanel() -> impl IntoView {
             }
         });
     };
+    let open = move |v: Version| {
+        let url = format!("/api/boards/{}/versions/{}", ui.board_id, v.id);
+        busy.set(true);
+        spawn_local(async move {
+            let result = browser::fetch_json("GET", &url, None).await;
+            busy.try_set(false);
+            match result {
+                Ok(reply) => {
+                    opened.try_set(Some(Opened {
+                        name: v.name,
+                        rows: stage_rows(&reply["board"]),
+                    }));
+                }
+                Err(e) => {
+                    error.try_set(Some(e));
+                }
+            }
+        });
+    };
     let restore = {
         let load = load.clone();
         move |v: Version| {
@@ -224,6 +244,7 @@ pub fn VersionsPanel() -> impl IntoView {
             </Show>
             {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="versions-error">{e}</p> })}
             {move || shown.get().map(|s| view! { <Summary shown=s on_stop=stop/> })}
+            {move || opened.get().map(|o| view! { <Snapshot opened=o on_close=move || opened.set(None)/> })}
             <h3>{move || i18n.t(T::VersionsList)}</h3>
             {move || match list.get() {
                 None => view! { <p class="muted small">{i18n.t(T::Loading)}</p> }.into_any(),
@@ -236,7 +257,7 @@ pub fn VersionsPanel() -> impl IntoView {
                         <ul class="versions-list">
                             {l.into_iter().map(|v| {
                                 let restore = restore.clone();
-                                view! { <Item v=v confirming busy compare restore/> }
+                                view! { <Item v=v confirming busy compare open restore/> }
                             }).collect_view()}
                         </ul>
                     }.into_any()
@@ -307,6 +328,7 @@ fn Item(
     confirming: RwSignal<Option<String>>,
     busy: RwSignal<bool>,
     compare: impl Fn(Version) + Copy + Send + Sync + 'static,
+    open: impl Fn(Version) + Copy + Send + Sync + 'static,
     restore: impl Fn(Version) + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let ui = use_ui();
@@ -321,6 +343,7 @@ fn Item(
     };
     let note = (!v.note.trim().is_empty()).then(|| v.note.clone());
     let for_compare = v.clone();
+    let for_open = v.clone();
     let for_ask = v.id.clone();
     let for_restore = v.clone();
     let confirm_text = {
@@ -342,6 +365,10 @@ fn Item(
                 <button type="button" class="secondary" data-testid="version-compare" disabled=move || busy.get()
                     on:click=move |_| compare(for_compare.clone())>
                     {move || i18n.t(T::VersionCompare)}
+                </button>
+                <button type="button" class="secondary" data-testid="version-open" disabled=move || busy.get()
+                    on:click=move |_| open(for_open.clone())>
+                    {move || i18n.t(T::VersionOpen)}
                 </button>
                 <Show when=move || ui.can_edit.get()>
                     {
@@ -378,6 +405,71 @@ fn Item(
                 }
             </Show>
         </li>
+    }
+}
+
+/// A version opened read-only: its stages, in order, with their card counts.
+#[derive(Clone)]
+struct Opened {
+    name: String,
+    rows: Vec<(String, usize)>,
+}
+
+/// The stages of a board's JSON in order, each with how many cards it holds.
+fn stage_rows(board: &serde_json::Value) -> Vec<(String, usize)> {
+    let key = |v: &serde_json::Value| match &v["order"] {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let mut stages: Vec<(&String, &serde_json::Value)> = board["stages"]
+        .as_object()
+        .map(|m| m.iter().collect())
+        .unwrap_or_default();
+    stages.sort_by_key(|(_, s)| key(s));
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    if let Some(cards) = board["cards"].as_object() {
+        for c in cards.values() {
+            if let Some(stage) = c["stage_id"].as_str() {
+                *counts.entry(stage).or_default() += 1;
+            }
+        }
+    }
+    stages
+        .into_iter()
+        .map(|(id, s)| {
+            let name = s["name"].as_str().unwrap_or_default().to_string();
+            (name, counts.get(id.as_str()).copied().unwrap_or(0))
+        })
+        .collect()
+}
+
+#[component]
+fn Snapshot(opened: Opened, on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = opened.name.clone();
+    let title = move || i18n.t(T::VersionAsSaved).replace("{name}", &name);
+    let rows = opened
+        .rows
+        .into_iter()
+        .map(|(stage, n)| {
+            view! {
+                <tr data-testid="version-snapshot-row"><td>{stage}</td><td class="num">{n}</td></tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="compare version-snapshot" data-testid="version-snapshot">
+            <div class="compare-head">
+                <h3 data-testid="version-snapshot-title">{title}</h3>
+                <button type="button" class="secondary" data-testid="version-snapshot-close" on:click=move |_| on_close()>
+                    {move || i18n.t(T::Close)}
+                </button>
+            </div>
+            <table class="version-snapshot-table">
+                <thead><tr><th>{move || i18n.t(T::VersionStage)}</th><th class="num">{move || i18n.t(T::VersionCards)}</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </section>
     }
 }
 
