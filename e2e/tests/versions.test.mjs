@@ -94,6 +94,13 @@ test('save, compare, restore for editors; look and compare for viewers', async (
   assert.match(rows[0], /^Awareness\s+2$/, `first row: ${rows[0]}`);
   assert.ok(rows.slice(1).every((r) => /\s0$/.test(r)), `the other stages are empty: ${rows}`);
   await shot(owner, 'versions-open');
+  // The map as it was, drawn by the server, in a new tab.
+  const drawingLink = owner.getByTestId('version-drawing');
+  assert.equal(await drawingLink.getAttribute('target'), '_blank');
+  const [drawing] = await Promise.all([owner.context().waitForEvent('page'), drawingLink.click()]);
+  await drawing.waitForLoadState();
+  assert.ok((await drawing.content()).includes('Awareness'), 'the drawing shows the stages');
+  await drawing.close();
   await owner.getByTestId('version-snapshot-close').click();
   await snapshot.waitFor({ state: 'detached' });
 

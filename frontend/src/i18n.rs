@@ -498,6 +498,7 @@ strings! {
     VersionAuto => "auto", "авто";
     VersionCompare => "Compare with now", "Сравнить с текущей";
     VersionOpen => "Open", "Открыть";
+    VersionDrawing => "See the map as it was (opens a drawing)", "Посмотреть карту такой, какой она была (откроется рисунок)";
     VersionAsSaved => "“{name}” as saved", "«{name}» как сохранено";
     VersionStage => "Stage", "Этап";
     VersionCards => "Cards", "Карточки";

@@ -43,6 +43,10 @@ pub struct ExportQuery {
     /// Report: what changed since this date (`YYYY-MM-DD`, UTC), against
     /// the newest version made by then.
     since: Option<String>,
+    /// Show the file in the browser instead of saving it (a drawing or
+    /// the PDF opened in a tab).
+    #[serde(default)]
+    inline: bool,
 }
 
 /// The formats `format=` names.
@@ -56,6 +60,41 @@ pub async fn export(
 ) -> Result<Response, ApiError> {
     let board = board_id(&id)?;
     caller.require(&state, board, Role::Viewer).await?;
+    let (current, _) = state
+        .store
+        .load_board(board)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("board not found".into()))?;
+    respond(&state, board, current, query).await
+}
+
+/// `GET /api/boards/{id}/versions/{version}/export`: a version as it was
+/// saved, in any export format (to look at an old map, or hand it on).
+pub async fn export_version(
+    State(state): State<Arc<AppState>>,
+    Path((id, version)): Path<(String, String)>,
+    caller: Caller,
+    query: Result<Query<ExportQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let board = board_id(&id)?;
+    caller.require(&state, board, Role::Viewer).await?;
+    let missing = || ApiError::NotFound("version not found".into());
+    let version: uuid::Uuid = version.parse().map_err(|_| missing())?;
+    let (_, then) = state
+        .store
+        .version(board, version)
+        .await?
+        .ok_or_else(missing)?;
+    respond(&state, board, then, query).await
+}
+
+/// The export of `current` (the board now, or a version of it).
+async fn respond(
+    state: &AppState,
+    board: BoardId,
+    current: cjm_core::Board,
+    query: Result<Query<ExportQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::Invalid {
         code: "invalid_query",
         message: e.body_text(),
@@ -74,14 +113,9 @@ pub async fn export(
             message: format!("unknown format {format:?}; use one of {FORMATS}"),
         });
     }
-    let (current, _) = state
-        .store
-        .load_board(board)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("board not found".into()))?;
     let now = now_ms();
     let images = if format == "json" {
-        images_of(&state, &current).await?
+        images_of(state, &current).await?
     } else {
         Vec::new()
     };
@@ -144,6 +178,7 @@ pub async fn export(
             Some((version, then))
         }
     };
+    let query_inline = query.inline;
     let format = format.to_string();
     // Building a workbook of a big board is CPU work: off the async threads.
     let (out, suffix) = tokio::task::spawn_blocking(move || {
@@ -210,13 +245,13 @@ pub async fn export(
     })
     .await
     .map_err(|e| ApiError::Unexpected(e.to_string()))??;
-    Ok(download(out, &suffix))
+    Ok(download(out, &suffix, query_inline))
 }
 
 /// The file as a download named `stem.extension` (RFC 6266: an ASCII
 /// fallback and the UTF-8 name, which keeps a Cyrillic title).
-fn download(out: Exported, stem: &str) -> Response {
-    if out.extension == "html" {
+fn download(out: Exported, stem: &str, inline: bool) -> Response {
+    if out.extension == "html" || inline {
         return report_page(out);
     }
     let utf8 =
@@ -237,9 +272,9 @@ fn download(out: Exported, stem: &str) -> Response {
     response
 }
 
-/// The report as a page to open, not a file to save: shown in the browser,
-/// with a policy that lets it run nothing and fetch nothing (its styles
-/// and drawing are inline).
+/// A file to look at, not to save (the report page, or any export with
+/// `inline=true`): shown in the browser, with a policy that lets it run
+/// nothing and fetch nothing (its styles and drawing are inline).
 fn report_page(out: Exported) -> Response {
     let mut response = (StatusCode::OK, out.bytes).into_response();
     let headers = response.headers_mut();

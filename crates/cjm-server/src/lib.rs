@@ -76,6 +76,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/boards/{id}/versions/{version}/restore",
             post(versions::restore),
         )
+        .route(
+            "/boards/{id}/versions/{version}/export",
+            get(export::export_version),
+        )
         .route("/boards/{id}/compare", get(versions::compare_versions))
         .route("/boards/{id}/activity", get(activity::feed))
         .route(

@@ -107,6 +107,36 @@ async fn test_save_compare_open_and_restore_a_version(backend: &str) {
     assert_eq!(opened["version"]["note"], "as reviewed in October");
     let as_saved: Board = serde_json::from_value(opened["board"].clone()).unwrap();
     assert_eq!(map(&as_saved), map(&original));
+    // The version drawn as it was: the stage's old name, not the new one.
+    let res = http
+        .get(url(&format!(
+            "/versions/{v1}/export?format=svg&inline=true"
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-type"], "image/svg+xml");
+    assert!(
+        res.headers().get("content-disposition").is_none(),
+        "shown, not saved"
+    );
+    assert!(
+        res.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("sandbox")
+    );
+    let drawn = res.text().await.unwrap();
+    assert!(drawn.contains(&stages[0].name) && !drawn.contains("Noticing"));
+    let missing = http
+        .get(url(&format!(
+            "/versions/{}/export?format=svg",
+            uuid::Uuid::now_v7()
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
 
     // Restore: one batch everyone receives; the board before it is kept.
     let res = http

@@ -203,6 +203,7 @@ pub fn VersionsPanel() -> impl IntoView {
                     opened.try_set(Some(Opened {
                         name: v.name,
                         rows: stage_rows(&reply["board"]),
+                        drawing: format!("{url}/export?format=svg&inline=true"),
                     }));
                 }
                 Err(e) => {
@@ -413,6 +414,8 @@ fn Item(
 struct Opened {
     name: String,
     rows: Vec<(String, usize)>,
+    /// The version drawn as it was (the server's SVG export of it).
+    drawing: String,
 }
 
 /// The stages of a board's JSON in order, each with how many cards it holds.
@@ -447,6 +450,7 @@ fn stage_rows(board: &serde_json::Value) -> Vec<(String, usize)> {
 fn Snapshot(opened: Opened, on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let i18n = use_i18n();
     let name = opened.name.clone();
+    let drawing = opened.drawing.clone();
     let title = move || i18n.t(T::VersionAsSaved).replace("{name}", &name);
     let rows = opened
         .rows
@@ -469,6 +473,10 @@ fn Snapshot(opened: Opened, on_close: impl Fn() + Copy + Send + Sync + 'static) 
                 <thead><tr><th>{move || i18n.t(T::VersionStage)}</th><th class="num">{move || i18n.t(T::VersionCards)}</th></tr></thead>
                 <tbody>{rows}</tbody>
             </table>
+            <p>
+                <a href=move || format!("{drawing}&lang={}", i18n.0.get().code()) target="_blank" rel="noopener"
+                    data-testid="version-drawing">{move || i18n.t(T::VersionDrawing)}</a>
+            </p>
         </section>
     }
 }
