@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{CardId, LaneId, PersonaId, StageId};
-use crate::model::{Board, Card, Curve};
+use crate::model::{Board, Card, Curve, Lane, Persona, Stage};
 use crate::ops::{CardPatch, LanePatch, Op, PersonaPatch, StagePatch};
 
 /// What changed from one board (`from`) to another (`to`).
@@ -79,6 +79,24 @@ fn same_content(a: &Card, b: &Card) -> bool {
         && a.opportunity == b.opportunity
 }
 
+/// Whether a stage reads the same (name, description, metrics), wherever
+/// it sits.
+fn same_stage(a: &Stage, b: &Stage) -> bool {
+    (&a.name, &a.description, &a.metrics) == (&b.name, &b.description, &b.metrics)
+}
+
+/// Whether a lane reads the same (name, kind), wherever it sits.
+fn same_lane(a: &Lane, b: &Lane) -> bool {
+    (&a.name, a.kind) == (&b.name, b.kind)
+}
+
+/// Whether a persona is the same in everything but its place in the list.
+fn same_persona(a: &Persona, b: &Persona) -> bool {
+    let mut moved = a.clone();
+    moved.order = b.order.clone();
+    moved == *b
+}
+
 pub fn compare(from: &Board, to: &Board) -> Comparison {
     let mut out = Comparison::default();
     if from.title != to.title {
@@ -106,12 +124,7 @@ pub fn compare(from: &Board, to: &Board) -> Comparison {
     for (id, s) in &to.stages {
         match from.stages.get(id) {
             None => out.stages_added.push(*id),
-            Some(old)
-                if (&old.name, &old.description, &old.metrics)
-                    != (&s.name, &s.description, &s.metrics) =>
-            {
-                out.stages_changed.push(*id)
-            }
+            Some(old) if !same_stage(old, s) => out.stages_changed.push(*id),
             Some(_) => {}
         }
     }
@@ -124,7 +137,7 @@ pub fn compare(from: &Board, to: &Board) -> Comparison {
     for (id, l) in &to.lanes {
         match from.lanes.get(id) {
             None => out.lanes_added.push(*id),
-            Some(old) if (&old.name, old.kind) != (&l.name, l.kind) => out.lanes_changed.push(*id),
+            Some(old) if !same_lane(old, l) => out.lanes_changed.push(*id),
             Some(_) => {}
         }
     }
@@ -137,13 +150,8 @@ pub fn compare(from: &Board, to: &Board) -> Comparison {
     for (id, p) in &to.personas {
         match from.personas.get(id) {
             None => out.personas_added.push(*id),
-            Some(old) => {
-                let mut a = old.clone();
-                a.order = p.order.clone();
-                if a != *p {
-                    out.personas_changed.push(*id);
-                }
-            }
+            Some(old) if !same_persona(old, p) => out.personas_changed.push(*id),
+            Some(_) => {}
         }
     }
     out.personas_removed = from
@@ -228,9 +236,7 @@ pub fn restore_ops(current: &Board, target: &Board) -> Vec<Op> {
         match current.stages.get(&s.id) {
             None => ops.push(Op::CreateStage(s.clone())),
             Some(old) => {
-                if (&old.name, &old.description, &old.metrics)
-                    != (&s.name, &s.description, &s.metrics)
-                {
+                if !same_stage(old, s) {
                     ops.push(Op::UpdateStage {
                         id: s.id,
                         patch: StagePatch {
@@ -253,7 +259,7 @@ pub fn restore_ops(current: &Board, target: &Board) -> Vec<Op> {
         match current.lanes.get(&l.id) {
             None => ops.push(Op::CreateLane(l.clone())),
             Some(old) => {
-                if (&old.name, old.kind) != (&l.name, l.kind) {
+                if !same_lane(old, l) {
                     ops.push(Op::UpdateLane {
                         id: l.id,
                         patch: LanePatch {
@@ -275,9 +281,7 @@ pub fn restore_ops(current: &Board, target: &Board) -> Vec<Op> {
         match current.personas.get(&p.id) {
             None => ops.push(Op::CreatePersona(p.clone())),
             Some(old) => {
-                let mut same_place = old.clone();
-                same_place.order = p.order.clone();
-                if same_place != *p {
+                if !same_persona(old, p) {
                     ops.push(Op::UpdatePersona {
                         id: p.id,
                         patch: PersonaPatch {

@@ -570,58 +570,17 @@ impl<'a> Drawing<'a> {
             f(MARGIN + HEADER_W + stage_x.len() as f32 * STAGE_W),
             f(mid)
         );
-        let order: HashMap<StageId, usize> = board
-            .stages_in_order()
+        let centre: HashMap<StageId, f32> = stage_x
             .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id, i))
+            .map(|(id, x)| (*id, x + STAGE_W / 2.0))
             .collect();
-        for p in board.personas_in_order() {
-            for curve in [Curve::AsIs, Curve::ToBe] {
-                let mut points: Vec<(usize, f32, f32)> = board
-                    .emotions
-                    .iter()
-                    .filter(|e| e.persona_id == p.id && e.curve == curve)
-                    .filter_map(|e| {
-                        let x = stage_x.get(&e.stage_id)? + STAGE_W / 2.0;
-                        Some((order[&e.stage_id], x, mid - f32::from(e.score) * step))
-                    })
-                    .collect();
-                points.sort_by_key(|p| p.0);
-                if points.is_empty() {
-                    continue;
-                }
-                let path: Vec<String> = points
-                    .iter()
-                    .map(|(_, x, y)| format!("{},{}", f(*x), f(*y)))
-                    .collect();
-                let dash = if curve == Curve::ToBe {
-                    r#" stroke-dasharray="6 4""#
-                } else {
-                    ""
-                };
-                let _ = write!(
-                    o,
-                    r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5"{dash}/>"#,
-                    path.join(" "),
-                    p.color.ink()
-                );
-                for (_, x, y) in &points {
-                    let fill = if curve == Curve::ToBe {
-                        "#ffffff"
-                    } else {
-                        p.color.ink()
-                    };
-                    let _ = write!(
-                        o,
-                        r#"<circle cx="{}" cy="{}" r="4.5" fill="{fill}" stroke="{}" stroke-width="2"/>"#,
-                        f(*x),
-                        f(*y),
-                        p.color.ink()
-                    );
-                }
-            }
-        }
+        persona_curves(
+            o,
+            board,
+            &centre,
+            |score| mid - f32::from(score) * step,
+            4.5,
+        );
         for dip in health::dips(board) {
             let Some(x) = stage_x.get(&dip.stage_id) else {
                 continue;
@@ -662,6 +621,64 @@ impl<'a> Drawing<'a> {
                 .remove(0);
             text(o, MARGIN + PAD + 12.0, ly, SMALL, false, "#57606a", &name);
             ly += 15.0;
+        }
+    }
+}
+
+/// Each persona's curves through the stages in `x_of` (stage to x), left
+/// to right: as-is solid with filled dots, to-be dashed with open dots of
+/// radius `dot`; stages not in `x_of` are left out.
+fn persona_curves(
+    o: &mut String,
+    board: &Board,
+    x_of: &HashMap<StageId, f32>,
+    y_of: impl Fn(i8) -> f32,
+    dot: f32,
+) {
+    let order = crate::rows::stage_positions(board);
+    for p in board.personas_in_order() {
+        for curve in [Curve::AsIs, Curve::ToBe] {
+            let mut points: Vec<(usize, f32, f32)> = board
+                .emotions
+                .iter()
+                .filter(|e| e.persona_id == p.id && e.curve == curve)
+                .filter_map(|e| {
+                    Some((
+                        *order.get(&e.stage_id)?,
+                        *x_of.get(&e.stage_id)?,
+                        y_of(e.score),
+                    ))
+                })
+                .collect();
+            points.sort_by_key(|p| p.0);
+            if points.is_empty() {
+                continue;
+            }
+            let path: Vec<String> = points
+                .iter()
+                .map(|(_, x, y)| format!("{},{}", f(*x), f(*y)))
+                .collect();
+            let (dash, fill) = if curve == Curve::ToBe {
+                (r#" stroke-dasharray="6 4""#, "#ffffff")
+            } else {
+                ("", p.color.ink())
+            };
+            let _ = write!(
+                o,
+                r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5"{dash}/>"#,
+                path.join(" "),
+                p.color.ink()
+            );
+            for (_, x, y) in &points {
+                let _ = write!(
+                    o,
+                    r#"<circle cx="{}" cy="{}" r="{}" fill="{fill}" stroke="{}" stroke-width="2"/>"#,
+                    f(*x),
+                    f(*y),
+                    f(dot),
+                    p.color.ink()
+                );
+            }
         }
     }
 }
@@ -795,51 +812,7 @@ pub fn curves_svg(board: &Board) -> String {
             );
         }
     }
-    let order: HashMap<StageId, usize> =
-        stages.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
-    for p in &personas {
-        for curve in [Curve::AsIs, Curve::ToBe] {
-            let mut points: Vec<(usize, f32, f32)> = board
-                .emotions
-                .iter()
-                .filter(|e| e.persona_id == p.id && e.curve == curve)
-                .filter_map(|e| Some((*order.get(&e.stage_id)?, x_of[&e.stage_id], y_of(e.score))))
-                .collect();
-            points.sort_by_key(|p| p.0);
-            if points.is_empty() {
-                continue;
-            }
-            let path: Vec<String> = points
-                .iter()
-                .map(|(_, x, y)| format!("{},{}", f(*x), f(*y)))
-                .collect();
-            let dash = if curve == Curve::ToBe {
-                r#" stroke-dasharray="6 4""#
-            } else {
-                ""
-            };
-            let _ = write!(
-                o,
-                r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5"{dash}/>"#,
-                path.join(" "),
-                p.color.ink()
-            );
-            for (_, x, y) in &points {
-                let fill = if curve == Curve::ToBe {
-                    "#ffffff"
-                } else {
-                    p.color.ink()
-                };
-                let _ = write!(
-                    o,
-                    r#"<circle cx="{}" cy="{}" r="4" fill="{fill}" stroke="{}" stroke-width="2"/>"#,
-                    f(*x),
-                    f(*y),
-                    p.color.ink()
-                );
-            }
-        }
-    }
+    persona_curves(&mut o, board, &x_of, y_of, 4.0);
     for dip in health::dips(board) {
         if let Some(x) = x_of.get(&dip.stage_id) {
             let _ = write!(

@@ -116,9 +116,6 @@ fn rebuild(source: &Board, id: BoardId) -> Result<Board, String> {
             c.updated_at = at;
         }
     }
-    if source.title != board.title {
-        board.title = source.title.clone();
-    }
     check_conversation(source)?;
     board.comments = source.comments.clone();
     board.card_reactions = source
@@ -133,7 +130,6 @@ fn rebuild(source: &Board, id: BoardId) -> Result<Board, String> {
         .filter(|(card, _)| board.cards.contains_key(card))
         .map(|(k, v)| (*k, *v))
         .collect();
-    board.recount();
     if board.recount() > cjm_core::limits::MAX_BOARD_BYTES {
         return Err("the board is over its size limit".into());
     }
