@@ -67,7 +67,7 @@ test('a manager watches live through a viewer link, with no editing control', as
   assert.equal(await manager.getByTestId('card-editor').count(), 0, 'no editor opens');
   await seen.focus();
   await manager.keyboard.press('Delete');
-  await manager.getByTestId('toast').filter({ hasText: 'you can view this board but not change it' }).waitFor();
+  await manager.getByTestId('toast').filter({ hasText: 'You can view this board but not change it.' }).waitFor();
   const stored = await boardJson(id);
   assert.deepEqual(Object.values(stored.cards).map((c) => c.text), ['Sees a billboard']);
 
@@ -163,9 +163,31 @@ test('members: the owner invites by email, promotes, removes; the home page list
   const owner = await newPage(browser);
   await openBoard(owner, id);
   await owner.getByTestId('open-share').click();
-  await owner.getByTestId('invite-email').fill('nobody-here@e2e.test');
+  // An email with no account: a pending invitation, with a link to send.
+  const newcomer = `newcomer-${Date.now()}@e2e.test`;
+  await owner.getByTestId('invite-email').fill(newcomer);
+  await owner.getByTestId('invite-role').selectOption('commenter');
   await owner.getByTestId('invite').click();
-  await owner.getByTestId('share-error').filter({ hasText: 'no account uses' }).waitFor();
+  const invitation = owner.getByTestId('invitation').filter({ hasText: newcomer });
+  await invitation.waitFor();
+  assert.match(await invitation.innerText(), /Commenter · invited, has no account yet/);
+  const link = await invitation.getByTestId('invitation-copy').getAttribute('data-link');
+  assert.ok(link.startsWith(`${BASE}/login?signup=1&email=`), link);
+  // The newcomer signs up through it and lands on the board as a commenter.
+  const fresh = await newPage(browser, { as: null });
+  await fresh.goto(link);
+  assert.equal(await fresh.getByTestId('auth-email').inputValue(), newcomer);
+  await fresh.getByTestId('auth-name').fill('Nora Newcomer');
+  await fresh.getByTestId('auth-password').fill('correct horse battery staple 42');
+  await fresh.getByTestId('auth-submit').click();
+  await fresh.waitForURL(new RegExp(`/b/${id}$`));
+  await fresh.getByTestId('view-only').waitFor();
+  await fresh.context().close();
+  // The invitation became a membership.
+  await owner.getByTestId('drawer-close').click();
+  await owner.getByTestId('open-share').click();
+  await owner.getByTestId('member').filter({ hasText: newcomer }).waitFor();
+  assert.equal(await owner.getByTestId('invitation').count(), 0);
   await owner.getByTestId('invite-email').fill(email);
   await owner.getByTestId('invite-role').selectOption('viewer');
   await owner.getByTestId('invite').click();
@@ -188,6 +210,7 @@ test('members: the owner invites by email, promotes, removes; the home page list
   await kira.getByTestId('missing').filter({ hasText: 'ended' }).waitFor({ timeout: 1000 });
   const list = await (await api('GET', '/api/boards', undefined, { as: 'Kira Member' })).json();
   assert.equal(list.boards.length, 0);
+  assert.deepEqual(owner.errors, []);
   assert.deepEqual(kira.errors, []);
   await owner.context().close();
   await kira.context().close();

@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launch, newPage, createBoard, openBoard, share, addCard, cell, shot, until, stored, waitClass,
+  BASE, launch, newPage, createBoard, openBoard, share, addCard, cell, shot, until, stored, waitClass,
 } from './helpers.mjs';
 
 const NAME = 'Before the workshop';
@@ -85,24 +85,34 @@ test('save, compare, restore for editors; look and compare for viewers', async (
   await waitClass(added, 'diff-added', false, 'the outline gone after Stop comparing');
   await owner.getByTestId('compare-summary').waitFor({ state: 'detached' });
 
-  // Open: the version's stages and card counts, read-only, in the panel.
+  // Open: the version is the board as it was, read-only, on its own page.
   await items.filter({ hasText: NAME }).getByTestId('version-open').click();
-  const snapshot = owner.getByTestId('version-snapshot');
-  await snapshot.waitFor();
-  assert.equal(await owner.getByTestId('version-snapshot-title').innerText(), `“${NAME}” as saved`);
-  const rows = await owner.getByTestId('version-snapshot-row').allInnerTexts();
-  assert.match(rows[0], /^Awareness\s+2$/, `first row: ${rows[0]}`);
-  assert.ok(rows.slice(1).every((r) => /\s0$/.test(r)), `the other stages are empty: ${rows}`);
+  await owner.waitForURL(/\/b\/[^/]+\/versions\/[^/]+$/);
+  const tag = owner.getByTestId('version-tag');
+  await tag.waitFor();
+  assert.match(await tag.innerText(), new RegExp(`^Version “${NAME}”, saved .+ · Owner$`));
+  const then = await cell(owner, 'Awareness', 'Actions');
+  await cardIn(then, 'Asks a friend').waitFor();
+  assert.deepEqual((await then.getByTestId('card-text').allInnerTexts()).map((t) => t.trim()).sort(),
+    ['Asks a friend', 'Sees a TV ad']);
+  // Nothing on it can be changed, and nothing live is offered.
+  assert.equal(await owner.getByTestId('add-card').first().isVisible(), false);
+  assert.equal(await owner.getByTestId('board-menu').count(), 0);
+  assert.equal(await owner.getByTestId('status').count(), 0);
+  await cardIn(then, 'Asks a friend').dblclick();
+  assert.equal(await owner.getByTestId('card-editor').count(), 0);
+  assert.match(await owner.getByTestId('version-pdf').getAttribute('href'), /\/versions\/[^/]+\/export\?format=pdf&lang=en$/);
   await shot(owner, 'versions-open');
-  // The map as it was, drawn by the server, in a new tab.
-  const drawingLink = owner.getByTestId('version-drawing');
-  assert.equal(await drawingLink.getAttribute('target'), '_blank');
-  const [drawing] = await Promise.all([owner.context().waitForEvent('page'), drawingLink.click()]);
-  await drawing.waitForLoadState();
-  assert.ok((await drawing.content()).includes('Awareness'), 'the drawing shows the stages');
-  await drawing.close();
-  await owner.getByTestId('version-snapshot-close').click();
-  await snapshot.waitFor({ state: 'detached' });
+  // Back to the live board: the edits are there.
+  await owner.getByTestId('version-back').click();
+  await owner.waitForURL(new RegExp(`/b/${id}$`));
+  await cardIn(actions, 'Brand new idea').waitFor();
+  await openVersions(owner);
+  // A version that does not exist says so.
+  const lost = await newPage(browser);
+  await lost.goto(`${BASE}/b/${id}/versions/00000000-0000-0000-0000-000000000000`);
+  await lost.getByTestId('missing').filter({ hasText: 'This version is not here' }).waitFor();
+  await lost.context().close();
 
   // Another editor has the board open while the owner restores.
   const edna = await newPage(browser, { as: 'Edna' });
@@ -152,7 +162,8 @@ test('save, compare, restore for editors; look and compare for viewers', async (
   await vic.getByTestId('drawer-close').click();
   await vic.getByTestId('lang-ru').click();
   await openVersions(vic);
-  await vicItems.filter({ hasText: 'Before restoring' }).getByTestId('version-compare').click();
+  // The automatic version's name is in Russian too.
+  await vicItems.filter({ hasText: `Перед восстановлением «${NAME}»` }).getByTestId('version-compare').click();
   await until(() => vic.getByTestId('compare-summary').innerText(), 'the summary in Russian',
     (t) => /Карточки: добавлено 1, удалено 1, изменено 1/.test(t));
   assert.match(await vic.getByTestId('version-auto').first().innerText(), /авто/);

@@ -60,9 +60,12 @@ fn next_path() -> String {
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
-    // A setup link (`/login?setup=…`) is for creating the first account.
-    let signing_up = RwSignal::new(query_param("setup").is_some());
-    let email = RwSignal::new(String::new());
+    // A setup link (`/login?setup=…`) is for creating the first account;
+    // an invitation link (`/login?signup=1&email=…&next=/b/…`) for the
+    // account an owner invited, which joins the board on signing up.
+    let signing_up =
+        RwSignal::new(query_param("setup").is_some() || query_param("signup").is_some());
+    let email = RwSignal::new(query_param("email").unwrap_or_default());
     let password = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -140,6 +143,11 @@ pub fn AccountChip() -> impl IntoView {
     let i18n = use_i18n();
     let me = load_me();
     let open = RwSignal::new(false);
+    crate::browser::dismissable(
+        move || open.get().then_some(()),
+        move || open.set(false),
+        vec![".account-menu".into()],
+    );
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let message = RwSignal::new(None::<(bool, String)>);
@@ -401,6 +409,11 @@ pub fn InboxButton(#[prop(optional, into)] nudge: Option<Signal<Option<usize>>>)
     let i18n = use_i18n();
     let inbox = RwSignal::new(None::<Inbox>);
     let open = RwSignal::new(false);
+    crate::browser::dismissable(
+        move || open.get().then_some(()),
+        move || open.set(false),
+        vec!["[data-testid=inbox]".into()],
+    );
     let busy = Arc::new(AtomicBool::new(false));
     let load = move || {
         if busy.swap(true, Ordering::AcqRel) {

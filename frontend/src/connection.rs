@@ -170,22 +170,15 @@ fn pending_key(id: BoardId) -> String {
 }
 
 impl Connection {
-    pub fn open(id: BoardId, i18n: I18n) -> Self {
-        let restored = browser::storage_get(&pending_key(id))
-            .and_then(|s| serde_json::from_str::<Vec<Pending>>(&s).ok())
-            .unwrap_or_default();
-        // The last confirmed state seen on this browser: the board shows at
-        // once (even offline), and `hello` asks only for what came since.
-        let cached = browser::storage_get(&snapshot_key(id))
-            .and_then(|s| serde_json::from_str::<Snapshot>(&s).ok())
-            .filter(|s| s.board.id == id);
-        let conn = Connection {
+    /// A connection that has not connected: no socket, no board yet.
+    fn idle(id: BoardId, i18n: I18n, restored: Vec<Pending>) -> Self {
+        Connection {
             board: RwSignal::new(None),
             status: RwSignal::new(Status::Connecting),
             unsynced: RwSignal::new(restored.len()),
             peers: RwSignal::new(BTreeMap::new()),
             crowd: RwSignal::new(0),
-            role: RwSignal::new(cached.as_ref().and_then(|s| s.role)),
+            role: RwSignal::new(None),
             actor: RwSignal::new(None),
             clock_offset: RwSignal::new(0.0),
             my_dots: RwSignal::new((None, Vec::new())),
@@ -213,7 +206,40 @@ impl Connection {
                 _handlers: Vec::new(),
                 window_handlers: Vec::new(),
             }))),
-        };
+        }
+    }
+
+    /// A board that never changes: a saved version, shown read-only. It
+    /// has no socket and no sync state, so `submit` does nothing, and
+    /// nothing is cached for the live board's next visit.
+    pub fn frozen(id: BoardId, i18n: I18n) -> Self {
+        let conn = Self::idle(id, i18n, Vec::new());
+        conn.role.set(Some(Role::Viewer));
+        conn
+    }
+
+    /// Shows `board` as the frozen connection's board.
+    pub fn show_frozen(&self, board: Board) {
+        self.board.set(Some(board));
+        self.set_status(Status::Online);
+    }
+
+    /// The frozen board could not be loaded (`missing`: it does not exist).
+    pub fn frozen_failed(&self) {
+        self.set_status(Status::NotFound);
+    }
+
+    pub fn open(id: BoardId, i18n: I18n) -> Self {
+        let restored = browser::storage_get(&pending_key(id))
+            .and_then(|s| serde_json::from_str::<Vec<Pending>>(&s).ok())
+            .unwrap_or_default();
+        // The last confirmed state seen on this browser: the board shows at
+        // once (even offline), and `hello` asks only for what came since.
+        let cached = browser::storage_get(&snapshot_key(id))
+            .and_then(|s| serde_json::from_str::<Snapshot>(&s).ok())
+            .filter(|s| s.board.id == id);
+        let conn = Self::idle(id, i18n, restored);
+        conn.role.set(cached.as_ref().and_then(|s| s.role));
         let has_cache = cached.is_some();
         if let Some(snap) = cached {
             let inner = conn.inner();
@@ -361,7 +387,17 @@ impl Connection {
             }
             Err(e) => {
                 drop(inner);
-                self.notice.set(Some(e.kind.to_string()));
+                let text = match e.kind {
+                    cjm_core::OpErrorKind::NotWebLink { .. } => {
+                        format!(
+                            "{}: {}",
+                            self.i18n.t(T::Refused),
+                            self.i18n.t(T::RefusedLink)
+                        )
+                    }
+                    _ => self.localize_refusal(e.code()),
+                };
+                self.notice.set(Some(text));
                 Err(e)
             }
         }
@@ -596,17 +632,14 @@ impl Connection {
                 conn.after(move || conn.resend_pending(), Duration::from_secs(1));
             }
             ServerMsg::Rejected {
-                client_op_id,
-                code,
-                message,
+                client_op_id, code, ..
             } => {
                 if let Some(sync) = inner.sync.as_mut() {
                     sync.on_rejected(client_op_id);
                 }
-                self.notice
-                    .set(Some(self.localize_refusal(&code, &message)));
+                self.notice.set(Some(self.localize_refusal(&code)));
             }
-            ServerMsg::Error { code, message } => match code.as_str() {
+            ServerMsg::Error { code, .. } => match code.as_str() {
                 "not_found" => self.set_status(Status::NotFound),
                 "access_revoked" => self.set_status(Status::Revoked),
                 "board_deleted" => self.set_status(Status::Deleted),
@@ -614,7 +647,7 @@ impl Connection {
                 "no_dots_left" => self.notice.set(Some(self.i18n.t(T::NoDotsLeft).into())),
                 "one_per_card" => self.notice.set(Some(self.i18n.t(T::OnePerCard).into())),
                 "not_in_vote" => self.notice.set(Some(self.i18n.t(T::NotInVote).into())),
-                _ => self.notice.set(Some(message)),
+                _ => self.notice.set(Some(refusal_text(self.i18n, &code).into())),
             },
             ServerMsg::Resync => {
                 if let Some(ws) = &inner.ws {
@@ -811,13 +844,28 @@ fn to_json(msg: &ClientMsg) -> String {
 }
 
 impl Connection {
-    fn localize_refusal(&self, code: &str, message: &str) -> String {
-        let detail = match code {
-            "too_long" => self.i18n.t(T::TooLong).to_string(),
-            "not_found" => self.i18n.t(T::DeletedBySomeone).to_string(),
-            "forbidden" => self.i18n.t(T::ViewOnlyRefused).to_string(),
-            _ => message.to_string(),
-        };
-        format!("{}: {detail}", self.i18n.t(T::Refused))
+    fn localize_refusal(&self, code: &str) -> String {
+        format!(
+            "{}: {}",
+            self.i18n.t(T::Refused),
+            refusal_text(self.i18n, code)
+        )
     }
+}
+
+/// A refusal (`rejected` or `error`) in the UI language, from its code.
+/// The server's message is English and may name ids, so it is never shown.
+pub fn refusal_text(i18n: I18n, code: &str) -> &'static str {
+    i18n.t(match code {
+        "too_long" => T::TooLong,
+        "not_found" => T::DeletedBySomeone,
+        "forbidden" => T::ViewOnlyRefused,
+        "already_exists" => T::RefusedExists,
+        "limit_reached" => T::RefusedLimit,
+        "invalid" | "invalid_presence" => T::RefusedInvalid,
+        "batch_size" | "too_large" => T::RefusedTooMuch,
+        "rate_limited" => T::RefusedRate,
+        "storage_error" | "unavailable" => T::RefusedStorage,
+        _ => T::RefusedOther,
+    })
 }

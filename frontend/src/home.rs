@@ -73,12 +73,8 @@ pub fn Home() -> impl IntoView {
 
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        // Left empty, the server names the board after its template.
         let name = title.get_untracked().trim().to_string();
-        let name = if name.is_empty() {
-            i18n.t(T::NewBoard).to_string()
-        } else {
-            name
-        };
         let body = serde_json::json!({
             "title": name,
             "template": template.get_untracked(),
@@ -137,7 +133,14 @@ pub fn Home() -> impl IntoView {
                             maxlength="200"
                             prop:value=move || title.get()
                             on:input=move |ev| title.set(event_target_value(&ev))
-                            placeholder=move || i18n.t(T::NewBoard)
+                            // What an untitled board will be called.
+                            placeholder=move || {
+                                let lang = i18n.0.get();
+                                let id = template.get();
+                                templates.with(|list| list.iter().find(|t| t.id == id).map(|t| {
+                                    if lang == crate::i18n::Lang::Ru { t.name_ru.clone() } else { t.name_en.clone() }
+                                })).unwrap_or_else(|| i18n.t(T::NewBoard).to_string())
+                            }
                         />
                     </label>
                     <label>

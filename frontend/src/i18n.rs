@@ -239,7 +239,32 @@ strings! {
     ErrUnknownAccount => "No account uses this email; ask them to sign up first.", "С этим адресом нет аккаунта: пусть сначала зарегистрируются.";
     ErrLastOwner => "A board needs an owner: make someone else owner first.", "У карты должен быть владелец: сначала назначьте владельцем кого-то другого.";
     ErrRateLimited => "Too many changes in a short time; try again in a moment.", "Слишком много изменений подряд; попробуйте чуть позже.";
-    ViewOnlyRefused => "you can view this board but not change it", "эту карту можно смотреть, но не менять";
+    ViewOnlyRefused => "You can view this board but not change it.", "Эту карту можно смотреть, но не менять.";
+    RefusedExists => "It is already there.", "Это уже есть на карте.";
+    RefusedLimit => "The board has reached its size limit.", "Карта достигла предельного размера.";
+    RefusedInvalid => "The change is not valid.", "Такое изменение недопустимо.";
+    RefusedTooMuch => "Too much at once: make the change in smaller steps.", "Слишком много за раз: внесите изменение по частям.";
+    RefusedRate => "Too many changes a second: try again in a moment.", "Слишком много изменений в секунду: повторите чуть позже.";
+    RefusedStorage => "The server could not save it: try again.", "Сервер не смог сохранить: попробуйте ещё раз.";
+    RefusedLink => "A link must start with http:// or https://.", "Ссылка должна начинаться с http:// или https://.";
+    InvitationPending => "invited, has no account yet", "приглашение отправлено, аккаунта пока нет";
+    InvitationCopy => "Copy invitation link", "Скопировать ссылку-приглашение";
+    InvitationCopyHint => "Send this link yourself: signing up through it with this email joins the board.", "Отправьте ссылку сами: после регистрации по ней с этим адресом человек попадёт на карту.";
+    Copied => "Copied", "Скопировано";
+    InvitationCancel => "Take back the invitation", "Отозвать приглашение";
+    InviteHint => "Someone without an account gets an invitation: they join when they sign up with this email.", "Если у человека нет аккаунта, он получит приглашение и попадёт на карту, когда зарегистрируется с этим адресом.";
+    RescueDeletedTitle => "This card was deleted while you were writing", "Эту карточку удалили, пока вы писали";
+    RescueDeletedText => "Someone else deleted it. Your text is kept: put the card back where it was, or let it go.", "Её удалил кто-то другой. Ваш текст сохранён: верните карточку на место или откажитесь от неё.";
+    RescueRecreate => "Put the card back", "Вернуть карточку";
+    RescueDiscard => "Discard my text", "Удалить мой текст";
+    RescueConflictTitle => "Someone else changed this card while you were writing", "Пока вы писали, карточку изменил кто-то другой";
+    RescueConflictText => "Nothing is lost: choose the text to keep, or combine the two.", "Ничего не потеряно: выберите, какой текст оставить, или объедините оба.";
+    RescueTheirs => "Their text (saved)", "Их текст (сохранён)";
+    RescueMine => "Your text", "Ваш текст";
+    RescueKeepTheirs => "Keep theirs", "Оставить их текст";
+    RescueUseMine => "Use mine", "Взять мой";
+    RescueCombine => "Combine both", "Объединить";
+    RefusedOther => "The server refused it.", "Сервер отклонил изменение.";
     AccessRevoked => "Your access to this board has ended: the link was revoked or expired, or you were removed.", "Доступ к этой карте закрыт: ссылку отозвали, срок её действия истёк или вас убрали из участников.";
     Share => "Share", "Доступ";
     Members => "Members", "Участники";
@@ -498,10 +523,12 @@ strings! {
     VersionAuto => "auto", "авто";
     VersionCompare => "Compare with now", "Сравнить с текущей";
     VersionOpen => "Open", "Открыть";
-    VersionDrawing => "See the map as it was (opens a drawing)", "Посмотреть карту такой, какой она была (откроется рисунок)";
-    VersionAsSaved => "“{name}” as saved", "«{name}» как сохранено";
-    VersionStage => "Stage", "Этап";
-    VersionCards => "Cards", "Карточки";
+    VersionViewing => "Version “{name}”, saved {when}", "Версия «{name}», сохранена {when}";
+    VersionBackToLive => "Back to the live board", "К текущей карте";
+    VersionPdf => "Download PDF", "Скачать PDF";
+    VersionMissing => "This version is not here: it was removed, or the link is wrong.", "Этой версии нет: её удалили, или ссылка неверна.";
+    VersionDaily => "Daily: {date}", "За день: {date}";
+    VersionBeforeRestoring => "Before restoring “{name}”", "Перед восстановлением «{name}»";
     VersionRestore => "Restore", "Восстановить";
     VersionRestoreConfirm => "Restore the map to “{name}”? The current map is saved as a version first.", "Вернуть карту к версии «{name}»? Текущая карта сначала сохранится как версия.";
     VersionRestored => "Restored “{name}”. The map before it was saved as a version.", "Версия «{name}» восстановлена. Карта до восстановления сохранена как версия.";
@@ -543,6 +570,14 @@ strings! {
     SinceVisitOne => "1 change since your last visit", "1 изменение с вашего прошлого визита";
     SinceVisitMany => "{n} changes since your last visit", "Изменений с вашего прошлого визита: {n}";
     SinceVisitSee => "see History", "открыть историю";
+    // The phone view
+    PhoneNoCards => "No cards in this stage yet.", "На этом этапе пока нет карточек.";
+    PhoneNoStages => "This map has no stages yet.", "На карте пока нет этапов.";
+    PhoneCurve => "Emotion curve", "Кривая эмоций";
+    PhoneNoEmotions => "No emotions marked yet.", "Эмоции пока не отмечены.";
+    PhoneEditCard => "Edit card", "Изменить карточку";
+    PhoneLane => "Lane", "Дорожка";
+    PhoneCardText => "Card text", "Текст карточки";
 }
 
 /// The current language, shared through context.

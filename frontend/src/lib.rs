@@ -1,5 +1,6 @@
 //! CJM Board web app (Leptos CSR). Routes: `/` is the home page (boards),
-//! `/b/{id}` is a board, `/login` signs in or up, `/s/{token}` joins
+//! `/b/{id}` is a board, `/b/{id}/versions/{version}` a saved version of it
+//! (read-only), `/login` signs in or up, `/s/{token}` joins
 //! through a share link. The board page talks to the server through
 //! `connection::Connection`, which applies edits optimistically with the same
 //! `cjm_core` code the server runs.
@@ -24,9 +25,18 @@ fn App() -> impl IntoView {
     browser::set_document_lang(i18n.0.get_untracked().code());
     provide_context(i18n);
     let path = window().location().pathname().unwrap_or_default();
-    let board = path
+    // `/b/{id}`, or `/b/{id}/versions/{version}` for a saved version.
+    let (board, version) = match path
         .strip_prefix("/b/")
-        .and_then(|id| id.parse::<cjm_core::BoardId>().ok());
+        .map(|rest| rest.split_once("/versions/"))
+    {
+        Some(Some((id, version))) => (
+            id.parse::<cjm_core::BoardId>().ok(),
+            Some(version.to_string()),
+        ),
+        Some(None) => (path["/b/".len()..].parse::<cjm_core::BoardId>().ok(), None),
+        None => (None, None),
+    };
     let link = path
         .strip_prefix("/s/")
         .filter(|t| !t.is_empty())
@@ -35,7 +45,10 @@ fn App() -> impl IntoView {
         return view! { <join::JoinPage token=token/> }.into_any();
     }
     match (board, path.as_str()) {
-        (Some(id), _) => view! { <board::BoardPage id=id/> }.into_any(),
+        (Some(id), _) => match version {
+            Some(version) => view! { <board::BoardPage id=id version=version/> }.into_any(),
+            None => view! { <board::BoardPage id=id/> }.into_any(),
+        },
         (None, "/login") => view! { <account::LoginPage/> }.into_any(),
         _ => view! { <home::Home/> }.into_any(),
     }

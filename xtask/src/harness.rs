@@ -103,18 +103,24 @@ impl Drop for Server {
 /// Starts `bin serve` (the debug or release `cjm`) on a free loopback port
 /// with the built front end, and waits until it answers.
 pub fn start_server(bin: &Path, database_url: &str) -> Result<(Server, String)> {
+    start(bin, database_url, Some(&root().join("frontend/dist")))
+}
+
+/// Starts the release `bin serve` with the front end it embeds, as it is
+/// deployed.
+pub fn start_server_embedded(bin: &Path, database_url: &str) -> Result<(Server, String)> {
+    start(bin, database_url, None)
+}
+
+fn start(bin: &Path, database_url: &str, static_dir: Option<&Path>) -> Result<(Server, String)> {
     let port = free_port()?;
     let addr = format!("127.0.0.1:{port}");
-    let child = Command::new(bin)
-        .args([
-            "serve",
-            "--addr",
-            &addr,
-            "--database-url",
-            database_url,
-            "--static-dir",
-        ])
-        .arg(root().join("frontend/dist"))
+    let mut cmd = Command::new(bin);
+    cmd.args(["serve", "--addr", &addr, "--database-url", database_url]);
+    if let Some(dir) = static_dir {
+        cmd.arg("--static-dir").arg(dir);
+    }
+    let child = cmd
         .env("RUST_LOG", "warn")
         .spawn()
         .with_context(|| format!("cannot start {}", bin.display()))?;

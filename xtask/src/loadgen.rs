@@ -1,5 +1,5 @@
 //! `cargo xtask loadgen [workshop|max|boards|idle|all]`: release builds of
-//! the server and the load generator, a fresh Postgres database per
+//! the server (the deployable one, front end included) and the load generator, a fresh Postgres database per
 //! scenario, and the figures issue notes ask for. Loopback only, bounded in
 //! time.
 
@@ -7,14 +7,16 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::{cargo, psql, root, target_dir};
+use crate::{cargo, psql, release_server, root, target_dir};
 
 const PG: &str = "postgres://postgres@127.0.0.1:5432";
 
 pub fn loadgen(args: &[String]) -> Result<()> {
     let which = args.first().map(String::as_str).unwrap_or("all");
-    // Two builds: `--bin cjm` would also filter out the load generator.
-    cargo(&["build", "--release", "-p", "cjm-server", "--bin", "cjm"])?;
+    // The deployable server, built as `cargo xtask build` builds it (with
+    // the front end), so that a load run leaves target/release/cjm as it
+    // was; then the load generator.
+    let server = release_server()?;
     cargo(&["build", "--release", "-p", "cjm-loadgen"])?;
     let scenarios: Vec<(&str, Vec<&str>)> = vec![
         (
@@ -63,7 +65,7 @@ pub fn loadgen(args: &[String]) -> Result<()> {
         let status = Command::new(target_dir().join("release/cjm-loadgen"))
             .current_dir(root())
             .arg("--server-bin")
-            .arg(target_dir().join("release/cjm"))
+            .arg(&server)
             .args(["--database-url", &format!("{PG}/{db}")])
             .args(&extra)
             .status()

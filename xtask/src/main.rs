@@ -1,7 +1,8 @@
 //! `cargo xtask <command>`: the developer entry points, in plain Rust.
 //!
-//! - `build`: the wasm front end into `frontend/dist` (content-hashed assets)
-//!   and the release `cjm` binary with the front end embedded.
+//! - `build`: the wasm front end into `frontend/dist` (content-hashed assets,
+//!   each with a brotli and a gzip copy) and the release `cjm` binary with
+//!   the front end embedded.
 //! - `run`: build the front end, then run the server from the source tree.
 //! - `test`: everything CI checks, in order, ending with a one-line summary.
 
@@ -11,6 +12,7 @@ mod harness;
 mod loadgen;
 mod run;
 mod test;
+mod toolchain;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -26,27 +28,14 @@ fn main() {
 }
 
 fn run_command() -> Result<()> {
-    let mut args = std::env::args().skip(1);
-    let cmd = args.next().unwrap_or_default();
-    let rest: Vec<String> = args.collect();
+    let (cmd, rest) = command_args(std::env::args().skip(1).collect());
     match cmd.as_str() {
         "build" => {
-            frontend::build(false)?;
-            cargo(&[
-                "build",
-                "--release",
-                "-p",
-                "cjm-server",
-                "--features",
-                "embed-frontend",
-            ])?;
-            println!(
-                "release binary: {}",
-                target_dir().join("release/cjm").display()
-            );
+            let bin = release_server()?;
+            println!("release binary: {}", bin.display());
             Ok(())
         }
-        "build-frontend" => frontend::build(false).map(|_| ()),
+        "build-frontend" => frontend::build(false, frontend::BROTLI_RELEASE).map(|_| ()),
         "run" => run::run(&rest),
         "test" => {
             use_shared_target_dir();
@@ -68,7 +57,10 @@ fn run_command() -> Result<()> {
                  build            release binary with the front end embedded\n  \
                  build-frontend   only the wasm front end, into frontend/dist\n  \
                  bench [NAME]     core (criterion: apply, validation, snapshot encode),\n                   \
-                 board (Chromium: open and drag on a 40×12×2000 board), all (default)\n  \
+                 export (every export of a 2,000-card board),\n                   \
+                 board (Chromium: open and drag on a 40×12×2000 board, then network),\n                   \
+                 network (bytes of a cold board load; a viewer link opened at 3 and 10 Mbit/s),\n                   \
+                 all (default)\n  \
                  loadgen [NAME]   load scenarios on Postgres: workshop, max, boards, idle, all"
             );
             if cmd.is_empty() {
@@ -78,6 +70,32 @@ fn run_command() -> Result<()> {
             }
         }
     }
+}
+
+/// The command and its arguments, without the `--` that may stand between
+/// them: `cargo xtask run -- --addr …` hands the xtask `run -- --addr …`
+/// (cargo passes a second `--` on), and the arguments are the command's.
+pub fn command_args(mut argv: Vec<String>) -> (String, Vec<String>) {
+    if argv.is_empty() {
+        return (String::new(), argv);
+    }
+    let cmd = argv.remove(0);
+    if argv.first().is_some_and(|a| a == "--") {
+        argv.remove(0);
+    }
+    (cmd, argv)
+}
+
+/// The deployable binary, `target/release/cjm`: the front end built from
+/// the source tree, then the release server, which embeds it (see
+/// crates/cjm-server/build.rs). Every command that needs a release server
+/// (`build`, `bench board`, `loadgen`) builds it this one way, the way a
+/// plain `cargo build --release -p cjm-server` does, so that none of them
+/// replaces the deployable binary with a different one.
+pub fn release_server() -> Result<PathBuf> {
+    frontend::build(false, frontend::BROTLI_RELEASE)?;
+    cargo(&["build", "--release", "-p", "cjm-server", "--bin", "cjm"])?;
+    Ok(target_dir().join("release/cjm"))
 }
 
 /// The workspace root. `cargo run` (the `cargo xtask` alias) says where

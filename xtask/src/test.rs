@@ -32,14 +32,12 @@ pub fn test() -> Result<()> {
     // clippy pass and every crate is compiled once per target.
     let mut wasm = String::new();
     step("wasm build (clippy-linted)", || {
-        let built = frontend::build(true)?;
+        let built = frontend::build(true, frontend::BROTLI_DEV)?;
         wasm = format!(
-            "wasm {} KB{}",
+            "wasm {} KB ({} KB br, {} KB gz)",
             built.wasm_bytes / 1024,
-            built
-                .wasm_gzip_bytes
-                .map(|g| format!(" ({} KB gz)", g / 1024))
-                .unwrap_or_default()
+            built.wasm_brotli_bytes / 1024,
+            built.wasm_gzip_bytes / 1024,
         );
         Ok(())
     })?;
@@ -138,6 +136,7 @@ pub fn quick() -> Result<()> {
             cargo(&native)?;
         }
         if wasm {
+            crate::toolchain::ensure_wasm_target()?;
             cargo(&[
                 "clippy",
                 "-p",

@@ -247,9 +247,7 @@ fn check_url(field: &'static str, url: &str, old: Option<&str>) -> Res {
     if web || local {
         Ok(())
     } else {
-        Err(OpErrorKind::Invalid(format!(
-            "{field} must be an http(s) link"
-        )))
+        Err(OpErrorKind::NotWebLink { field })
     }
 }
 

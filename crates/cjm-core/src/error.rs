@@ -41,6 +41,9 @@ pub enum OpErrorKind {
     BoardTooLarge { bytes: usize, max: usize },
     #[error("{0}")]
     Invalid(String),
+    /// A link that is not http(s) nor a path on this server (code `invalid`).
+    #[error("{field} must be an http(s) link")]
+    NotWebLink { field: &'static str },
     /// The batch's actor may not do this (edit someone else's comment).
     #[error("{0}")]
     Forbidden(&'static str),
@@ -56,7 +59,7 @@ impl OpErrorKind {
             OpErrorKind::AlreadyExists { .. } => "already_exists",
             OpErrorKind::TooLong { .. } | OpErrorKind::TooLarge { .. } => "too_long",
             OpErrorKind::LimitReached { .. } | OpErrorKind::BoardTooLarge { .. } => "limit_reached",
-            OpErrorKind::Invalid(_) => "invalid",
+            OpErrorKind::Invalid(_) | OpErrorKind::NotWebLink { .. } => "invalid",
             OpErrorKind::Forbidden(_) => "forbidden",
             OpErrorKind::BatchSize { .. } => "batch_size",
         }

@@ -39,6 +39,8 @@ pub async fn list_boards(
 
 #[derive(Deserialize)]
 pub struct CreateBoard {
+    /// Empty or missing: the board takes its template's name.
+    #[serde(default)]
     title: String,
     template: String,
     #[serde(default)]
@@ -55,12 +57,6 @@ pub async fn create_board(
     let Json(req) = body?;
     crate::auth::api::check_text("title", &req.title)?;
     let title = req.title.trim();
-    if title.is_empty() {
-        return Err(ApiError::Invalid {
-            code: "invalid_title",
-            message: "the title must not be empty".into(),
-        });
-    }
     if title.chars().count() > MAX_NAME_CHARS {
         return Err(ApiError::Invalid {
             code: "invalid_title",
@@ -82,8 +78,17 @@ pub async fn create_board(
         })?,
     };
     let now = now_ms();
+    // A board without a title is called after its template (in the
+    // board's language), not "New board": that says what it is.
     let mut board = match Template::parse(&req.template) {
-        Some(template) => template.build(BoardId::new(), title, locale),
+        Some(template) => {
+            let title = if title.is_empty() {
+                template.name(locale)
+            } else {
+                title
+            };
+            template.build(BoardId::new(), title, locale)
+        }
         None => {
             let id: uuid::Uuid = req.template.parse().map_err(|_| unknown())?;
             crate::saved_templates::instantiate(&state, id, user, title)

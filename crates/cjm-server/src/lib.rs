@@ -98,6 +98,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/boards/{id}/members/{user}",
             patch(members::change).delete(members::remove),
         )
+        .route(
+            "/boards/{id}/invitations/{email}",
+            delete(members::cancel_invitation),
+        )
         .route("/boards/{id}/links", get(links::list).post(links::create))
         .route("/boards/{id}/links/{link}", delete(links::revoke))
         .route("/links/{token}", get(links::describe))
@@ -128,6 +132,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(api::healthz))
         .route("/", get(assets::index))
         .route("/b/{id}", get(assets::index))
+        .route("/b/{id}/versions/{version}", get(assets::index))
         .route("/login", get(assets::index))
         .route("/s/{token}", get(assets::index))
         .route("/assets/{file}", get(assets::asset))

@@ -1,6 +1,9 @@
-//! Board members: `GET/POST /api/boards/{id}/members` and
-//! `PATCH/DELETE /api/boards/{id}/members/{user_id}`. Only owners change
-//! membership; a board always keeps at least one owner. A member whose role
+//! Board members: `GET/POST /api/boards/{id}/members`,
+//! `PATCH/DELETE /api/boards/{id}/members/{user_id}` and
+//! `DELETE /api/boards/{id}/invitations/{email}`. Only owners change
+//! membership; a board always keeps at least one owner. Inviting an email
+//! no account uses leaves a pending invitation, accepted by signing up
+//! with that email. A member whose role
 //! changes or who is removed is disconnected at once (a changed one comes
 //! back with the new role).
 
@@ -40,7 +43,16 @@ pub async fn list(
         ));
     }
     let members = state.store.members(board).await?;
-    Ok(Json(json!({ "members": members, "you": access.role })))
+    // Pending invitations are the owners' business (they show emails of
+    // people who have not joined).
+    let invitations = if access.role == Role::Owner {
+        state.store.invitations(board).await?
+    } else {
+        Vec::new()
+    };
+    Ok(Json(
+        json!({ "members": members, "invitations": invitations, "you": access.role }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -63,18 +75,26 @@ pub async fn add(
     body: Result<Json<Invite>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
     let board = board_id(&board)?;
-    caller.require(&state, board, Role::Owner).await?;
+    let access = caller.require(&state, board, Role::Owner).await?;
     let Json(req) = body?;
     let role = parse_role(&req.role)?;
     let email = normalize_email(&req.email)?;
-    let user = state
-        .store
-        .user_by_email(&email)
-        .await?
-        .ok_or_else(|| ApiError::Invalid {
-            code: "unknown_account",
-            message: format!("no account uses {email}; ask them to sign up first"),
-        })?;
+    let Some(user) = state.store.user_by_email(&email).await? else {
+        // No account yet: signing up with this email joins the board.
+        let by = match access.via {
+            Via::Member(user) => user,
+            _ => return Err(ApiError::Forbidden("only members invite".into())),
+        };
+        state
+            .store
+            .invite(board, &email, role, by, now_ms())
+            .await?;
+        tracing::info!(%board, role = role.as_str(), "invitation made");
+        return Ok((
+            StatusCode::ACCEPTED,
+            Json(json!({ "email": email, "role": role, "pending": true })),
+        ));
+    };
     // One statement decides, so parallel invitations of one account
     // cannot both add it.
     if !state
@@ -168,5 +188,22 @@ pub async fn remove(
     }
     crate::access::revoke(&state, board, Via::Member(user), true).await;
     tracing::info!(%board, %user, "member removed");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `DELETE /api/boards/{id}/invitations/{email}`: takes back a pending
+/// invitation (owner).
+pub async fn cancel_invitation(
+    State(state): St,
+    Path((board, email)): Path<(String, String)>,
+    caller: Caller,
+) -> Result<impl IntoResponse, ApiError> {
+    let board = board_id(&board)?;
+    caller.require(&state, board, Role::Owner).await?;
+    let missing = || ApiError::NotFound("no such invitation".into());
+    let email = normalize_email(&email).map_err(|_| missing())?;
+    if !state.store.cancel_invitation(board, &email).await? {
+        return Err(missing());
+    }
     Ok(StatusCode::NO_CONTENT)
 }

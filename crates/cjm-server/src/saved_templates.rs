@@ -115,6 +115,11 @@ pub async fn instantiate(
     };
     let mut board = t.board;
     board.id = BoardId::new();
-    board.title = title.to_string();
+    // Without a title of its own, the board is called after the template.
+    board.title = if title.is_empty() {
+        t.name
+    } else {
+        title.to_string()
+    };
     Ok(Some(board))
 }

@@ -51,6 +51,14 @@ pub struct Member {
     pub added_at: i64,
 }
 
+/// An invitation of an email that has no account yet (see `invite`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Invitation {
+    pub email: String,
+    pub role: Role,
+    pub invited_at: i64,
+}
+
 /// A share link. Its token is never stored, only `token_hash` (SHA-256).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ShareLink {
@@ -460,6 +468,33 @@ pub trait Store: Send + Sync + 'static {
     /// False when `user` was not a member; `LastOwner` (nothing written)
     /// if they are the board's only owner.
     async fn remove_member(&self, board: BoardId, user: uuid::Uuid) -> Result<bool, StoreError>;
+
+    /// Invites `email` (no account uses it) with `role`; inviting it again
+    /// changes the role. Signing up with it accepts (`accept_invitations`).
+    async fn invite(
+        &self,
+        board: BoardId,
+        email: &str,
+        role: Role,
+        by: uuid::Uuid,
+        now: i64,
+    ) -> Result<(), StoreError>;
+
+    /// The board's pending invitations, oldest first.
+    async fn invitations(&self, board: BoardId) -> Result<Vec<Invitation>, StoreError>;
+
+    /// False when there was no such invitation.
+    async fn cancel_invitation(&self, board: BoardId, email: &str) -> Result<bool, StoreError>;
+
+    /// Makes `user` a member of every live board that invited `email`, with
+    /// the invited role, and deletes those invitations (one transaction);
+    /// the boards joined.
+    async fn accept_invitations(
+        &self,
+        user: uuid::Uuid,
+        email: &str,
+        now: i64,
+    ) -> Result<Vec<BoardId>, StoreError>;
 
     async fn create_link(&self, link: &ShareLink, token_hash: &[u8]) -> Result<(), StoreError>;
 

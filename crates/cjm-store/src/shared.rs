@@ -1652,6 +1652,80 @@ macro_rules! impl_store {
                 Ok(true)
             }
 
+            async fn invite(
+                &self,
+                board: cjm_core::BoardId,
+                email: &str,
+                role: cjm_core::Role,
+                by: uuid::Uuid,
+                now: i64,
+            ) -> Result<(), $crate::StoreError> {
+                sqlx::query(
+                    "INSERT INTO invitations (board_id, email, role, invited_by, created_at) VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (board_id, email) DO UPDATE SET role = excluded.role",
+                )
+                .bind(board.0)
+                .bind(email)
+                .bind(role.as_str())
+                .bind(by)
+                .bind(now)
+                .execute(self.writer())
+                .await?;
+                Ok(())
+            }
+
+            async fn invitations(&self, board: cjm_core::BoardId) -> Result<Vec<$crate::Invitation>, $crate::StoreError> {
+                let rows: Vec<(String, String, i64)> = sqlx::query_as(
+                    "SELECT email, role, created_at FROM invitations WHERE board_id = $1 ORDER BY created_at, email",
+                )
+                .bind(board.0)
+                .fetch_all(self.reader())
+                .await?;
+                rows.into_iter()
+                    .map(|(email, role, invited_at)| {
+                        let role = cjm_core::Role::parse(&role)
+                            .ok_or_else(|| $crate::StoreError::Corrupt { table: "invitations", detail: format!("role {role:?}") })?;
+                        Ok($crate::Invitation { email, role, invited_at })
+                    })
+                    .collect()
+            }
+
+            async fn cancel_invitation(&self, board: cjm_core::BoardId, email: &str) -> Result<bool, $crate::StoreError> {
+                let done = sqlx::query("DELETE FROM invitations WHERE board_id = $1 AND email = $2")
+                    .bind(board.0)
+                    .bind(email)
+                    .execute(self.writer())
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn accept_invitations(
+                &self,
+                user: uuid::Uuid,
+                email: &str,
+                now: i64,
+            ) -> Result<Vec<cjm_core::BoardId>, $crate::StoreError> {
+                let mut tx = self.writer().begin().await?;
+                let boards: Vec<(uuid::Uuid,)> = sqlx::query_as(
+                    "INSERT INTO board_members (board_id, user_id, role, added_at)
+                     SELECT i.board_id, $1, i.role, $2 FROM invitations i JOIN boards b ON b.id = i.board_id
+                     WHERE i.email = $3 AND b.deleted_at IS NULL
+                     ON CONFLICT (board_id, user_id) DO NOTHING
+                     RETURNING board_id",
+                )
+                .bind(user)
+                .bind(now)
+                .bind(email)
+                .fetch_all(&mut *tx)
+                .await?;
+                sqlx::query("DELETE FROM invitations WHERE email = $1")
+                    .bind(email)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(boards.into_iter().map(|(b,)| cjm_core::BoardId(b)).collect())
+            }
+
             async fn create_link(&self, link: &$crate::ShareLink, token_hash: &[u8]) -> Result<(), $crate::StoreError> {
                 sqlx::query(
                     "INSERT INTO share_links (id, board_id, token_hash, role, password_hash, expires_at, created_by, created_at)

@@ -22,6 +22,22 @@ pub fn BoardMenu() -> impl IntoView {
     let name = RwSignal::new(String::new());
     let include_cards = RwSignal::new(true);
     let busy = RwSignal::new(false);
+    // The template form shows on demand: open, it would cover the first
+    // cells of the board.
+    let saving = RwSignal::new(false);
+    let name_field = NodeRef::<leptos::html::Input>::new();
+    browser::focus_when_mounted(move || name_field.get().map(Into::into));
+    Effect::new(move |_| {
+        if !open.get() {
+            saving.set(false);
+        }
+    });
+    // Esc or a click outside closes it; the focus goes back to "⋯".
+    browser::dismissable(
+        move || open.get().then_some(()),
+        move || open.set(false),
+        vec![".board-menu".into()],
+    );
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let title = name.get_untracked().trim().to_string();
@@ -48,6 +64,8 @@ pub fn BoardMenu() -> impl IntoView {
         <div class="board-menu" on:click=|ev| ev.stop_propagation()>
             <button class="icon big" data-testid="board-menu" aria-haspopup="menu" aria-expanded=move || open.get().to_string()
                 aria-label=move || i18n.t(T::BoardMenu) title=move || i18n.t(T::BoardMenu)
+                // Before the press takes the focus from the card.
+                on:pointerdown=move |_| exports.focused.set(ui.selected.get_untracked())
                 on:click=move |_| {
                     if !open.get_untracked() {
                         name.set(ui.conn.board.with_untracked(|b| b.as_ref().map(|b| b.title.clone()).unwrap_or_default()));
@@ -94,11 +112,18 @@ pub fn BoardMenu() -> impl IntoView {
                             }>
                             {move || i18n.t(T::ImportQuotes)}
                         </button>
+                        <Show when=move || !saving.get()>
+                            <button type="button" data-testid="template-open" aria-expanded="false"
+                                on:click=move |_| saving.set(true)>
+                                {move || format!("{}…", i18n.t(T::SaveAsTemplate))}
+                            </button>
+                        </Show>
+                        <Show when=move || saving.get()>
                         <form class="template-form" data-testid="template-form" on:submit=save>
                             <strong>{move || i18n.t(T::SaveAsTemplate)}</strong>
                             <label class="field">
                                 <span>{move || i18n.t(T::TemplateName)}</span>
-                                <input maxlength="200" required data-testid="template-name" prop:value=move || name.get()
+                                <input maxlength="200" required data-testid="template-name" node_ref=name_field prop:value=move || name.get()
                                     on:input=move |ev| name.set(event_target_value(&ev))/>
                             </label>
                             <label class="check">
@@ -110,6 +135,7 @@ pub fn BoardMenu() -> impl IntoView {
                                 {move || i18n.t(T::Save)}
                             </button>
                         </form>
+                        </Show>
                     </Show>
                 </div>
             </Show>

@@ -292,8 +292,27 @@ fn CardEditor(id: CardId, initial: String) -> impl IntoView {
     let input = NodeRef::<html::Textarea>::new();
     browser::focus_when_mounted(move || input.get().map(Into::into));
     let original = initial.clone();
+    // The card as editing began: what `card_rescue` compares with, and
+    // where a card deleted meanwhile is put back.
+    let before = StoredValue::new(ui.read(|b| b.cards.get(&id).cloned()).flatten());
+    // The text as typed, for when the card disappears under the editor
+    // (kept outside the reactive owner, which is being disposed then).
+    let typed = std::sync::Arc::new(std::sync::Mutex::new(initial.clone()));
+    let typed_in = typed.clone();
     let save = move |value: String| {
         if ui.editing.get_untracked() != Some(id) {
+            return;
+        }
+        let held = before.with_value(|b| {
+            b.as_ref().is_some_and(|b| {
+                matches!(
+                    super::card_rescue::check(ui, b, &value),
+                    super::card_rescue::Outcome::Held
+                )
+            })
+        });
+        if held {
+            ui.editing.set(None);
             return;
         }
         // An edit the rules refuse (too long...) keeps the editor open with
@@ -313,6 +332,18 @@ fn CardEditor(id: CardId, initial: String) -> impl IntoView {
         request_animation_frame(move || drag::focus_card(id));
     };
     let save_on_blur = save.clone();
+    // Someone deleted the card: its view, and this editor with it, is
+    // going away without a blur. The typed text is held, not lost.
+    let card_then = before.get_value();
+    on_cleanup(move || {
+        if ui.editing.try_get_untracked().flatten() == Some(id) {
+            let gone = ui.read(|b| !b.cards.contains_key(&id)).unwrap_or(false);
+            if gone && let (Some(b), Ok(t)) = (&card_then, typed.lock()) {
+                super::card_rescue::check(ui, b, &t);
+                ui.editing.set(None);
+            }
+        }
+    });
     view! {
         <textarea
             class="card-editor"
@@ -333,6 +364,11 @@ fn CardEditor(id: CardId, initial: String) -> impl IntoView {
                         request_animation_frame(move || drag::focus_card(id));
                     }
                     _ => {}
+                }
+            }
+            on:input=move |ev| {
+                if let Ok(mut t) = typed_in.lock() {
+                    *t = event_target_value(&ev);
                 }
             }
             on:blur=move |ev| save_on_blur(event_target_value(&ev))

@@ -153,19 +153,24 @@ pub fn CardDetails(id: CardId) -> impl IntoView {
                 <For each=move || 0..evidence_len() key=|i| *i let:i>
                     <EvidenceItem card=card id=id index=i/>
                 </For>
-                <button class="ghost-button" data-testid="add-evidence" on:click=add_evidence>
-                    "+ " {move || i18n.t(T::AddEvidence)}
-                </button>
+                // A viewer reads; what they could not use is not shown.
+                <Show when=move || ui.can_edit.get()>
+                    <button class="ghost-button" data-testid="add-evidence" on:click=add_evidence>
+                        "+ " {move || i18n.t(T::AddEvidence)}
+                    </button>
+                </Show>
             </section>
 
             <OpportunitySection id=id card=card kind=kind/>
 
-            <div class="details-actions">
-                <button class="danger-button" data-testid="details-delete"
-                    on:click=move |_| { ui.submit(vec![Op::DeleteCard { id }]); }>
-                    {move || i18n.t(T::Delete)}
-                </button>
-            </div>
+            <Show when=move || ui.can_edit.get()>
+                <div class="details-actions">
+                    <button class="danger-button" data-testid="details-delete"
+                        on:click=move |_| { ui.submit(vec![Op::DeleteCard { id }]); }>
+                        {move || i18n.t(T::Delete)}
+                    </button>
+                </div>
+            </Show>
         </div>
     }
 }
@@ -212,8 +217,10 @@ fn EvidenceItem(card: Memo<Option<cjm_core::Card>>, id: CardId, index: usize) ->
                 <input type="date" aria-label=move || i18n.t(T::Date) data-testid="evidence-date"
                     prop:value=move || item.with(|e| e.as_ref().and_then(|e| e.date.clone()).unwrap_or_default())
                     on:change=move |ev| { let v = opt(event_target_value(&ev)); edit(&|l| l[index].date = v.clone()); }/>
-                <button class="icon" data-testid="evidence-remove" title=move || i18n.t(T::Remove) aria-label=move || i18n.t(T::Remove)
-                    on:click=move |_| edit(&|l| { l.remove(index); })>"×"</button>
+                <Show when=move || ui.can_edit.get()>
+                    <button class="icon" data-testid="evidence-remove" title=move || i18n.t(T::Remove) aria-label=move || i18n.t(T::Remove)
+                        on:click=move |_| edit(&|l| { l.remove(index); })>"×"</button>
+                </Show>
             </div>
             <textarea rows="2" maxlength="5000" placeholder=move || i18n.t(T::QuoteOrNote) aria-label=move || i18n.t(T::QuoteOrNote)
                 data-testid="evidence-quote"
@@ -327,8 +334,10 @@ fn OpportunitySection(
         <section class="details-section">
             <h3><Icon name="opportunities"/>{move || i18n.t(T::Opportunity)}</h3>
             <Show when=shown fallback=move || view! {
-                <button class="ghost-button" data-testid="make-opportunity"
-                    on:click=move |_| edit(&|_| {})>{move || i18n.t(T::MakeOpportunity)}</button>
+                <Show when=move || ui.can_edit.get() fallback=move || view! { <p class="muted small">"—"</p> }>
+                    <button class="ghost-button" data-testid="make-opportunity"
+                        on:click=move |_| edit(&|_| {})>{move || i18n.t(T::MakeOpportunity)}</button>
+                </Show>
             }>
                 <div class="field-row">
                     {scale(T::Impact, |o| o.impact, |o, n| o.impact = n, "impact")}
@@ -391,7 +400,7 @@ fn OpportunitySection(
                         </ul>
                     </Show>
                 </div>
-                <Show when=move || !in_lane()>
+                <Show when=move || !in_lane() && ui.can_edit.get()>
                     <button class="ghost-button" on:click=move |_| {
                         update(ui, id, CardPatch { opportunity: Some(None), ..Default::default() });
                     }>{move || i18n.t(T::Remove)}</button>

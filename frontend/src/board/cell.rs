@@ -68,6 +68,15 @@ pub fn Cell(stage: StageId, lane: LaneId) -> impl IntoView {
                 title=move || i18n.t(T::AddCard)
                 aria-label=move || i18n.t(T::AddCard)
                 on:click=move |_| open_draft()
+                // The arrows go on from here to the next cell, as from a card.
+                on:keydown=move |ev| {
+                    let key = ev.key();
+                    if !ev.alt_key() && !ev.ctrl_key() && !ev.meta_key() && !ev.shift_key()
+                        && super::editing::navigate_from_cell(ui, stage, lane, &key)
+                    {
+                        ev.prevent_default();
+                    }
+                }
             >
                 "+"
             </button>
@@ -123,7 +132,11 @@ fn Draft(stage: StageId, lane: LaneId) -> impl IntoView {
                         el.set_value("");
                     }
                 }
-                "Escape" => ui.draft.set(None),
+                "Escape" => {
+                    // The focus goes back to the cell's "+", not to the page.
+                    ui.draft.set(None);
+                    request_animation_frame(move || super::editing::focus_add_card(ui, stage, lane));
+                }
                 _ => {}
             }
             on:blur=move |ev| {

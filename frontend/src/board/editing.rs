@@ -383,12 +383,48 @@ fn in_field(target: Option<web_sys::EventTarget>) -> bool {
         })
 }
 
+/// Whether Space held here pans the board: only on the board itself (its
+/// background, a cell, a card) or with the focus nowhere, never on a
+/// control, whose Space is its own (a button's press, a checkbox, text).
+fn space_pans(target: Option<web_sys::EventTarget>) -> bool {
+    let Some(el) = target.and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
+        return true;
+    };
+    let control = el
+        .closest(
+            "button, input, textarea, select, a[href], summary, label, [contenteditable], \
+             [role=button], [role=menuitem], [role=radio], [role=checkbox], [role=switch], [role=tab]",
+        )
+        .ok()
+        .flatten()
+        .is_some();
+    if control {
+        return false;
+    }
+    let node: &web_sys::Node = &el;
+    document()
+        .body()
+        .is_some_and(|b| b.is_same_node(Some(node)))
+        || el.closest(".board-scroll").ok().flatten().is_some()
+}
+
 /// Board-wide shortcuts and the clipboard, for as long as the page lives.
 pub fn install_shortcuts(ui: Ui) {
+    // The stage, lane and card-colour menus close with Esc or a click
+    // outside, and give the focus back to their button.
+    browser::dismissable(
+        move || ui.menu.get(),
+        move || ui.menu.set(None),
+        vec![
+            ".stage-header .menu".into(),
+            ".lane-header .menu".into(),
+            "[data-testid=palette]".into(),
+        ],
+    );
     let keys = window_event_listener(ev::keydown, move |ev| {
         let cmd = ev.ctrl_key() || ev.meta_key();
         let key = ev.key();
-        if ev.key() == " " && !in_field(ev.target()) && !ui.panning.get_untracked() {
+        if ev.key() == " " && space_pans(ev.target()) && !ui.panning.get_untracked() {
             ev.prevent_default();
             ui.panning.set(true);
             return;
@@ -475,14 +511,7 @@ pub fn install_shortcuts(ui: Ui) {
 pub fn navigate(ui: Ui, from: CardId, key: &str) -> bool {
     let Some(Some((stage, lane, index))) = ui.read(|b| {
         let c = b.cards.get(&from)?;
-        let stages: Vec<StageId> = b.stages_in_order().iter().map(|s| s.id).collect();
-        let collapsed = ui.collapsed.get_untracked();
-        let lanes: Vec<LaneId> = b
-            .lanes_in_order()
-            .iter()
-            .filter(|l| l.kind != LaneKind::Emotions && !collapsed.contains(&l.id))
-            .map(|l| l.id)
-            .collect();
+        let (stages, lanes) = cell_axes(ui, b);
         let si = stages.iter().position(|s| *s == c.stage_id)?;
         let li = lanes.iter().position(|l| *l == c.lane_id)?;
         let cell = b.cards_in_cell(c.stage_id, c.lane_id);
@@ -502,6 +531,27 @@ pub fn navigate(ui: Ui, from: CardId, key: &str) -> bool {
     }) else {
         return false;
     };
+    go_to(ui, stage, lane, index);
+    true
+}
+
+/// The stages in order and the lanes with cells (not the emotion lane,
+/// not a collapsed one), for moving between cells.
+fn cell_axes(ui: Ui, b: &Board) -> (Vec<StageId>, Vec<LaneId>) {
+    let stages = b.stages_in_order().iter().map(|s| s.id).collect();
+    let collapsed = ui.collapsed.get_untracked();
+    let lanes = b
+        .lanes_in_order()
+        .iter()
+        .filter(|l| l.kind != LaneKind::Emotions && !collapsed.contains(&l.id))
+        .map(|l| l.id)
+        .collect();
+    (stages, lanes)
+}
+
+/// Focuses card `index` of a cell (its last if there are fewer), or the
+/// cell's "+" when it is empty.
+fn go_to(ui: Ui, stage: StageId, lane: LaneId, index: usize) {
     let target = ui
         .read(|b| {
             let cell = b.cards_in_cell(stage, lane);
@@ -511,18 +561,46 @@ pub fn navigate(ui: Ui, from: CardId, key: &str) -> bool {
         .flatten();
     match target {
         Some(id) => drag::focus_card(id),
-        None => {
-            let sel = format!(
-                "[data-cell][data-stage=\"{stage}\"][data-lane=\"{lane}\"] [data-testid=add-card]"
-            );
-            if let Ok(Some(el)) = document().query_selector(&sel)
-                && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
-            {
-                let _ = el.focus();
-                ui.target_cell.set(Some((stage, lane)));
-            }
-        }
+        None => focus_add_card(ui, stage, lane),
     }
+}
+
+/// Focuses a cell's "+" button (Enter adds a card there).
+pub fn focus_add_card(ui: Ui, stage: StageId, lane: LaneId) {
+    let sel =
+        format!("[data-cell][data-stage=\"{stage}\"][data-lane=\"{lane}\"] [data-testid=add-card]");
+    if let Ok(Some(el)) = document().query_selector(&sel)
+        && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
+    {
+        let _ = el.focus();
+        ui.target_cell.set(Some((stage, lane)));
+    }
+}
+
+/// Arrow keys on a cell's "+" (an empty cell's only stop): on to the
+/// neighbouring cell, so that the arrows pass through empty cells. Up from
+/// a cell with cards goes to its last card.
+pub fn navigate_from_cell(ui: Ui, stage: StageId, lane: LaneId, key: &str) -> bool {
+    let Some(Some((stage, lane, index))) = ui.read(|b| {
+        let (stages, lanes) = cell_axes(ui, b);
+        let si = stages.iter().position(|s| *s == stage)?;
+        let li = lanes.iter().position(|l| *l == lane)?;
+        let len = |s: StageId, l: LaneId| b.cards_in_cell(s, l).len();
+        Some(match key {
+            "ArrowUp" if len(stage, lane) > 0 => (stage, lane, len(stage, lane) - 1),
+            "ArrowUp" => {
+                let l = lanes[li.checked_sub(1)?];
+                (stage, l, len(stage, l).saturating_sub(1))
+            }
+            "ArrowDown" => (stage, *lanes.get(li + 1)?, 0),
+            "ArrowLeft" => (stages[si.checked_sub(1)?], lane, 0),
+            "ArrowRight" => (*stages.get(si + 1)?, lane, 0),
+            _ => return None,
+        })
+    }) else {
+        return false;
+    };
+    go_to(ui, stage, lane, index);
     true
 }
 

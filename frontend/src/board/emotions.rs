@@ -259,12 +259,15 @@ pub fn EmotionLane(lane: LaneId, stages: Memo<Vec<StageId>>) -> impl IntoView {
         <div class="emotion-lane" data-testid="emotion-lane" data-lane=lane.to_string()
             style:grid-column=move || format!("span {}", n())>
             <Show when=move || personas.with(|p| !p.is_empty()) fallback=move || view! {
-                <div class="emo-empty">
-                    <p class="muted">{move || i18n.t(T::AddPersonaForCurve)}</p>
-                    <button class="ghost-button" data-testid="emotion-add-persona" on:click=move |ev| { ev.stop_propagation(); ui.panel.set(Some(Panel::Personas)); }>
-                        "+ " {move || i18n.t(T::AddPersona)}
-                    </button>
-                </div>
+                // A viewer could not add one: the lane stays plain.
+                <Show when=move || ui.can_edit.get()>
+                    <div class="emo-empty">
+                        <p class="muted">{move || i18n.t(T::AddPersonaForCurve)}</p>
+                        <button class="ghost-button" data-testid="emotion-add-persona" on:click=move |ev| { ev.stop_propagation(); ui.panel.set(Some(Panel::Personas)); }>
+                            "+ " {move || i18n.t(T::AddPersona)}
+                        </button>
+                    </div>
+                </Show>
             }>
                 <div class="emo-legend" on:pointerdown=|ev| ev.stop_propagation()>
                     <span class="muted small">{move || i18n.t(T::EditingCurve)}":"</span>

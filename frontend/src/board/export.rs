@@ -49,11 +49,16 @@ const REPORT_PAGE: &str = "report_page";
 #[derive(Clone, Copy)]
 pub struct Exports {
     pub open: RwSignal<bool>,
+    /// The card that had focus when the board menu was pressed: a card
+    /// picked with a plain click is a selection of one, though opening
+    /// the menu takes its focus away.
+    pub focused: RwSignal<Option<CardId>>,
 }
 
 pub fn provide_exports() -> Exports {
     let exports = Exports {
         open: RwSignal::new(false),
+        focused: RwSignal::new(None),
     };
     provide_context(exports);
     exports
@@ -195,7 +200,14 @@ fn Dialog() -> impl IntoView {
                 </div>
                 <p class="muted small">{move || i18n.t(T::ExportExplain)}</p>
                 <ul class="export-formats">{links}</ul>
-                {move || selection_line(ui.selection.get())}
+                {move || {
+                    let mut cards = ui.selection.get();
+                    if cards.is_empty() {
+                        let exists = |id| ui.conn.board.with_untracked(|b| b.as_ref().is_some_and(|b| b.cards.contains_key(&id)));
+                        cards.extend(exports.focused.get().filter(|&id| exists(id)));
+                    }
+                    selection_line(cards)
+                }}
                 <div class="dialog-actions export-print">
                     <span class="muted small">{move || i18n.t(T::PrintHint)}</span>
                     <button type="button" class="secondary" data-testid="export-print" on:click=print>

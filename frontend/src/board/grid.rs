@@ -52,6 +52,11 @@ pub fn Grid() -> impl IntoView {
         }
     };
     let picking_kind = RwSignal::new(false);
+    crate::browser::dismissable(
+        move || picking_kind.get().then_some(()),
+        move || picking_kind.set(false),
+        vec![".add-lane".into()],
+    );
     let add_lane = move |kind: LaneKind| {
         picking_kind.set(false);
         let last = board.with_untracked(|b| {

@@ -9,7 +9,6 @@ use leptos::prelude::*;
 use super::drag;
 use super::icons::Icon;
 use super::panel::Panel;
-use super::stage_details::format_number;
 use super::{Menu, use_ui};
 use crate::browser;
 use crate::i18n::{self, T, use_i18n};
@@ -180,26 +179,27 @@ pub fn Header(target: Menu) -> impl IntoView {
                 view! {
                     <div class="header-main">
                         <span class="header-name" data-testid="header-name" title=name>{name}</span>
-                        {move || stage_extra.get().map(|(description, metrics)| view! {
+                        {move || stage_extra.get().map(|(description, metrics)| {
+                            // Numbers as the UI language writes them: "4.1%", "4,1 %".
+                            let lang = i18n.0.get().code();
+                            view! {
                             {(!description.is_empty()).then(|| view! { <span class="stage-description" title=description.clone()>{description.clone()}</span> })}
                             {(!metrics.is_empty()).then(|| view! {
                                 <span class="metrics">
                                     {metrics.into_iter().map(|m| {
                                         let state = match m.on_target() { Some(true) => "good", Some(false) => "bad", None => "" };
-                                        // "4.1%" but "11 min".
-                                        let unit = if m.unit.starts_with(char::is_alphabetic) { format!("\u{a0}{}", m.unit) } else { m.unit.clone() };
-                                        let target = m.target.map(|t| format!(" / {}{unit}", format_number(t.0))).unwrap_or_default();
+                                        let target = m.target.map(|t| format!(" / {}", browser::format_with_unit(t.0, &m.unit, lang))).unwrap_or_default();
                                         view! {
                                             <span class=format!("metric {state}") data-testid="stage-metric" data-state=state>
                                                 <span class="metric-name">{m.name.clone()}</span>" "
-                                                <strong>{format!("{}{unit}", format_number(m.value.0))}</strong>
+                                                <strong>{browser::format_with_unit(m.value.0, &m.unit, lang)}</strong>
                                                 <span class="metric-target">{target}</span>
                                             </span>
                                         }
                                     }).collect_view()}
                                 </span>
                             })}
-                        })}
+                        }})}
                     </div>
                 }.into_any()
             }}

@@ -15,8 +15,10 @@ fn card_selector(id: CardId) -> String {
     format!("[data-card=\"{id}\"]")
 }
 
-fn coverage_text(c: Option<f64>) -> String {
-    c.map(|c| format!("{c:.0} %")).unwrap_or_else(|| "—".into())
+/// "43%" in English, "43 %" in Russian.
+fn coverage_text(c: Option<f64>, lang: &str) -> String {
+    c.map(|c| browser::format_percent(c, lang, 0))
+        .unwrap_or_else(|| "—".into())
 }
 
 #[component]
@@ -122,10 +124,11 @@ pub fn HealthPanel() -> impl IntoView {
         <div class="health" data-testid="health-panel">
             {move || figures.get().map(|h| {
                 let map = h.map.clone();
+                let lang = i18n.0.get().code();
                 view! {
                     <div class="health-summary">
                         <div class="big-figure" data-testid="coverage">
-                            <strong>{coverage_text(map.evidence_coverage)}</strong>
+                            <strong>{coverage_text(map.evidence_coverage, lang)}</strong>
                             <span>{i18n.t(T::EvidenceCoverage)}</span>
                             <span class="muted small">{format!("{} / {}", map.cards_with_evidence, map.cards)}</span>
                         </div>
@@ -206,7 +209,7 @@ pub fn HealthPanel() -> impl IntoView {
                                 view! {
                                     <tr>
                                         <td><button class="link" on:click=move |_| browser::reveal(&format!("[data-stage-header][data-id=\"{id}\"]"))>{s.name.clone()}</button></td>
-                                        <td class={if f.cards > 0 && f.evidence_coverage.unwrap_or(0.0) < 50.0 { "warn" } else { "" }}>{if f.cards == 0 { "—".to_string() } else { coverage_text(f.evidence_coverage) }}</td>
+                                        <td class={if f.cards > 0 && f.evidence_coverage.unwrap_or(0.0) < 50.0 { "warn" } else { "" }}>{if f.cards == 0 { "—".to_string() } else { coverage_text(f.evidence_coverage, lang) }}</td>
                                         <td class=warn(f.dips.len())>{f.dips.len()}</td>
                                         <td class=warn(f.pains_without_opportunity.len())>{f.pains_without_opportunity.len()}</td>
                                         <td class=warn(f.opportunities_without_owner.len())>{f.opportunities_without_owner.len()}</td>

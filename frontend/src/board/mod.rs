@@ -4,6 +4,7 @@ mod activity;
 mod board_menu;
 mod card;
 mod card_details;
+mod card_rescue;
 mod cell;
 mod comments;
 mod drag;
@@ -21,6 +22,7 @@ pub use comments::excerpt;
 pub use icons::Icon;
 mod panel;
 mod personas;
+mod phone;
 mod presence;
 mod presenter;
 mod print;
@@ -60,6 +62,9 @@ pub struct Ui {
     /// A stage or lane whose name is being edited.
     pub renaming: RwSignal<Option<Menu>>,
     pub menu: RwSignal<Option<Menu>>,
+    /// A card text that could not be saved as typed (the card was deleted,
+    /// or someone else changed it meanwhile), waiting for the person.
+    pub rescue: RwSignal<Option<card_rescue::Rescue>>,
     /// The card with keyboard focus (shared as this user's selection).
     pub selected: RwSignal<Option<CardId>>,
     /// This user's pointer over the grid, in grid coordinates.
@@ -210,15 +215,25 @@ pub fn use_ui() -> Ui {
 }
 
 #[component]
-pub fn BoardPage(id: BoardId) -> impl IntoView {
+pub fn BoardPage(
+    id: BoardId,
+    /// A saved version's id: the page shows that version read-only,
+    /// without a connection to the live board.
+    #[prop(optional)]
+    version: Option<String>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let conn = Connection::open(id, i18n);
+    let conn = match &version {
+        Some(_) => Connection::frozen(id, i18n),
+        None => Connection::open(id, i18n),
+    };
     let ui = Ui {
         conn,
         editing: RwSignal::new(None),
         draft: RwSignal::new(None),
         renaming: RwSignal::new(None),
         menu: RwSignal::new(None),
+        rescue: RwSignal::new(None),
         selected: RwSignal::new(None),
         cursor: RwSignal::new(None),
         drag: drag::DragState::new(),
@@ -341,7 +356,59 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
         c
     };
 
+    if let Some(version) = version {
+        let meta = versions::load_version(ui, version);
+        return view! {
+            <div class="board-page read-only version-page" style=move || page_style.get() on:click=move |_| ui.menu.set(None)>
+                <print::PrintTitle/>
+                <header class="topbar">
+                    <a class="brand" href="/" title=move || i18n.t(T::BackToBoards) data-testid="home-link">"CJM"</a>
+                    <BoardTitle/>
+                    <versions::VersionTag meta/>
+                    <span class="spacer"></span>
+                    <toolbar::Search/>
+                    <personas::PersonaFilter/>
+                    <versions::VersionActions meta/>
+                    <LangSwitch/>
+                </header>
+                {move || match missing.get() {
+                    true => view! { <versions::VersionMissing/> }.into_any(),
+                    false => view! { <phone::BoardBody/> }.into_any(),
+                }}
+                <toolbar::ZoomControls/>
+            </div>
+        }
+        .into_any();
+    }
+
+    // A board that is not (or no longer) ours to see: a plain page, with
+    // none of the board's controls.
+    let missing_page = move || {
+        view! {
+            <div class="board-page missing-page">
+                <header class="topbar">
+                    <a class="brand" href="/" title=move || i18n.t(T::BackToBoards) data-testid="home-link">"CJM"</a>
+                    <span class="spacer"></span>
+                    <LangSwitch/>
+                </header>
+                    <main class="missing">
+                        <p data-testid="missing">{move || match conn.status.get() {
+                            Status::Deleted => i18n.t(T::BoardDeleted),
+                            Status::Revoked => i18n.t(T::AccessRevoked),
+                            _ => i18n.t(T::BoardNotFound),
+                        }}</p>
+                        // Signed out, the board may just be one of ours.
+                        {move || matches!(me.get(), Some(None)).then(|| {
+                            let next = window().location().pathname().unwrap_or_default();
+                            view! { <a class="primary" href=format!("/login?next={next}") data-testid="missing-sign-in">{i18n.t(T::SignIn)}</a> }
+                        })}
+                        <a href="/">{move || i18n.t(T::BackToBoards)}</a>
+                    </main>
+            </div>
+        }
+    };
     view! {
+        <Show when=move || !missing.get() fallback=missing_page>
         <div class=page_class style=move || page_style.get() on:click=move |_| ui.menu.set(None)>
             <print::PrintTitle/>
             <header class="topbar">
@@ -362,24 +429,7 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
                 <StatusBadge/>
                 <LangSwitch/>
             </header>
-            {move || match missing.get() {
-                true => view! {
-                    <main class="missing">
-                        <p data-testid="missing">{move || match conn.status.get() {
-                            Status::Deleted => i18n.t(T::BoardDeleted),
-                            Status::Revoked => i18n.t(T::AccessRevoked),
-                            _ => i18n.t(T::BoardNotFound),
-                        }}</p>
-                        // Signed out, the board may just be one of ours.
-                        {move || matches!(me.get(), Some(None)).then(|| {
-                            let next = window().location().pathname().unwrap_or_default();
-                            view! { <a class="primary" href=format!("/login?next={next}") data-testid="missing-sign-in">{i18n.t(T::SignIn)}</a> }
-                        })}
-                        <a href="/">{move || i18n.t(T::BackToBoards)}</a>
-                    </main>
-                }.into_any(),
-                false => view! { <grid::Grid/> }.into_any(),
-            }}
+            <phone::BoardBody/>
             <workshop::VoteBar/>
             <follow::FollowBar/>
             <presenter::Presenter/>
@@ -390,6 +440,7 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
             <drag::Ghost/>
             <import::ImportDialog/>
             <export::ExportDialog/>
+            <card_rescue::RescueDialog/>
             <import::ImportNotice/>
             <since_visit::SinceVisitToast/>
             {move || conn.notice.get().map(|n| view! {
@@ -399,7 +450,9 @@ pub fn BoardPage(id: BoardId) -> impl IntoView {
                 </div>
             })}
         </div>
+        </Show>
     }
+    .into_any()
 }
 
 /// The board title; click to rename.
@@ -436,8 +489,8 @@ fn BoardTitle() -> impl IntoView {
         } else {
             view! {
                 <h1 class="board-title" data-testid="board-title" tabindex="0"
-                    on:click=move |_| editing.set(true)
-                    on:keydown=move |ev| if ev.key() == "Enter" { editing.set(true) }
+                    on:click=move |_| if ui.can_edit.get_untracked() { editing.set(true) }
+                    on:keydown=move |ev| if ev.key() == "Enter" && ui.can_edit.get_untracked() { editing.set(true) }
                 >{move || title.get()}</h1>
             }.into_any()
         }}
@@ -474,7 +527,7 @@ fn StatusBadge() -> impl IntoView {
     view! {
         <span class=class role="status" aria-live="polite" data-testid="status">
             <span class="dot" aria-hidden="true"></span>
-            {label}
+            <span class="status-label">{label}</span>
         </span>
     }
 }

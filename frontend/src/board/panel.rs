@@ -106,6 +106,17 @@ pub fn Drawer() -> impl IntoView {
         Some(Panel::Activity) => i18n.t(T::Activity).to_string(),
         None => String::new(),
     };
+    // Esc or a click outside closes it (not a click in a dialog or a
+    // toast above it), and the focus goes back to what opened it.
+    crate::browser::dismissable(
+        move || ui.panel.get(),
+        move || ui.panel.set(None),
+        vec![
+            "[data-testid=drawer]".into(),
+            "[role=dialog][aria-modal=true]".into(),
+            ".toast".into(),
+        ],
+    );
     // Close a card's or stage's panel when the thing is deleted.
     Effect::new(move |_| {
         let gone = ui.conn.board.with(|b| {
@@ -141,10 +152,8 @@ pub fn Drawer() -> impl IntoView {
                             Some(Panel::Card(id)) => view! { <CardDetails id=id/> }.into_any(),
                             Some(Panel::Stage(id)) => view! { <StageDetails id=id/> }.into_any(),
                             Some(Panel::Emotion(persona, stage, curve)) => view! { <EmotionDetails persona stage curve/> }.into_any(),
-                            Some(Panel::Personas) => view! { <PersonasPanel/> }.into_any(),
-                            Some(Panel::Health) => view! { <HealthPanel/> }.into_any(),
                             Some(Panel::Share) => view! { <SharePanel/> }.into_any(),
-                            Some(Panel::Comments | Panel::Versions | Panel::Activity) | None => ().into_any(),
+                            _ => ().into_any(),
                         }}
                     </fieldset>
                     // Outside the fieldset: a commenter cannot change the
@@ -160,6 +169,10 @@ pub fn Drawer() -> impl IntoView {
                         Some(Panel::Versions) => view! { <VersionsPanel/> }.into_any(),
                         // And every role may read and filter the feed.
                         Some(Panel::Activity) => view! { <ActivityPanel/> }.into_any(),
+                        // A viewer follows the health links and opens the
+                        // personas (which disable their own fields).
+                        Some(Panel::Personas) => view! { <PersonasPanel/> }.into_any(),
+                        Some(Panel::Health) => view! { <HealthPanel/> }.into_any(),
                         _ => ().into_any(),
                     }}
                 </div>

@@ -118,7 +118,10 @@ pub fn PersonasPanel() -> impl IntoView {
             <For each=move || ids.get() key=|id| *id let:id>
                 <PersonaItem id=id open=open/>
             </For>
-            <button class="ghost-button" data-testid="add-persona" on:click=add>"+ " {move || i18n.t(T::AddPersona)}</button>
+            // A viewer reads the personas; what they could not use is not shown.
+            <Show when=move || ui.can_edit.get()>
+                <button class="ghost-button" data-testid="add-persona" on:click=add>"+ " {move || i18n.t(T::AddPersona)}</button>
+            </Show>
         </div>
     }
 }
@@ -244,7 +247,8 @@ fn PersonaItem(id: PersonaId, open: RwSignal<Option<PersonaId>>) -> impl IntoVie
                 <p class="persona-quote">"“" {move || get(|p| p.quote.clone())} "”"</p>
             </Show>
             <Show when=expanded>
-                <div class="persona-form">
+                // A viewer may open a persona to read it, not change it.
+                <fieldset class="plain persona-form" disabled=move || !ui.can_edit.get()>
                     <div class="field-row">
                         <label class="field grow">
                             <span>{move || i18n.t(T::Name)}</span>
@@ -269,12 +273,14 @@ fn PersonaItem(id: PersonaId, open: RwSignal<Option<PersonaId>>) -> impl IntoVie
                     </div>
                     <div class="photo-row">
                         <PersonaAvatar name=name color=color photo=photo/>
-                        <label class="ghost-button file-button">
-                            {move || if uploading.get() { i18n.t(T::Uploading) } else { i18n.t(T::UploadPhoto) }}
-                            <input type="file" accept="image/png,image/jpeg,image/gif,image/webp" data-testid="persona-photo-input"
-                                class="sr-only" on:change=on_file/>
-                        </label>
-                        <Show when=move || photo.get().is_some()>
+                        <Show when=move || ui.can_edit.get()>
+                            <label class="ghost-button file-button">
+                                {move || if uploading.get() { i18n.t(T::Uploading) } else { i18n.t(T::UploadPhoto) }}
+                                <input type="file" accept="image/png,image/jpeg,image/gif,image/webp" data-testid="persona-photo-input"
+                                    class="sr-only" on:change=on_file/>
+                            </label>
+                        </Show>
+                        <Show when=move || photo.get().is_some() && ui.can_edit.get()>
                             <button class="ghost-button" data-testid="persona-photo-remove"
                                 on:click=move |_| { update(PersonaPatch { avatar_url: Some(None), ..Default::default() }); }>
                                 {move || i18n.t(T::RemovePhoto)}
@@ -301,17 +307,19 @@ fn PersonaItem(id: PersonaId, open: RwSignal<Option<PersonaId>>) -> impl IntoVie
                     {text_field(T::Fears, "persona-fears", |p| p.fears.clone(), |v| PersonaPatch { fears: Some(v), ..Default::default() }, 2)}
                     {text_field(T::Expectations, "persona-expectations", |p| p.expectations.clone(), |v| PersonaPatch { expectations: Some(v), ..Default::default() }, 2)}
                     {text_field(T::About, "persona-about", |p| p.about.clone(), |v| PersonaPatch { about: Some(v), ..Default::default() }, 3)}
-                    <div class="details-actions">
-                        <button class="ghost-button" data-testid="persona-up" on:click=move |_| shift(-1)>{move || i18n.t(T::MoveUp)}</button>
-                        <button class="ghost-button" data-testid="persona-down" on:click=move |_| shift(1)>{move || i18n.t(T::MoveDown)}</button>
-                        <span class="spacer"></span>
-                        <button class="danger-button" data-testid="persona-delete" on:click=move |_| {
-                            if browser::confirm(i18n.t(T::ConfirmDeletePersona)) {
-                                ui.submit(vec![Op::DeletePersona { id }]);
-                            }
-                        }>{move || i18n.t(T::Delete)}</button>
-                    </div>
-                </div>
+                    <Show when=move || ui.can_edit.get()>
+                        <div class="details-actions">
+                            <button class="ghost-button" data-testid="persona-up" on:click=move |_| shift(-1)>{move || i18n.t(T::MoveUp)}</button>
+                            <button class="ghost-button" data-testid="persona-down" on:click=move |_| shift(1)>{move || i18n.t(T::MoveDown)}</button>
+                            <span class="spacer"></span>
+                            <button class="danger-button" data-testid="persona-delete" on:click=move |_| {
+                                if browser::confirm(i18n.t(T::ConfirmDeletePersona)) {
+                                    ui.submit(vec![Op::DeletePersona { id }]);
+                                }
+                            }>{move || i18n.t(T::Delete)}</button>
+                        </div>
+                    </Show>
+                </fieldset>
             </Show>
         </div>
     }

@@ -20,6 +20,21 @@ struct Member {
     role: Role,
 }
 
+/// An email invited before it had an account (joins on signing up).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+struct Invitation {
+    email: String,
+    role: Role,
+}
+
+/// The link an invited person signs up through: the sign-up form with
+/// their email filled in, then the board.
+fn invitation_link(board: cjm_core::BoardId, email: &str) -> String {
+    let origin = window().location().origin().unwrap_or_default();
+    let email = String::from(js_sys::encode_uri_component(email));
+    format!("{origin}/login?signup=1&email={email}&next=/b/{board}")
+}
+
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 struct Link {
     id: String,
@@ -48,6 +63,7 @@ pub fn SharePanel() -> impl IntoView {
     let i18n = use_i18n();
     let base = format!("/api/boards/{}", ui.board_id);
     let members = RwSignal::new(Vec::<Member>::new());
+    let invitations = RwSignal::new(Vec::<Invitation>::new());
     let links = RwSignal::new(Vec::<Link>::new());
     let error = RwSignal::new(None::<String>);
     let created = RwSignal::new(None::<String>);
@@ -58,8 +74,13 @@ pub fn SharePanel() -> impl IntoView {
             let base = base.clone();
             spawn_local(async move {
                 match browser::fetch_json("GET", &format!("{base}/members"), None).await {
-                    Ok(v) => members
-                        .set(serde_json::from_value(v["members"].clone()).unwrap_or_default()),
+                    Ok(v) => {
+                        members
+                            .set(serde_json::from_value(v["members"].clone()).unwrap_or_default());
+                        invitations.set(
+                            serde_json::from_value(v["invitations"].clone()).unwrap_or_default(),
+                        );
+                    }
                     Err(e) => error.set(Some(e)),
                 }
                 match browser::fetch_json("GET", &format!("{base}/links"), None).await {
@@ -178,6 +199,45 @@ pub fn SharePanel() -> impl IntoView {
                 .collect_view()
         }
     };
+    let invitation_rows = {
+        let (call, base) = (call.clone(), base.clone());
+        move || {
+            invitations
+                .get()
+                .into_iter()
+                .map(|inv| {
+                    let call = call.clone();
+                    let url = format!(
+                        "{base}/invitations/{}",
+                        String::from(js_sys::encode_uri_component(&inv.email))
+                    );
+                    let link = invitation_link(ui.board_id, &inv.email);
+                    let copied = RwSignal::new(false);
+                    view! {
+                        <li class="share-row" data-testid="invitation">
+                            <span class="share-who">
+                                <strong data-testid="invitation-email">{inv.email.clone()}</strong>
+                                <span class="muted small">
+                                    {move || format!("{} · {}", i18n.t(role_label(inv.role)), i18n.t(T::InvitationPending))}
+                                </span>
+                            </span>
+                            <button class="tool-button" data-testid="invitation-copy" title=move || i18n.t(T::InvitationCopyHint)
+                                data-link=link.clone()
+                                on:click=move |_| {
+                                    let _ = window().navigator().clipboard().write_text(&link);
+                                    copied.set(true);
+                                }>
+                                {move || i18n.t(if copied.get() { T::Copied } else { T::InvitationCopy })}
+                            </button>
+                            <button class="icon danger" data-testid="invitation-cancel" title=move || i18n.t(T::InvitationCancel)
+                                aria-label=move || i18n.t(T::InvitationCancel)
+                                on:click=move |_| call("DELETE", url.clone(), None, None)>"×"</button>
+                        </li>
+                    }
+                })
+                .collect_view()
+        }
+    };
     let link_rows = move || {
         let lang = i18n.0.get().code();
         links
@@ -215,7 +275,7 @@ pub fn SharePanel() -> impl IntoView {
             {move || error.get().map(|e| view! { <p class="error small" role="alert" data-testid="share-error">{e}</p> })}
             <section>
                 <h3>{move || i18n.t(T::Members)}</h3>
-                <ul class="share-list">{member_rows}</ul>
+                <ul class="share-list">{member_rows}{invitation_rows}</ul>
                 <form class="share-form" on:submit=invite>
                     <input type="email" required data-testid="invite-email" placeholder="name@example.com"
                         aria-label=move || i18n.t(T::Email)
@@ -226,6 +286,7 @@ pub fn SharePanel() -> impl IntoView {
                     </select>
                     <button class="primary" type="submit" data-testid="invite">{move || i18n.t(T::Invite)}</button>
                 </form>
+                <p class="muted small">{move || i18n.t(T::InviteHint)}</p>
             </section>
             <section>
                 <h3>{move || i18n.t(T::ShareLinks)}</h3>

@@ -5,6 +5,7 @@ use cjm_core::{Num, Op, StageId, StageMetric, StagePatch};
 use leptos::prelude::*;
 
 use super::use_ui;
+use crate::browser;
 use crate::i18n::{T, use_i18n};
 
 /// Reads "4,1", "4.1" or " 45 " as a number.
@@ -14,28 +15,6 @@ pub fn parse_number(s: &str) -> Option<f64> {
         .replace(',', ".")
         .replace([' ', '\u{a0}', '\u{2009}'], "");
     s.parse::<f64>().ok().filter(|n| n.is_finite())
-}
-
-/// Prints a metric value without a useless ".0", thousands set apart by a
-/// thin space (readable in both languages): 120 000, 4.1, -3.25.
-pub fn format_number(n: f64) -> String {
-    let fixed = format!("{n:.2}");
-    let fixed = fixed.trim_end_matches('0').trim_end_matches('.');
-    let (sign, rest) = fixed.strip_prefix('-').map_or(("", fixed), |r| ("-", r));
-    let (int, frac) = rest
-        .split_once('.')
-        .map_or((rest, None), |(i, f)| (i, Some(f)));
-    let mut grouped = String::new();
-    for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 && int.len() > 4 {
-            grouped.push('\u{2009}');
-        }
-        grouped.push(ch);
-    }
-    match frac {
-        Some(f) => format!("{sign}{grouped}.{f}"),
-        None => format!("{sign}{grouped}"),
-    }
 }
 
 #[component]
@@ -86,7 +65,9 @@ pub fn StageDetails(id: StageId) -> impl IntoView {
                 <For each=move || 0..metrics_len() key=|i| *i let:i>
                     <MetricRow stage=stage id=id index=i/>
                 </For>
-                <button class="ghost-button" data-testid="add-metric" on:click=add_metric>"+ " {move || i18n.t(T::AddMetric)}</button>
+                <Show when=move || ui.can_edit.get()>
+                    <button class="ghost-button" data-testid="add-metric" on:click=add_metric>"+ " {move || i18n.t(T::AddMetric)}</button>
+                </Show>
             </section>
         </div>
     }
@@ -120,7 +101,11 @@ fn MetricRow(stage: Memo<Option<cjm_core::Stage>>, id: StageId, index: usize) ->
                              optional: bool| {
         view! {
             <input class="num" inputmode="decimal" aria-label=move || i18n.t(label) placeholder=move || i18n.t(label) data-testid=testid
-                prop:value=move || metric.with(|m| m.as_ref().and_then(get).map(format_number).unwrap_or_default())
+                // In the UI language ("4,1" in Russian), never grouped: it is read back.
+                prop:value=move || {
+                    let lang = i18n.0.get().code();
+                    metric.with(|m| m.as_ref().and_then(get).map(|n| browser::format_number(n, lang, 2, false)).unwrap_or_default())
+                }
                 on:change=move |ev| {
                     let raw = event_target_value(&ev);
                     match parse_number(&raw) {
@@ -140,14 +125,16 @@ fn MetricRow(stage: Memo<Option<cjm_core::Stage>>, id: StageId, index: usize) ->
                         let v = event_target_value(&ev).trim().to_string();
                         if !v.is_empty() { edit(&|m| m.name = v.clone()); }
                     }/>
-                <button class="icon" data-testid="metric-remove" aria-label=move || i18n.t(T::Remove) title=move || i18n.t(T::Remove)
-                    on:click=move |_| {
-                        let mut list = stage.with_untracked(|s| s.as_ref().map(|s| s.metrics.clone()).unwrap_or_default());
-                        if index < list.len() {
-                            list.remove(index);
-                            ui.submit(vec![Op::UpdateStage { id, patch: StagePatch { metrics: Some(list), ..Default::default() } }]);
-                        }
-                    }>"×"</button>
+                <Show when=move || ui.can_edit.get()>
+                    <button class="icon" data-testid="metric-remove" aria-label=move || i18n.t(T::Remove) title=move || i18n.t(T::Remove)
+                        on:click=move |_| {
+                            let mut list = stage.with_untracked(|s| s.as_ref().map(|s| s.metrics.clone()).unwrap_or_default());
+                            if index < list.len() {
+                                list.remove(index);
+                                ui.submit(vec![Op::UpdateStage { id, patch: StagePatch { metrics: Some(list), ..Default::default() } }]);
+                            }
+                        }>"×"</button>
+                </Show>
             </div>
             <div class="field-row">
                 {number_field(T::Value, "metric-value", |m| Some(m.value.0), |m, n| m.value = Num(n.unwrap_or(0.0)), false)}

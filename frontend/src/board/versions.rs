@@ -27,7 +27,7 @@ use crate::i18n::{I18n, Lang, T, use_i18n};
 
 /// One saved version, as `GET .../versions` lists it.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
-struct Version {
+pub struct Version {
     id: String,
     name: String,
     #[serde(default)]
@@ -128,7 +128,6 @@ pub fn VersionsPanel() -> impl IntoView {
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let base = format!("/api/boards/{}/versions", ui.board_id);
-    let opened = RwSignal::new(None::<Opened>);
 
     let load = {
         let url = base.clone();
@@ -182,28 +181,8 @@ pub fn VersionsPanel() -> impl IntoView {
                     }
                     versions.highlight.try_set(Some(Arc::new(map)));
                     shown.try_set(Some(Shown {
-                        name: v.name,
+                        name: display_name(i18n, &v),
                         reply: Arc::new(reply),
-                    }));
-                }
-                Err(e) => {
-                    error.try_set(Some(e));
-                }
-            }
-        });
-    };
-    let open = move |v: Version| {
-        let url = format!("/api/boards/{}/versions/{}", ui.board_id, v.id);
-        busy.set(true);
-        spawn_local(async move {
-            let result = browser::fetch_json("GET", &url, None).await;
-            busy.try_set(false);
-            match result {
-                Ok(reply) => {
-                    opened.try_set(Some(Opened {
-                        name: v.name,
-                        rows: stage_rows(&reply["board"]),
-                        drawing: format!("{url}/export?format=svg&inline=true"),
                     }));
                 }
                 Err(e) => {
@@ -226,7 +205,9 @@ pub fn VersionsPanel() -> impl IntoView {
                     Ok(_) => {
                         shown.try_set(None);
                         versions.highlight.try_set(None);
-                        let text = i18n.t(T::VersionRestored).replace("{name}", &v.name);
+                        let text = i18n
+                            .t(T::VersionRestored)
+                            .replace("{name}", &display_name(i18n, &v));
                         ui.conn.notice.set(Some(text));
                         load();
                     }
@@ -245,7 +226,6 @@ pub fn VersionsPanel() -> impl IntoView {
             </Show>
             {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="versions-error">{e}</p> })}
             {move || shown.get().map(|s| view! { <Summary shown=s on_stop=stop/> })}
-            {move || opened.get().map(|o| view! { <Snapshot opened=o on_close=move || opened.set(None)/> })}
             <h3>{move || i18n.t(T::VersionsList)}</h3>
             {move || match list.get() {
                 None => view! { <p class="muted small">{i18n.t(T::Loading)}</p> }.into_any(),
@@ -258,7 +238,7 @@ pub fn VersionsPanel() -> impl IntoView {
                         <ul class="versions-list">
                             {l.into_iter().map(|v| {
                                 let restore = restore.clone();
-                                view! { <Item v=v confirming busy compare open restore/> }
+                                view! { <Item v=v confirming busy compare restore/> }
                             }).collect_view()}
                         </ul>
                     }.into_any()
@@ -329,7 +309,6 @@ fn Item(
     confirming: RwSignal<Option<String>>,
     busy: RwSignal<bool>,
     compare: impl Fn(Version) + Copy + Send + Sync + 'static,
-    open: impl Fn(Version) + Copy + Send + Sync + 'static,
     restore: impl Fn(Version) + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let ui = use_ui();
@@ -344,17 +323,23 @@ fn Item(
     };
     let note = (!v.note.trim().is_empty()).then(|| v.note.clone());
     let for_compare = v.clone();
-    let for_open = v.clone();
+    let page = format!("/b/{}/versions/{}", ui.board_id, v.id);
     let for_ask = v.id.clone();
     let for_restore = v.clone();
     let confirm_text = {
-        let name = v.name.clone();
-        move || i18n.t(T::VersionRestoreConfirm).replace("{name}", &name)
+        let v = v.clone();
+        move || {
+            i18n.t(T::VersionRestoreConfirm)
+                .replace("{name}", &display_name(i18n, &v))
+        }
     };
     view! {
         <li class="version-item" data-testid="version-item" data-id=v.id.clone() class:auto=v.auto>
             <div class="version-head">
-                <strong class="version-name" data-testid="version-item-name">{v.name.clone()}</strong>
+                <strong class="version-name" data-testid="version-item-name">{
+                    let v = v.clone();
+                    move || display_name(i18n, &v)
+                }</strong>
                 {v.auto.then(|| view! { <span class="tag" data-testid="version-auto">{move || i18n.t(T::VersionAuto)}</span> })}
             </div>
             {note.map(|n| view! { <p class="version-note">{n}</p> })}
@@ -367,10 +352,9 @@ fn Item(
                     on:click=move |_| compare(for_compare.clone())>
                     {move || i18n.t(T::VersionCompare)}
                 </button>
-                <button type="button" class="secondary" data-testid="version-open" disabled=move || busy.get()
-                    on:click=move |_| open(for_open.clone())>
+                <a class="button secondary" data-testid="version-open" href=page>
                     {move || i18n.t(T::VersionOpen)}
-                </button>
+                </a>
                 <Show when=move || ui.can_edit.get()>
                     {
                         let id = for_ask.clone();
@@ -409,79 +393,109 @@ fn Item(
     }
 }
 
-/// A version opened read-only: its stages, in order, with their card counts.
-#[derive(Clone)]
-struct Opened {
-    name: String,
-    rows: Vec<(String, usize)>,
-    /// The version drawn as it was (the server's SVG export of it).
-    drawing: String,
-}
-
-/// The stages of a board's JSON in order, each with how many cards it holds.
-fn stage_rows(board: &serde_json::Value) -> Vec<(String, usize)> {
-    let key = |v: &serde_json::Value| match &v["order"] {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    let mut stages: Vec<(&String, &serde_json::Value)> = board["stages"]
-        .as_object()
-        .map(|m| m.iter().collect())
-        .unwrap_or_default();
-    stages.sort_by_key(|(_, s)| key(s));
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    if let Some(cards) = board["cards"].as_object() {
-        for c in cards.values() {
-            if let Some(stage) = c["stage_id"].as_str() {
-                *counts.entry(stage).or_default() += 1;
+/// Loads a saved version into the page's frozen connection: its board is
+/// shown as the board, and its name, date and author as returned here.
+pub fn load_version(ui: super::Ui, version: String) -> RwSignal<Option<Version>> {
+    let meta = RwSignal::new(None);
+    let url = format!("/api/boards/{}/versions/{version}", ui.board_id);
+    spawn_local(async move {
+        let reply = browser::fetch_json("GET", &url, None).await;
+        let parsed = reply.ok().and_then(|mut v| {
+            let board: cjm_core::Board = serde_json::from_value(v["board"].take()).ok()?;
+            let version: Version = serde_json::from_value(v["version"].take()).ok()?;
+            Some((board, version))
+        });
+        match parsed {
+            Some((board, version)) => {
+                meta.try_set(Some(version));
+                ui.conn.show_frozen(board);
             }
+            None => ui.conn.frozen_failed(),
         }
-    }
-    stages
-        .into_iter()
-        .map(|(id, s)| {
-            let name = s["name"].as_str().unwrap_or_default().to_string();
-            (name, counts.get(id.as_str()).copied().unwrap_or(0))
-        })
-        .collect()
+    });
+    meta
 }
 
+/// The top bar's "Version “…”, saved … by …" on a version page.
 #[component]
-fn Snapshot(opened: Opened, on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+pub fn VersionTag(meta: RwSignal<Option<Version>>) -> impl IntoView {
     let i18n = use_i18n();
-    let name = opened.name.clone();
-    let drawing = opened.drawing.clone();
-    let title = move || i18n.t(T::VersionAsSaved).replace("{name}", &name);
-    let rows = opened
-        .rows
-        .into_iter()
-        .map(|(stage, n)| {
+    move || {
+        meta.get().map(|v| {
+            let when = browser::format_time(v.created_at, i18n.0.get().code());
+            let mut text = i18n
+                .t(T::VersionViewing)
+                .replace("{name}", &display_name(i18n, &v))
+                .replace("{when}", &when);
+            if !v.actor_name.is_empty() {
+                text = format!("{text} · {}", v.actor_name);
+            }
             view! {
-                <tr data-testid="version-snapshot-row"><td>{stage}</td><td class="num">{n}</td></tr>
+                <span class="tag version-tag" data-testid="version-tag" title=v.note.clone()>{text}</span>
             }
         })
-        .collect_view();
-    view! {
-        <section class="compare version-snapshot" data-testid="version-snapshot">
-            <div class="compare-head">
-                <h3 data-testid="version-snapshot-title">{title}</h3>
-                <button type="button" class="secondary" data-testid="version-snapshot-close" on:click=move |_| on_close()>
-                    {move || i18n.t(T::Close)}
-                </button>
-            </div>
-            <table class="version-snapshot-table">
-                <thead><tr><th>{move || i18n.t(T::VersionStage)}</th><th class="num">{move || i18n.t(T::VersionCards)}</th></tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-            <p>
-                <a href=move || format!("{drawing}&lang={}", i18n.0.get().code()) target="_blank" rel="noopener"
-                    data-testid="version-drawing">{move || i18n.t(T::VersionDrawing)}</a>
-            </p>
-        </section>
     }
 }
 
-/// The comparison in words, and the texts of the cards it concerns.
+/// A version page's way back to the live board, and its PDF.
+#[component]
+pub fn VersionActions(meta: RwSignal<Option<Version>>) -> impl IntoView {
+    let ui = use_ui();
+    let i18n = use_i18n();
+    let live = format!("/b/{}", ui.board_id);
+    let pdf = move || {
+        meta.with(|m| {
+            m.as_ref().map(|v| {
+                format!(
+                    "/api/boards/{}/versions/{}/export?format=pdf&lang={}",
+                    ui.board_id,
+                    v.id,
+                    i18n.0.get().code()
+                )
+            })
+        })
+    };
+    view! {
+        <a class="button secondary" data-testid="version-pdf" href=move || pdf().unwrap_or_default()
+            download="" class:hidden=move || meta.with(Option::is_none)>
+            {move || i18n.t(T::VersionPdf)}
+        </a>
+        <a class="button primary" data-testid="version-back" href=live>{move || i18n.t(T::VersionBackToLive)}</a>
+    }
+}
+
+/// A version page whose version is not there (or not ours to see).
+#[component]
+pub fn VersionMissing() -> impl IntoView {
+    let ui = use_ui();
+    let i18n = use_i18n();
+    view! {
+        <main class="missing">
+            <p data-testid="missing">{move || i18n.t(T::VersionMissing)}</p>
+            <a href=format!("/b/{}", ui.board_id)>{move || i18n.t(T::VersionBackToLive)}</a>
+        </main>
+    }
+}
+
+/// A version's name in the UI language: the server names its automatic
+/// versions in English ("Daily: …", "Before restoring “…”").
+fn display_name(i18n: I18n, v: &Version) -> String {
+    if !v.auto {
+        return v.name.clone();
+    }
+    if let Some(date) = v.name.strip_prefix("Daily: ") {
+        return i18n.t(T::VersionDaily).replace("{date}", date);
+    }
+    if let Some(name) = v
+        .name
+        .strip_prefix("Before restoring “")
+        .and_then(|n| n.strip_suffix('”'))
+    {
+        return i18n.t(T::VersionBeforeRestoring).replace("{name}", name);
+    }
+    v.name.clone()
+}
+
 #[component]
 fn Summary(shown: Shown, on_stop: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let i18n = use_i18n();

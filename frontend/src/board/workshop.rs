@@ -173,6 +173,11 @@ fn TimerControl() -> impl IntoView {
     let remaining = Memo::new(move |_| ws.timer.get().map(|t| t.remaining(ws.now.get() as i64)));
     let running = Memo::new(move |_| ws.timer.get().is_some_and(|t| t.is_running()));
     let open = RwSignal::new(false);
+    crate::browser::dismissable(
+        move || open.get().then_some(()),
+        move || open.set(false),
+        vec!["[data-testid=timer-form]".into()],
+    );
     let minutes = RwSignal::new("5".to_string());
     let chime_on = RwSignal::new(browser::storage_get(CHIME_KEY).as_deref() == Some("1"));
     // The chime rings once, when a running timer reaches zero here.
@@ -274,6 +279,11 @@ fn VoteStart() -> impl IntoView {
     let ui = use_ui();
     let i18n = use_i18n();
     let open = RwSignal::new(false);
+    crate::browser::dismissable(
+        move || open.get().then_some(()),
+        move || open.set(false),
+        vec![".vote-form".into()],
+    );
     // What is left out (everything is in by default).
     let skip_lanes = RwSignal::new(BTreeSet::<LaneId>::new());
     let skip_stages = RwSignal::new(BTreeSet::<StageId>::new());

@@ -109,6 +109,18 @@ impl Template {
         Self::ALL.into_iter().find(|t| t.as_str() == s)
     }
 
+    /// The display name in `locale` (a board made without a title takes it).
+    pub fn name(self, locale: Locale) -> &'static str {
+        let info = TEMPLATES
+            .iter()
+            .find(|t| t.id == self)
+            .expect("every template is listed");
+        match locale {
+            Locale::En => info.name_en,
+            Locale::Ru => info.name_ru,
+        }
+    }
+
     /// The first state of a board made from this template.
     pub fn build(self, id: BoardId, title: &str, locale: Locale) -> Board {
         let mut b = Builder::new(id, title, locale);

@@ -186,6 +186,14 @@ pub async fn signup(
         other => other?,
     };
     tracing::info!(user = %user.id, admin = user.is_admin, "account created");
+    // Boards that invited this email before the account existed.
+    let joined = state
+        .store
+        .accept_invitations(user.id, &email, now_ms())
+        .await?;
+    if !joined.is_empty() {
+        tracing::info!(user = %user.id, boards = joined.len(), "invitations accepted");
+    }
     if user.is_admin {
         *state.setup_token.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
