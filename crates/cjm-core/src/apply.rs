@@ -323,20 +323,13 @@ fn check_evidence(evidence: &[Evidence], old: Option<&[Evidence]>) -> Res {
         if let Some(link) = link {
             check_url("evidence link", link, None)?;
         }
-        if let Some(date) = date {
-            let ok = date.len() == 10
-                && date.bytes().enumerate().all(|(i, b)| {
-                    if i == 4 || i == 7 {
-                        b == b'-'
-                    } else {
-                        b.is_ascii_digit()
-                    }
-                });
-            if !ok {
-                return Err(OpErrorKind::Invalid(
-                    "evidence date must be YYYY-MM-DD".into(),
-                ));
-            }
+        // A real calendar day, written YYYY-MM-DD (not 2025-13-45).
+        if let Some(date) = date
+            && crate::import::parse_date(date).as_deref() != Some(date.as_str())
+        {
+            return Err(OpErrorKind::Invalid(
+                "evidence date must be a real day, written YYYY-MM-DD".into(),
+            ));
         }
     }
     Ok(())

@@ -724,3 +724,40 @@ fn test_metric_values_are_those_json_carries_exactly() {
         assert_eq!(serde_json::from_str::<Board>(&json).unwrap(), b, "{v}");
     }
 }
+
+#[test]
+fn test_evidence_dates_are_real_calendar_days() {
+    let mut b = fridge();
+    let c = b.cards.values().next().expect("a card").clone();
+    let with_date = |date: &str| {
+        vec![Op::UpdateCard {
+            id: c.id,
+            patch: CardPatch {
+                evidence: Some(vec![Evidence {
+                    date: Some(date.into()),
+                    ..evidence("q", None)
+                }]),
+                ..Default::default()
+            },
+        }]
+    };
+    for bad in [
+        "2025-13-45",
+        "2025-02-29",
+        "2025-04-31",
+        "2025-00-10",
+        "0999-01-01",
+        "+202-01-01",
+        "2025-1-015",
+        "01.05.2024",
+        "2025-05-01T10:00",
+    ] {
+        let err = refuse(&mut b, &with_date(bad));
+        assert_eq!(err.code(), "invalid", "{bad}");
+        assert!(err.to_string().contains("real day"), "{bad}: {err}");
+    }
+    for good in ["2024-02-29", "2025-12-31", "2000-02-29", "1999-01-01"] {
+        b.apply(&with_date(good), CTX)
+            .unwrap_or_else(|e| panic!("{good}: {e}"));
+    }
+}
