@@ -781,6 +781,31 @@ impl Room {
                     Err(e) => refused.push((i, e)),
                 }
             }
+            // A refused batch may be a resend of one committed long ago (its
+            // create now finds the card there): the op log says, and the
+            // sender gets its original `applied`, not a refusal.
+            if !refused.is_empty() {
+                let ids: Vec<ClientOpId> = refused
+                    .iter()
+                    .map(|(i, _)| fresh[*i].1.client_op_id)
+                    .collect();
+                match self.store.find_batches(self.board.id, &ids).await {
+                    Ok(stored) => refused.retain(|(i, _)| {
+                        let (session, batch) = &fresh[*i];
+                        match stored.get(&batch.client_op_id) {
+                            Some(seq) => {
+                                self.recent.insert(batch.client_op_id, *seq);
+                                repeats.push((*session, batch.client_op_id));
+                                false
+                            }
+                            None => true,
+                        }
+                    }),
+                    Err(e) => {
+                        tracing::warn!(board = %self.board.id, error = %e, "cannot look up resent batches");
+                    }
+                }
+            }
             match self
                 .store
                 .commit(&self.board, self.seq, &news, &changes)

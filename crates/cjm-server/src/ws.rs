@@ -624,10 +624,23 @@ impl Link {
                 self.reply(error("already_joined", "hello was already received"))
                     .await
             }
-            Err(e) => {
-                self.reply(error("malformed", format!("cannot read message: {e}")))
-                    .await
-            }
+            Err(e) => match unreadable_submit(&text) {
+                // A batch this server cannot read (an op kind or value it
+                // does not know) is refused by its id, so that a client that
+                // resends unanswered batches does not send it forever.
+                Some(client_op_id) => {
+                    let msg = ServerMsg::Rejected {
+                        client_op_id,
+                        code: "invalid".into(),
+                        message: format!("cannot read the batch: {e}"),
+                    };
+                    self.reply(encode(&msg)).await
+                }
+                None => {
+                    self.reply(error("malformed", format!("cannot read message: {e}")))
+                        .await
+                }
+            },
         }
     }
 
@@ -754,4 +767,16 @@ async fn close_with(ws: &mut Socket, msg: Utf8Bytes, code: u16) -> SendResult {
         close(ws, code, "").await
     })
     .await
+}
+
+/// The id of a `submit` whose envelope reads but whose ops do not.
+fn unreadable_submit(text: &str) -> Option<cjm_core::ClientOpId> {
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        #[serde(rename = "type")]
+        kind: String,
+        client_op_id: cjm_core::ClientOpId,
+    }
+    let envelope: Envelope = serde_json::from_str(text).ok()?;
+    (envelope.kind == "submit").then_some(envelope.client_op_id)
 }
