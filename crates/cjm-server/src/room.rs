@@ -29,8 +29,13 @@ use crate::rooms::{JoinError, Registry, deregister, deregister_if_idle};
 
 /// At most this many queued commands are handled (and committed) together.
 const MAX_GROUP: usize = 256;
-/// Tries to commit a group against a board that other instances keep moving.
+/// Tries to commit a group when the store fails in other ways (a resend
+/// found in the op log, an error worth one more try).
 const MAX_COMMIT_ATTEMPTS: u32 = 5;
+/// How long a group keeps trying while other instances move the board: a
+/// stale commit is no error of the batch's, so it is retried (each time on
+/// the board as the others left it) until this much time has passed.
+const STALE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
 /// A reconnecting client that missed more than this gets a snapshot.
 const CATCH_UP_LIMIT: u64 = 1_000;
 /// Items a connection may fall behind the room before it must resync. An
@@ -755,6 +760,7 @@ impl Room {
             }
         }
         let mut attempt = 0;
+        let started = std::time::Instant::now();
         loop {
             attempt += 1;
             let at = now_ms().max(self.last_at);
@@ -838,8 +844,9 @@ impl Room {
                     self.send_applied(texts);
                     break;
                 }
-                Err(StoreError::Stale { current }) if attempt < MAX_COMMIT_ATTEMPTS => {
-                    tracing::debug!(board = %self.board.id, current, "board moved on elsewhere; catching up");
+                Err(StoreError::Stale { current }) if started.elapsed() < STALE_PATIENCE => {
+                    tracing::debug!(board = %self.board.id, current, attempt, "board moved on elsewhere; catching up");
+                    stale_pause(attempt).await;
                     if !self.reload_and_forward().await {
                         return false;
                     }
@@ -904,6 +911,7 @@ impl Room {
         }
         let client_op_id = ClientOpId::new();
         let mut attempt = 0;
+        let started = std::time::Instant::now();
         loop {
             attempt += 1;
             let at = now_ms().max(self.last_at);
@@ -939,8 +947,9 @@ impl Room {
                     self.send_applied(vec![(0, encode(&applied))]);
                     return (true, Ok(Some(seq)));
                 }
-                Err(StoreError::Stale { .. }) if attempt < MAX_COMMIT_ATTEMPTS => {
+                Err(StoreError::Stale { .. }) if started.elapsed() < STALE_PATIENCE => {
                     // Another instance moved the board: try on its state.
+                    stale_pause(attempt).await;
                     if !self.reload_and_forward().await {
                         return (false, Err(ServerBatchError::Storage));
                     }
@@ -1046,4 +1055,16 @@ impl Room {
         }
         true
     }
+}
+
+/// A short random pause before a stale group tries again, growing with
+/// the attempts (up to 16 ms), so that instances racing for one board
+/// stop colliding in step.
+async fn stale_pause(attempt: u32) {
+    if attempt <= 1 {
+        return;
+    }
+    let cap = 1u64 << attempt.min(4);
+    let jitter = (uuid::Uuid::now_v7().as_u128() as u64) % (cap + 1);
+    tokio::time::sleep(std::time::Duration::from_millis(jitter)).await;
 }

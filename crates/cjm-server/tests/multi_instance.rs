@@ -105,6 +105,66 @@ async fn test_two_instances_converge_with_gap_free_seqs() {
     db.cleanup().await;
 }
 
+/// Under contention (editors on both instances writing to one board as
+/// fast as they can) no batch fails because the other instance moved the
+/// board first: every one is applied, once, and the instances agree.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_contention_between_instances_loses_no_batch() {
+    let db = Db::new("postgres").await;
+    let a = Process::spawn(&db.url()).await;
+    let b = Process::spawn(&db.url()).await;
+    let board = a.create_board("classic").await;
+    let stage = board.stages_in_order()[0].id;
+    let lane = board.lanes_in_order()[0].id;
+    const EDITORS: usize = 20;
+    const EACH: usize = 40;
+    let mut tasks = Vec::new();
+    for e in 0..EDITORS {
+        let process = if e % 2 == 0 { &a } else { &b };
+        let mut c = process.client(board.id, &format!("ed{e}")).await;
+        c.welcome().await;
+        tasks.push(tokio::spawn(async move {
+            let mut mine = HashSet::new();
+            for i in 0..EACH {
+                let card = Card::new(
+                    stage,
+                    lane,
+                    OrderKey::first(),
+                    format!("{e}-{i}"),
+                    Color::Blue,
+                );
+                mine.insert(c.submit(vec![Op::CreateCard(card)]).await.client_op_id);
+                // 20 a second each, as people in a busy workshop.
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            // Every one of ours answered `applied` (others' too arrive).
+            let mut applied = HashSet::new();
+            while applied.len() < EACH {
+                match c.recv().await {
+                    ServerMsg::Applied(x) if mine.contains(&x.client_op_id) => {
+                        applied.insert(x.client_op_id);
+                    }
+                    ServerMsg::Rejected { code, message, .. } => {
+                        panic!("editor {e}: rejected {code}: {message}")
+                    }
+                    _ => {}
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let total = (EDITORS * EACH) as u64;
+    let (from_a, seq_a) = a.snapshot(board.id).await;
+    let (from_b, seq_b) = b.snapshot(board.id).await;
+    assert_eq!((seq_a, seq_b), (total, total));
+    assert_eq!(from_a, from_b);
+    assert_eq!(from_a.cards.len(), EDITORS * EACH);
+    drop((a, b));
+    db.cleanup().await;
+}
+
 /// Revoking a link on one instance disconnects its guests on the other
 /// within a second (the revocation travels as a Postgres notification).
 #[tokio::test]
