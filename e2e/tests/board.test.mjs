@@ -14,7 +14,7 @@ test('create a board from the home page with the classic template', async () => 
   const page = await newPage(browser);
   await page.goto(BASE);
   await page.getByTestId('new-board-title').fill('Fridge purchase');
-  await page.getByTestId('new-board-template').selectOption('classic');
+  await page.getByTestId('new-board-template').locator('[data-template="classic"]').click();
   await page.getByTestId('create-board').click();
   await page.waitForURL(/\/b\/[0-9a-f-]{36}$/);
   await page.getByTestId('status').filter({ hasText: 'Saved' }).waitFor();

@@ -552,11 +552,11 @@ test('templates: the fridge example renders in English and Russian; five templat
 
   // The home page offers all five templates.
   await en.goto(BASE);
-  // The built-in group (saved templates, if any, come in their own group).
-  const options = en.getByTestId('new-board-template').locator('optgroup').first().locator('option');
+  // The gallery's built-in cards (saved templates, if any, are marked so).
+  const options = en.getByTestId('new-board-template').locator('[role="radio"][data-saved="false"]');
   await options.nth(4).waitFor({ state: 'attached' });
   assert.equal(await options.count(), 5);
-  assert.deepEqual((await options.evaluateAll((os) => os.map((o) => o.value))).sort(),
+  assert.deepEqual((await options.evaluateAll((os) => os.map((o) => o.dataset.template))).sort(),
     ['blank', 'call_centre', 'classic', 'fridge_example', 'seven_layers']);
   await finish(en, ru);
 });

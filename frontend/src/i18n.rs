@@ -578,6 +578,26 @@ strings! {
     PhoneEditCard => "Edit card", "Изменить карточку";
     PhoneLane => "Lane", "Дорожка";
     PhoneCardText => "Card text", "Текст карточки";
+    // Big maps: long cards, health table columns, empty lanes
+    CardShowMore => "Show more", "Ещё";
+    CardShowLess => "Show less", "Свернуть";
+    // Soft hyphens (U+00AD): long Russian words break in a narrow panel.
+    HealthColEvidence => "Evidence", "Подтвер\u{AD}ждения";
+    HealthColDips => "Dips", "Провалы";
+    HealthColPains => "Pains, no opp.", "Боли без решений";
+    HealthColNoOwner => "No owner", "Без ответ\u{AD}ствен\u{AD}ного";
+    PromptNotes => "Anything worth noting at this step", "Что стоит отметить на этом шаге";
+    PromptActions => "What does the customer do here?", "Что клиент делает на этом этапе?";
+    PromptThoughts => "What does the customer think here?", "О чём клиент думает на этом этапе?";
+    PromptQuestions => "What does the customer want to know?", "Что клиент хочет узнать?";
+    PromptGoals => "What does the customer want to achieve?", "Чего клиент хочет добиться?";
+    PromptTriggers => "What makes the customer move on?", "Что побуждает клиента идти дальше?";
+    PromptPains => "What gets in the customer's way?", "Что мешает клиенту?";
+    PromptBackstage => "What happens behind the scenes?", "Что происходит за кулисами?";
+    PromptIdeas => "Ideas to make this step better", "Идеи, как улучшить этот шаг";
+    PromptTouchpoints => "Where does the customer meet us?", "Где клиент соприкасается с нами?";
+    PromptEmotions => "How does the customer feel here?", "Что клиент чувствует на этом этапе?";
+    PromptOpportunities => "What could we do about the pains?", "Что мы можем сделать с болями?";
 }
 
 /// The current language, shared through context.

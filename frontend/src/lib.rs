@@ -13,6 +13,8 @@ mod connection;
 mod home;
 mod i18n;
 mod join;
+mod landing;
+mod template_gallery;
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::wasm_bindgen;

@@ -11,6 +11,7 @@ pub mod pages;
 pub mod report;
 mod rows;
 pub mod sheets;
+pub mod thumb;
 
 pub use rows::Lang;
 

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod clock;
 pub mod coalesce;
 pub mod comments;
+pub mod duplicate;
 pub mod error;
 pub mod export;
 pub mod import;
@@ -19,6 +20,7 @@ pub mod links;
 pub mod maintenance;
 pub mod members;
 pub mod origin;
+pub mod pictures;
 pub mod quotas;
 pub mod rate_limit;
 pub mod room;
@@ -55,6 +57,12 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(api::get_board).delete(api::delete_board),
         )
         .route("/boards/{id}/health", get(api::board_health))
+        .route("/boards/{id}/thumbnail.svg", get(pictures::thumbnail))
+        .route("/boards/{id}/duplicate", post(duplicate::duplicate))
+        .route(
+            "/templates/{id}/preview.svg",
+            get(pictures::template_preview),
+        )
         .route("/boards/{id}/comments", get(comments::list))
         .route("/boards/{id}/comments/seen", post(comments::seen))
         .route("/boards/{id}/people", get(comments::people))

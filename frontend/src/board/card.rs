@@ -26,6 +26,73 @@ struct Facets {
     opportunity: Option<(u8, cjm_core::OpportunityStatus, String)>,
 }
 
+/// The card whose opportunity links are shown: the one under the pointer,
+/// else the one with the keyboard focus. The grid provides it; the cards it
+/// addresses (or that address it) get an outline.
+#[derive(Clone, Copy)]
+pub struct LinkFocus {
+    pub hovered: RwSignal<Option<CardId>>,
+    /// The cards linked to the hovered or focused card.
+    pub linked: Memo<std::collections::HashSet<CardId>>,
+}
+
+impl LinkFocus {
+    pub fn new(ui: super::Ui) -> Self {
+        let hovered = RwSignal::new(None::<CardId>);
+        let linked = Memo::new(move |_| {
+            let Some(source) = hovered.get().or_else(|| ui.selected.get()) else {
+                return std::collections::HashSet::new();
+            };
+            ui.conn.board.with(|b| {
+                let Some(b) = b.as_ref() else {
+                    return std::collections::HashSet::new();
+                };
+                // The pains an opportunity addresses...
+                let mut set: std::collections::HashSet<CardId> = b
+                    .cards
+                    .get(&source)
+                    .and_then(|c| c.opportunity.as_ref())
+                    .map(|o| {
+                        o.addresses
+                            .iter()
+                            .copied()
+                            .filter(|p| b.cards.contains_key(p))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                // ...and the opportunities that address a pain.
+                set.extend(b.cards.values().filter_map(|c| {
+                    c.opportunity
+                        .as_ref()
+                        .is_some_and(|o| o.addresses.contains(&source))
+                        .then_some(c.id)
+                }));
+                set.remove(&source);
+                set
+            })
+        });
+        Self { hovered, linked }
+    }
+}
+
+/// Card text longer than about this many lines is clamped until expanded.
+const CLAMP_LINES: usize = 8;
+/// Characters on one line of a card, roughly (a generous guess, so that a
+/// text just over the clamp does show its toggle).
+const LINE_CHARS: usize = 30;
+
+/// Whether `text` probably takes more than `CLAMP_LINES` lines on a card.
+fn is_long(text: &str) -> bool {
+    if text.len() < CLAMP_LINES * 4 && text.lines().count() <= CLAMP_LINES {
+        return false;
+    }
+    let lines: usize = text
+        .split('\n')
+        .map(|l| l.chars().count().div_ceil(LINE_CHARS).max(1))
+        .sum();
+    lines > CLAMP_LINES
+}
+
 #[component]
 pub fn CardView(id: CardId) -> impl IntoView {
     let ui = use_ui();
@@ -82,6 +149,10 @@ pub fn CardView(id: CardId) -> impl IntoView {
     let dragging = Memo::new(move |_| ui.drag.dragged.get() == Some(id));
     let root = NodeRef::<html::Div>::new();
     let marks = presence::card_marks(id);
+    let long = Memo::new(move |_| card.with(|c| c.as_ref().is_some_and(|c| is_long(&c.text))));
+    let expanded = RwSignal::new(false);
+    let links = use_context::<LinkFocus>();
+    let linked = Memo::new(move |_| links.is_some_and(|l| l.linked.with(|s| s.contains(&id))));
     let vote = super::workshop::card_vote(ws, card, id);
 
     let delete = move || {
@@ -138,6 +209,7 @@ pub fn CardView(id: CardId) -> impl IntoView {
                     (dragging.get(), "dragging"),
                     (ui.menu.get() == Some(Menu::CardColor(id)), "menu-open"),
                     (since_visit.get(), "since-visit"),
+                    (linked.get(), "linked"),
                 ] {
                     if on {
                         c.push(' ');
@@ -190,6 +262,8 @@ pub fn CardView(id: CardId) -> impl IntoView {
                         on:keydown=on_keydown
             on:focus=move |_| ui.selected.set(Some(id))
             on:blur=move |_| if ui.selected.get_untracked() == Some(id) { ui.selected.set(None) }
+            on:pointerenter=move |_| if let Some(l) = links { l.hovered.set(Some(id)) }
+            on:pointerleave=move |_| if let Some(l) = links && l.hovered.get_untracked() == Some(id) { l.hovered.set(None) }
             style:box-shadow=move || marks.with(|m| m.first().map(|(_, c, _)| format!("0 0 0 2px {c}, 0 4px 12px rgba(31,35,40,.18)")))
         >
             {move || marks.with(|m| m.first().map(|(name, color, editing)| {
@@ -212,7 +286,24 @@ pub fn CardView(id: CardId) -> impl IntoView {
                 let initial = card.with_untracked(|c| c.as_ref().map(|c| c.text.clone()).unwrap_or_default());
                 view! { <CardEditor id=id initial=initial/> }.into_any()
             } else {
-                view! { <p class="card-text" data-testid="card-text">{text}</p> }.into_any()
+                // A long text is clamped to a few lines (all of it stays
+                // in the DOM for search and screen readers) until expanded.
+                view! {
+                    <p class="card-text" data-testid="card-text"
+                        // A search match shows the whole text it matched in.
+                        class:clamped=move || long.get() && !expanded.get() && found.get() != Some(true)>{text}</p>
+                    <Show when=move || long.get() && found.get() != Some(true)>
+                        <button class="card-more" data-testid="card-more"
+                            aria-expanded=move || expanded.get().to_string()
+                            on:pointerdown=|ev| ev.stop_propagation()
+                            on:dblclick=|ev| ev.stop_propagation()
+                            // Enter and Space press the toggle, not the card.
+                            on:keydown=|ev| ev.stop_propagation()
+                            on:click=move |ev| { ev.stop_propagation(); expanded.update(|e| *e = !*e); }>
+                            {move || i18n.t(if expanded.get() { T::CardShowLess } else { T::CardShowMore })}
+                        </button>
+                    </Show>
+                }.into_any()
             }}
             {move || facets.get().map(|f| view! {
                 <div class="card-foot">
@@ -291,6 +382,21 @@ fn CardEditor(id: CardId, initial: String) -> impl IntoView {
     let i18n = use_i18n();
     let input = NodeRef::<html::Textarea>::new();
     browser::focus_when_mounted(move || input.get().map(Into::into));
+    // The editor is as tall as the text: a long card is edited whole.
+    let fit_height = move || {
+        if let Some(el) = input.get_untracked() {
+            let _ = el.set_attribute("style", "height: auto");
+            let h = el.scroll_height();
+            if h > 0 {
+                let _ = el.set_attribute("style", &format!("height: {}px", h + 2));
+            }
+        }
+    };
+    Effect::new(move |_| {
+        if input.get().is_some() {
+            request_animation_frame(fit_height);
+        }
+    });
     let original = initial.clone();
     // The card as editing began: what `card_rescue` compares with, and
     // where a card deleted meanwhile is put back.
@@ -367,6 +473,7 @@ fn CardEditor(id: CardId, initial: String) -> impl IntoView {
                 }
             }
             on:input=move |ev| {
+                fit_height();
                 if let Ok(mut t) = typed_in.lock() {
                     *t = event_target_value(&ev);
                 }

@@ -1,7 +1,7 @@
 //! One cell (stage × lane): its cards in order, the drop line while a card
 //! is dragged over it, and the "new card" editor.
 
-use cjm_core::{Card, LaneId, Op, OrderKey, StageId};
+use cjm_core::{Card, LaneId, LaneKind, Op, OrderKey, StageId};
 use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -11,8 +11,32 @@ use super::use_ui;
 use crate::browser;
 use crate::i18n::{T, use_i18n};
 
+/// What goes in a lane of this kind: the line an empty lane's cells show.
+pub fn lane_prompt(kind: LaneKind) -> T {
+    match kind {
+        LaneKind::Notes => T::PromptNotes,
+        LaneKind::Actions => T::PromptActions,
+        LaneKind::Thoughts => T::PromptThoughts,
+        LaneKind::Questions => T::PromptQuestions,
+        LaneKind::Goals => T::PromptGoals,
+        LaneKind::Triggers => T::PromptTriggers,
+        LaneKind::Pains => T::PromptPains,
+        LaneKind::Backstage => T::PromptBackstage,
+        LaneKind::Ideas => T::PromptIdeas,
+        LaneKind::Touchpoints => T::PromptTouchpoints,
+        LaneKind::Emotions => T::PromptEmotions,
+        LaneKind::Opportunities => T::PromptOpportunities,
+    }
+}
+
+/// `prompt`: the muted hint an empty cell shows (set by the lane row while
+/// the whole lane is empty and this person may add cards).
 #[component]
-pub fn Cell(stage: StageId, lane: LaneId) -> impl IntoView {
+pub fn Cell(
+    stage: StageId,
+    lane: LaneId,
+    #[prop(optional, into)] prompt: Option<Signal<Option<T>>>,
+) -> impl IntoView {
     let ui = use_ui();
     let i18n = use_i18n();
     let cards = Memo::new(move |_| {
@@ -58,6 +82,10 @@ pub fn Cell(stage: StageId, lane: LaneId) -> impl IntoView {
             <For each=move || cards.get() key=|id| *id let:id>
                 <CardView id=id/>
             </For>
+            {move || {
+                let hint = prompt.and_then(|p| p.get()).filter(|_| !drafting.get() && cards.with(|c| c.is_empty()))?;
+                Some(view! { <p class="cell-prompt" data-testid="cell-prompt">{move || i18n.t(hint)}</p> })
+            }}
             {move || is_target.get().then(|| view! { <div class="drop-line" style:top=move || format!("{}px", line_y().unwrap_or(0.0))></div> })}
             <Show when=move || drafting.get()>
                 <Draft stage=stage lane=lane/>

@@ -645,9 +645,15 @@ pub fn on_wheel(ui: Ui, ev: &web_sys::WheelEvent) {
     });
 }
 
-/// The zoom at which the whole board fits the visible area (never above 1).
-/// Text wraps differently at another zoom, so the fit is measured again
-/// after each step and lowered until the board fits (or the minimum).
+/// The lowest zoom "Fit" goes to: below it card text is unreadable, so a
+/// longer map is scrolled instead.
+pub const FIT_MIN_ZOOM: f64 = 0.6;
+
+/// The zoom at which the board's width fits the visible area, between
+/// `FIT_MIN_ZOOM` and 1 (a tall map scrolls down; one narrower than the
+/// screen is centred by its auto margins, see `.grid` in style.css).
+/// Columns have fixed widths, so the width scales with the zoom; the fit is
+/// still measured again after the step in case a scrollbar came or went.
 pub fn fit_zoom(ui: Ui) {
     fit_step(ui, 0);
 }
@@ -661,25 +667,21 @@ fn fit_step(ui: Ui, attempt: u32) {
     };
     let z = ui.zoom.get_untracked();
     let r = grid.get_bounding_client_rect();
-    let (w, h) = (r.width() / z, r.height() / z);
-    if w <= 0.0 || h <= 0.0 {
+    let w = r.width() / z;
+    if w <= 0.0 {
         return;
     }
-    let (cw, ch) = (
-        f64::from(scroller.client_width()),
-        f64::from(scroller.client_height()),
-    );
-    let fits = r.width() <= cw + 0.5 && r.height() <= ch + 0.5;
-    if attempt > 0 && (fits || z <= MIN_ZOOM) {
-        return;
-    }
+    let cw = f64::from(scroller.client_width());
     // Whole percents, rounded down so that the result fits.
-    let fit = ((cw / w).min(ch / h).min(1.0) * 100.0).floor() / 100.0;
-    let next = if attempt == 0 { fit } else { fit.min(z - 0.01) };
-    ui.set_zoom(next);
+    let fit = ((cw / w).min(1.0) * 100.0).floor() / 100.0;
+    let next = fit.max(FIT_MIN_ZOOM);
     scroller.set_scroll_left(0);
     scroller.set_scroll_top(0);
-    if attempt < 5 {
+    if attempt > 0 && (next - z).abs() < 0.005 {
+        return;
+    }
+    ui.set_zoom(next);
+    if attempt < 3 {
         request_animation_frame(move || fit_step(ui, attempt + 1));
     }
 }

@@ -301,10 +301,17 @@ pub fn EmotionLane(lane: LaneId, stages: Memo<Vec<StageId>>) -> impl IntoView {
                     on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up
                     on:pointercancel=move |_| preview.set(None)>
                     {(EMOTION_MIN..=EMOTION_MAX).rev().map(|s| view! {
-                        <div class="emo-guide" class:zero=s == 0 style:top=format!("{}%", y_of(s))>
-                            <span>{format!("{s:+}").replace("+0", "0")}</span>
-                        </div>
+                        <div class="emo-guide" class:zero=s == 0 style:top=format!("{}%", y_of(s))></div>
                     }).collect_view()}
+                    // The score axis sticks next to the lane headers while
+                    // the map scrolls sideways.
+                    <div class="emo-axis" data-testid="emotion-axis" aria-hidden="true">
+                        {(EMOTION_MIN..=EMOTION_MAX).rev().map(|s| view! {
+                            <span class="emo-axis-label" data-testid="emotion-axis-label" style:top=format!("{}%", y_of(s))>
+                                {format!("{s:+}").replace("+0", "0")}
+                            </span>
+                        }).collect_view()}
+                    </div>
                     <svg class="emo-svg" preserveAspectRatio="none" aria-hidden="true"
                         viewBox=move || format!("0 0 {} 100", n() * 100)>
                         <For each=move || series.get() key=|s| s.clone() let:s>

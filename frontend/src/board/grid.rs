@@ -17,6 +17,7 @@ use crate::i18n::{self, T, use_i18n};
 pub fn Grid() -> impl IntoView {
     let ui = use_ui();
     let i18n = use_i18n();
+    provide_context(super::card::LinkFocus::new(ui));
     let board = ui.conn.board;
     let stages = Memo::new(move |_| {
         board.with(|b| {
@@ -145,6 +146,17 @@ fn LaneRow(lane: LaneId, stages: Memo<Vec<StageId>>) -> impl IntoView {
             .with(|b| b.as_ref().and_then(|b| b.lanes.get(&lane).map(|l| l.kind)))
     });
     let collapsed = Memo::new(move |_| ui.collapsed.with(|c| c.contains(&lane)));
+    // No card anywhere in the lane yet: its cells say what goes there.
+    let empty = Memo::new(move |_| {
+        ui.cells
+            .with(|m| !m.iter().any(|((_, l), v)| *l == lane && !v.is_empty()))
+    });
+    let prompt = Signal::derive(move || {
+        (empty.get() && ui.can_edit.get())
+            .then(|| kind.get())
+            .flatten()
+            .map(super::cell::lane_prompt)
+    });
     view! {
         <div class="row">
             <Header target=Menu::Lane(lane)/>
@@ -162,7 +174,7 @@ fn LaneRow(lane: LaneId, stages: Memo<Vec<StageId>>) -> impl IntoView {
                 (false, true) => view! { <EmotionLane lane=lane stages=stages/> }.into_any(),
                 (false, false) => view! {
                     <For each=move || stages.get() key=|id| *id let:stage>
-                        <Cell stage=stage lane=lane/>
+                        <Cell stage=stage lane=lane prompt=prompt/>
                     </For>
                 }.into_any(),
             }}

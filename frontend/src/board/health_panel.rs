@@ -196,10 +196,17 @@ pub fn HealthPanel() -> impl IntoView {
                     <table class="health-table" data-testid="health-stages">
                         <thead><tr>
                             <th>{i18n.t(T::Stage)}</th>
-                            <th title=i18n.t(T::EvidenceCoverage)><super::icons::Icon name="evidence"/></th>
-                            <th title=i18n.t(T::Dips)><super::icons::Icon name="emotions"/></th>
-                            <th title=i18n.t(T::PainsWithoutOpportunity)><super::icons::Icon name="pains"/></th>
-                            <th title=i18n.t(T::OpportunitiesWithoutOwner)><super::icons::Icon name="opportunities"/></th>
+                            // Words, not only icons: the full name is the title.
+                            {[
+                                ("evidence", T::HealthColEvidence, T::EvidenceCoverage),
+                                ("emotions", T::HealthColDips, T::Dips),
+                                ("pains", T::HealthColPains, T::PainsWithoutOpportunity),
+                                ("opportunities", T::HealthColNoOwner, T::OpportunitiesWithoutOwner),
+                            ].into_iter().map(|(icon, short, full)| view! {
+                                <th title=i18n.t(full) data-testid="health-col">
+                                    <span class="health-col"><super::icons::Icon name=icon/><span>{i18n.t(short)}</span></span>
+                                </th>
+                            }).collect_view()}
                         </tr></thead>
                         <tbody>
                             {h.stages.iter().map(|s| {
