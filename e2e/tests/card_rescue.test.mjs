@@ -77,6 +77,8 @@ test('two people editing one card: the later saver sees both texts and combines 
   const anaCard = cardIn(await cell(ana, 'Decision', 'Pains'), 'Price');
   const bobCard = cardIn(await cell(bob, 'Decision', 'Pains'), 'Price');
   const cardId = await anaCard.getAttribute('data-card');
+  // By id: while Bob edits it, its text is in a field.
+  const bobById = bob.locator(`[data-card="${cardId}"]`);
   await bobCard.waitFor();
 
   // Both open the editor; Ana saves first.
@@ -84,8 +86,13 @@ test('two people editing one card: the later saver sees both texts and combines 
   await bob.getByTestId('card-editor').fill('Price is higher than online');
   await anaCard.dblclick();
   await ana.getByTestId('card-editor').fill('Price: no discount for old fridge');
+  await bobById.getByText('Owner is editing').waitFor();
   await ana.getByTestId('card-editor').press('Enter');
   await stored(id, "Ana's text stored", (b) => b.cards[cardId]?.text === 'Price: no discount for old fridge');
+  // Bob's browser has her save once her "is editing" mark is gone (her
+  // presence comes after her batch). Saving before that is a race the
+  // server settles last-writer-wins.
+  await bobById.getByText('Owner is editing').waitFor({ state: 'detached' });
 
   // Bob saves: nothing is sent; he chooses.
   await bob.getByTestId('card-editor').press('Enter');
@@ -109,8 +116,10 @@ test('two people editing one card: the later saver sees both texts and combines 
   await ana.getByTestId('card-editor').fill('Ana again');
   await bobCard.dblclick();
   await bob.getByTestId('card-editor').fill('Bob again');
+  await bobById.getByText('Owner is editing').waitFor();
   await ana.getByTestId('card-editor').press('Enter');
   await stored(id, "Ana's second text", (b) => b.cards[cardId]?.text === 'Ana again');
+  await bobById.getByText('Owner is editing').waitFor({ state: 'detached' });
   await bob.getByTestId('card-editor').press('Enter');
   await bob.getByTestId('rescue-keep-theirs').click();
   await dialog.waitFor({ state: 'detached' });

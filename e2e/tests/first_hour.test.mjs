@@ -23,6 +23,9 @@ const focused = (page) => page.evaluate(() => {
   const c = el.closest('[data-cell]');
   return { testid: el.dataset.testid ?? null, tag: el.tagName, stage: c?.dataset.stage ?? null, lane: c?.dataset.lane ?? null };
 });
+/** Waits (a frame or a few) until the focus is on `testid`. */
+const focusOn = (page, testid, what = `the focus on ${testid}`) =>
+  until(async () => (await focused(page))?.testid, what, (t) => t === testid);
 
 const headerNames = async (page, which) =>
   (await page.getByTestId(which).getByTestId('header-name').allInnerTexts()).map((t) => t.trim());
@@ -76,17 +79,17 @@ test('every popover and panel closes with Esc and a click outside, and gives the
   await menu.waitFor();
   await page.keyboard.press('Escape');
   await menu.waitFor({ state: 'detached', timeout: WAIT });
-  assert.equal((await focused(page))?.testid, 'board-menu', 'Esc gives the focus back to ⋯');
+  await focusOn(page, 'board-menu', 'Esc gives the focus back to ⋯');
   // The template form opens on demand (open, it covered the first cells),
   // its name field selected; Esc there closes the whole menu.
   await boardMenu.click();
   await page.getByTestId('template-open').click();
   await form.waitFor();
-  assert.equal((await focused(page))?.testid, 'template-name');
+  await focusOn(page, 'template-name');
   await page.keyboard.press('Escape');
   await form.waitFor({ state: 'detached', timeout: WAIT });
   await menu.waitFor({ state: 'detached', timeout: WAIT });
-  assert.equal((await focused(page))?.testid, 'board-menu', 'Esc from the name field gives the focus back to ⋯');
+  await focusOn(page, 'board-menu', 'Esc from the name field gives the focus back to ⋯');
   // A click outside: on the first cell's "+", which it no longer covers.
   await boardMenu.click();
   await menu.waitFor();
@@ -109,7 +112,7 @@ test('every popover and panel closes with Esc and a click outside, and gives the
   // A stage header's menu.
   await page.keyboard.press('Escape');
   await firstStage.getByRole('menu').waitFor({ state: 'detached', timeout: WAIT });
-  assert.equal((await focused(page))?.testid, 'header-menu');
+  await focusOn(page, 'header-menu');
   await firstStage.getByTestId('header-menu').click();
   await firstStage.getByRole('menu').waitFor();
   await page.mouse.click(640, 690);
@@ -120,7 +123,7 @@ test('every popover and panel closes with Esc and a click outside, and gives the
   await firstLane.getByRole('menu').waitFor();
   await page.keyboard.press('Escape');
   await firstLane.getByRole('menu').waitFor({ state: 'detached', timeout: WAIT });
-  assert.equal((await focused(page))?.testid, 'header-menu');
+  await focusOn(page, 'header-menu');
 
   // The lane kind picker.
   const addLane = page.getByTestId('add-lane');
@@ -128,7 +131,7 @@ test('every popover and panel closes with Esc and a click outside, and gives the
   await page.getByTestId('kind-picker').waitFor();
   await page.keyboard.press('Escape');
   await page.getByTestId('kind-picker').waitFor({ state: 'detached', timeout: WAIT });
-  assert.equal((await focused(page))?.testid, 'add-lane');
+  await focusOn(page, 'add-lane');
   await addLane.click();
   await page.getByTestId('kind-picker').waitFor();
   await page.getByTestId('stage-header').first().getByTestId('header-name').click();
@@ -141,7 +144,7 @@ test('every popover and panel closes with Esc and a click outside, and gives the
   await page.getByTestId('palette').waitFor();
   await page.keyboard.press('Escape');
   await page.getByTestId('palette').waitFor({ state: 'detached', timeout: WAIT });
-  assert.equal((await focused(page))?.testid, 'card-color');
+  await focusOn(page, 'card-color');
 
   // The side panel: Esc from its button, Esc from a field inside, a click outside.
   const drawer = page.getByTestId('drawer');
@@ -149,14 +152,14 @@ test('every popover and panel closes with Esc and a click outside, and gives the
   await drawer.waitFor();
   await page.keyboard.press('Escape');
   await drawer.waitFor({ state: 'detached', timeout: WAIT });
-  assert.equal((await focused(page))?.testid, 'open-health');
+  await focusOn(page, 'open-health');
   await page.getByTestId('open-personas').click();
   await drawer.waitFor();
   await page.getByTestId('add-persona').click();
   await page.getByTestId('persona-name-input').click();
   await page.keyboard.press('Escape');
   await drawer.waitFor({ state: 'detached', timeout: WAIT });
-  assert.equal((await focused(page))?.testid, 'open-personas', 'Esc in a field gives the focus back to the panel button');
+  await focusOn(page, 'open-personas', 'Esc in a field gives the focus back to the panel button');
   await page.getByTestId('open-health').click();
   await drawer.waitFor();
   await page.mouse.click(300, 690);
@@ -179,7 +182,7 @@ test('every popover and panel closes with Esc and a click outside, and gives the
   await drawer.waitFor();
   await page.keyboard.press('Escape');
   await drawer.waitFor({ state: 'detached', timeout: WAIT });
-  assert.equal((await focused(page))?.testid, 'open-share');
+  await focusOn(page, 'open-share');
 
   // The account menu on the home page.
   await page.goto(BASE);
@@ -187,7 +190,7 @@ test('every popover and panel closes with Esc and a click outside, and gives the
   await page.getByTestId('password-form').waitFor();
   await page.keyboard.press('Escape');
   await page.getByTestId('password-form').waitFor({ state: 'detached', timeout: WAIT });
-  assert.equal((await focused(page))?.testid, 'account');
+  await focusOn(page, 'account');
   await page.getByTestId('account').click();
   await page.getByTestId('password-form').waitFor();
   await page.mouse.click(20, 600);
@@ -267,7 +270,7 @@ for (const lang of ['en', 'ru']) {
     assert.equal(await page.getByTestId('board-scroll').evaluate((el) => el.classList.contains('panning')), false);
     await page.keyboard.press('Escape');
     await page.getByTestId('drawer').waitFor({ state: 'detached', timeout: WAIT });
-    assert.equal((await focused(page))?.testid, 'open-health');
+    await focusOn(page, 'open-health');
     await page.getByTestId('board-menu').focus();
     await page.keyboard.press(' ');
     await page.getByTestId('export-open').waitFor({ timeout: WAIT });

@@ -117,8 +117,12 @@ pub fn dismissable<K: PartialEq + Clone + 'static>(
             let now = state();
             let was = before.flatten();
             if now.is_some() && now != was {
-                let (opener, inside) = (opener.clone(), inside.clone());
                 let opening = was.is_none();
+                // At once too: an Esc may come before the frame below.
+                if opening && let Some(el) = focused() {
+                    *opener.borrow_mut() = Some(el);
+                }
+                let (opener, inside) = (opener.clone(), inside.clone());
                 // After the page settles (another menu that closed gives
                 // its focus back first). The opener may sit inside the
                 // popover's own box (a menu and its button); switching
