@@ -118,8 +118,9 @@ pub fn dismissable<K: PartialEq + Clone + 'static>(
             let was = before.flatten();
             if now.is_some() && now != was {
                 let opening = was.is_none();
-                // At once too: an Esc may come before the frame below.
-                if opening && let Some(el) = focused() {
+                // At once too, by the same rule: an Esc may come before the
+                // frame below.
+                if let Some(el) = focused().filter(|el| opening || !within(el, &inside)) {
                     *opener.borrow_mut() = Some(el);
                 }
                 let (opener, inside) = (opener.clone(), inside.clone());

@@ -108,6 +108,20 @@ impl OrderKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The examples docs/protocol.md gives a third-party client.
+    #[test]
+    fn protocol_doc_examples() {
+        let k = |s: &str| OrderKey::parse(s).unwrap();
+        assert_eq!(OrderKey::first().as_str(), "80");
+        assert_eq!(OrderKey::between(Some(&k("80")), None).as_str(), "8180");
+        assert_eq!(OrderKey::between(Some(&k("8180")), None).as_str(), "8280");
+        assert_eq!(OrderKey::between(None, Some(&k("80"))).as_str(), "7f80");
+        let between = |a: &str, b: &str| OrderKey::between(Some(&k(a)), Some(&k(b)));
+        assert_eq!(between("80", "8180").as_str(), "817f80");
+        assert_eq!(between("7f80", "80").as_str(), "7f8180");
+        assert_eq!(between("8180", "8280").as_str(), "818180");
+    }
     use proptest::prelude::*;
 
     #[test]
