@@ -237,24 +237,25 @@ for (const lang of ['en', 'ru']) {
     // to a card.
     for (let s = 1; s < 4; s++) {
       await page.keyboard.press('ArrowRight');
-      f = await focused(page);
-      assert.deepEqual([f?.testid, f?.stage, f?.lane], ['add-card', stages[s], lanes[0]], `ArrowRight to stage ${s + 1}`);
+      await until(() => focused(page), `ArrowRight to stage ${s + 1}`,
+        (x) => x?.testid === 'add-card' && x.stage === stages[s] && x.lane === lanes[0]);
     }
     await page.keyboard.press('ArrowDown');
-    f = await focused(page);
-    assert.deepEqual([f?.testid, f?.stage, f?.lane], ['add-card', stages[3], lanes[1]], 'ArrowDown to the next lane');
+    await until(() => focused(page), 'ArrowDown to the next lane',
+      (x) => x?.testid === 'add-card' && x.stage === stages[3] && x.lane === lanes[1]);
     await page.keyboard.press('ArrowUp');
-    for (let s = 2; s >= 0; s--) await page.keyboard.press('ArrowLeft');
-    f = await focused(page);
-    assert.equal(f?.tag, 'DIV', 'back on the card');
+    await until(() => focused(page), 'ArrowUp', (x) => x?.stage === stages[3] && x.lane === lanes[0]);
+    for (let s = 2; s >= 0; s--) {
+      await page.keyboard.press('ArrowLeft');
+      await until(() => focused(page), `ArrowLeft to stage ${s + 1}`, (x) => x?.stage === stages[s]);
+    }
+    await until(() => focused(page), 'back on the card', (x) => x?.tag === 'DIV');
     assert.ok((await page.evaluate(() => document.activeElement.innerText)).startsWith(text), 'the card added');
     // From the card on through the empty cell next to it.
     await page.keyboard.press('ArrowRight');
-    f = await focused(page);
-    assert.deepEqual([f?.testid, f?.stage], ['add-card', stages[1]]);
+    await until(() => focused(page), 'ArrowRight from the card', (x) => x?.testid === 'add-card' && x.stage === stages[1]);
     await page.keyboard.press('ArrowRight');
-    f = await focused(page);
-    assert.deepEqual([f?.testid, f?.stage], ['add-card', stages[2]], 'the arrows pass through an empty cell');
+    await until(() => focused(page), 'the arrows pass through an empty cell', (x) => x?.testid === 'add-card' && x.stage === stages[2]);
 
     // Space on a focused "+" opens the new-card field (it does not pan).
     await page.keyboard.press(' ');
@@ -275,6 +276,7 @@ for (const lang of ['en', 'ru']) {
     await page.keyboard.press(' ');
     await page.getByTestId('export-open').waitFor({ timeout: WAIT });
     await page.keyboard.press('Escape');
+    await focusOn(page, 'board-menu');
 
     // On the board itself Space still pans.
     await page.evaluate(() => document.activeElement?.blur());
