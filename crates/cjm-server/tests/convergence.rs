@@ -290,11 +290,6 @@ impl Sim {
     }
 }
 
-fn free_addr() -> String {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().to_string()
-}
-
 async fn converge(backend: &str) {
     let seed: u64 = std::env::var("CJM_SEED")
         .ok()
@@ -303,8 +298,11 @@ async fn converge(backend: &str) {
     println!("seed {seed}");
     let mut rng = Rng(seed | 1);
     let db = Db::new(backend).await;
-    let addr = free_addr();
-    let mut server = Process::spawn_on(&db.url(), &addr).await;
+    // The system picks the port and the server says which; the restart
+    // after the crash binds that same port (a port found free by binding
+    // and closing it first could be taken by anyone before the server).
+    let mut server = Process::spawn_on(&db.url(), "127.0.0.1:0").await;
+    let addr = server.addr.to_string();
     let board = server.create_board("classic").await;
     let shared_card = Card::new(
         board.stages_in_order()[0].id,
