@@ -387,17 +387,12 @@ impl Connection {
             }
             Err(e) => {
                 drop(inner);
-                let text = match e.kind {
-                    cjm_core::OpErrorKind::NotWebLink { .. } => {
-                        format!(
-                            "{}: {}",
-                            self.i18n.t(T::Refused),
-                            self.i18n.t(T::RefusedLink)
-                        )
-                    }
-                    _ => self.localize_refusal(e.code()),
+                // Refused here, the kind is known: a bad link is named.
+                let reason = match e.kind {
+                    cjm_core::OpErrorKind::NotWebLink { .. } => self.i18n.t(T::RefusedLink),
+                    _ => refusal_text(self.i18n, e.code()),
                 };
-                self.notice.set(Some(text));
+                self.notice.set(Some(self.refused(reason)));
                 Err(e)
             }
         }
@@ -637,7 +632,8 @@ impl Connection {
                 if let Some(sync) = inner.sync.as_mut() {
                     sync.on_rejected(client_op_id);
                 }
-                self.notice.set(Some(self.localize_refusal(&code)));
+                self.notice
+                    .set(Some(self.refused(refusal_text(self.i18n, &code))));
             }
             ServerMsg::Error { code, .. } => match code.as_str() {
                 "not_found" => self.set_status(Status::NotFound),
@@ -844,12 +840,9 @@ fn to_json(msg: &ClientMsg) -> String {
 }
 
 impl Connection {
-    fn localize_refusal(&self, code: &str) -> String {
-        format!(
-            "{}: {}",
-            self.i18n.t(T::Refused),
-            refusal_text(self.i18n, code)
-        )
+    /// "Change not saved: <reason>", in the UI language.
+    fn refused(&self, reason: &str) -> String {
+        format!("{}: {reason}", self.i18n.t(T::Refused))
     }
 }
 

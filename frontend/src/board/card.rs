@@ -1,7 +1,7 @@
 //! A sticky note: text (always rendered as text, never HTML), colour,
 //! inline editing, delete, and pointer/keyboard moves.
 
-use cjm_core::{CardId, CardPatch, Color, LaneKind, Op};
+use cjm_core::{Card, CardId, CardPatch, Color, LaneKind, Op};
 use leptos::html;
 use leptos::prelude::*;
 
@@ -14,16 +14,49 @@ use super::{Menu, use_ui};
 use crate::browser;
 use crate::i18n::{self, T, use_i18n};
 
-/// What a card shows besides its text, derived once per change of the card.
+/// What a card shows besides its text, derived once per change of the card
+/// (by the grid's card and the phone view's).
 #[derive(Clone, Debug, PartialEq)]
-struct Facets {
-    kind: Option<LaneKind>,
-    persona: Option<(cjm_core::PersonaId, String, Color)>,
-    channel: Option<cjm_core::Channel>,
-    evidence: usize,
-    hypothesis: bool,
+pub(super) struct Facets {
+    pub kind: Option<LaneKind>,
+    pub persona: Option<(cjm_core::PersonaId, String, Color)>,
+    pub channel: Option<cjm_core::Channel>,
+    pub evidence: usize,
+    pub hypothesis: bool,
     /// (priority, status, owner)
-    opportunity: Option<(u8, cjm_core::OpportunityStatus, String)>,
+    pub opportunity: Option<(u8, cjm_core::OpportunityStatus, String)>,
+}
+
+/// The facets of `card`, recomputed when it, the lanes, the personas or
+/// quiet mode change.
+pub(super) fn card_facets(ui: super::Ui, card: RwSignal<Option<Card>>) -> Memo<Option<Facets>> {
+    let ws = super::workshop::use_workshop();
+    Memo::new(move |_| {
+        card.with(|c| {
+            let c = c.as_ref()?;
+            let kind = ui.lane_kinds.with(|k| k.get(&c.lane_id).copied());
+            Some(Facets {
+                kind,
+                persona: c.persona_id.and_then(|p| {
+                    ui.persona_tags
+                        .with(|t| t.get(&p).map(|(name, color)| (p, name.clone(), *color)))
+                }),
+                channel: c.channel,
+                evidence: if ws.quiet.get() { 0 } else { c.evidence.len() },
+                // Quiet brainstorming hides what judges a card.
+                hypothesis: !ws.quiet.get()
+                    && kind.is_some_and(|k| cjm_core::health::is_hypothesis(c, k)),
+                opportunity: c
+                    .opportunity
+                    .as_ref()
+                    .map(|o| (o.priority(), o.status, o.owner.clone()))
+                    .or_else(|| {
+                        (kind == Some(LaneKind::Opportunities))
+                            .then(|| (0, cjm_core::OpportunityStatus::Idea, String::new()))
+                    }),
+            })
+        })
+    })
 }
 
 /// The card whose opportunity links are shown: the one under the pointer,
@@ -101,32 +134,7 @@ pub fn CardView(id: CardId) -> impl IntoView {
     let text = move || card.with(|c| c.as_ref().map(|c| c.text.clone()).unwrap_or_default());
     let color = move || card.with(|c| c.as_ref().map(|c| c.color).unwrap_or(Color::Yellow));
     let ws = super::workshop::use_workshop();
-    let facets = Memo::new(move |_| {
-        card.with(|c| {
-            let c = c.as_ref()?;
-            let kind = ui.lane_kinds.with(|k| k.get(&c.lane_id).copied());
-            Some(Facets {
-                kind,
-                persona: c.persona_id.and_then(|p| {
-                    ui.persona_tags
-                        .with(|t| t.get(&p).map(|(name, color)| (p, name.clone(), *color)))
-                }),
-                channel: c.channel,
-                evidence: if ws.quiet.get() { 0 } else { c.evidence.len() },
-                // Quiet brainstorming hides what judges a card.
-                hypothesis: !ws.quiet.get()
-                    && kind.is_some_and(|k| cjm_core::health::is_hypothesis(c, k)),
-                opportunity: c
-                    .opportunity
-                    .as_ref()
-                    .map(|o| (o.priority(), o.status, o.owner.clone()))
-                    .or_else(|| {
-                        (kind == Some(LaneKind::Opportunities))
-                            .then(|| (0, cjm_core::OpportunityStatus::Idea, String::new()))
-                    }),
-            })
-        })
-    });
+    let facets = card_facets(ui, card);
     let dimmed = Memo::new(move |_| {
         let filter = ui.persona_filter.get();
         filter.is_some()

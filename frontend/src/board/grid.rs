@@ -19,13 +19,7 @@ pub fn Grid() -> impl IntoView {
     let i18n = use_i18n();
     provide_context(super::card::LinkFocus::new(ui));
     let board = ui.conn.board;
-    let stages = Memo::new(move |_| {
-        board.with(|b| {
-            b.as_ref()
-                .map(|b| b.stages_in_order().iter().map(|s| s.id).collect::<Vec<_>>())
-                .unwrap_or_default()
-        })
-    });
+    let stages = stage_ids(board);
     let lanes = Memo::new(move |_| {
         board.with(|b| {
             b.as_ref()
@@ -181,4 +175,16 @@ fn LaneRow(lane: LaneId, stages: Memo<Vec<StageId>>) -> impl IntoView {
             <div class="row-end"></div>
         </div>
     }
+}
+
+/// The board's stages in order, notifying only when that order changes
+/// (the grid's columns, the phone view's sections).
+pub(super) fn stage_ids(board: RwSignal<Option<cjm_core::Board>>) -> Memo<Vec<cjm_core::StageId>> {
+    Memo::new(move |_| {
+        board.with(|b| {
+            b.as_ref()
+                .map(|b| b.stages_in_order().iter().map(|s| s.id).collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+    })
 }

@@ -109,13 +109,7 @@ fn PhoneBoard() -> impl IntoView {
     let i18n = use_i18n();
     let board = ui.conn.board;
     let loaded = Memo::new(move |_| board.with(|b| b.is_some()));
-    let stages = Memo::new(move |_| {
-        board.with(|b| {
-            b.as_ref()
-                .map(|b| b.stages_in_order().iter().map(|s| s.id).collect::<Vec<_>>())
-                .unwrap_or_default()
-        })
-    });
+    let stages = super::grid::stage_ids(board);
     let lanes = Memo::new(move |_| {
         board.with(|b| {
             b.as_ref()
@@ -399,16 +393,6 @@ fn PhoneLane(stage: StageId, lane: LaneId, lanes: Memo<Vec<LaneInfo>>) -> impl I
     }
 }
 
-/// What a card shows besides its text.
-#[derive(Clone, Debug, PartialEq)]
-struct Facets {
-    persona: Option<(String, Color)>,
-    persona_id: Option<cjm_core::PersonaId>,
-    channel: Option<cjm_core::Channel>,
-    evidence: usize,
-    hypothesis: bool,
-}
-
 /// A card as a full-width note; editors tap it to edit its text.
 #[component]
 fn PhoneCard(id: CardId) -> impl IntoView {
@@ -418,27 +402,12 @@ fn PhoneCard(id: CardId) -> impl IntoView {
     let ws = super::workshop::use_workshop();
     let text = move || card.with(|c| c.as_ref().map(|c| c.text.clone()).unwrap_or_default());
     let color = move || card.with(|c| c.as_ref().map(|c| c.color).unwrap_or(Color::Yellow));
-    let facets = Memo::new(move |_| {
-        card.with(|c| {
-            let c = c.as_ref()?;
-            let kind = ui.lane_kinds.with(|k| k.get(&c.lane_id).copied());
-            let quiet = ws.quiet.get();
-            Some(Facets {
-                persona: c
-                    .persona_id
-                    .and_then(|p| ui.persona_tags.with(|t| t.get(&p).cloned())),
-                persona_id: c.persona_id,
-                channel: c.channel,
-                evidence: if quiet { 0 } else { c.evidence.len() },
-                hypothesis: !quiet && kind.is_some_and(|k| cjm_core::health::is_hypothesis(c, k)),
-            })
-        })
-    });
+    let facets = super::card::card_facets(ui, card);
     let dimmed = Memo::new(move |_| {
         let filter = ui.persona_filter.get();
         let q = ui.search.get();
-        let off_persona =
-            filter.is_some() && facets.with(|f| f.as_ref().and_then(|f| f.persona_id)) != filter;
+        let off_persona = filter.is_some()
+            && facets.with(|f| f.as_ref().and_then(|f| f.persona.as_ref().map(|p| p.0))) != filter;
         let off_search = !q.trim().is_empty()
             && !card.with(|c| c.as_ref().is_some_and(|c| super::toolbar::matches(c, &q)));
         off_persona || off_search
@@ -482,7 +451,7 @@ fn PhoneCard(id: CardId) -> impl IntoView {
                     {f.channel.map(|c| view! {
                         <span class="chip channel" data-testid="card-channel"><Icon name=c.as_str()/>{move || i18n.t(i18n::channel(c))}</span>
                     })}
-                    {f.persona.map(|(name, color)| view! {
+                    {f.persona.map(|(_, name, color)| view! {
                         <span class="chip persona" data-testid="card-persona"><span class="dot" style:background=ink(color)></span>{name}</span>
                     })}
                 </div>
