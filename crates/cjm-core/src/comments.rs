@@ -23,6 +23,7 @@ use crate::model::Curve;
 
 /// What a comment thread is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CommentTarget {
     Card(CardId),
@@ -38,6 +39,7 @@ pub enum CommentTarget {
 
 /// What a reaction is on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReactionTarget {
     Card(CardId),
@@ -53,6 +55,7 @@ pub type Reactions = BTreeMap<String, BTreeSet<Uuid>>;
 
 /// One comment: a thread's first comment (`parent` absent) or a reply to it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Comment {
     pub id: CommentId,
     pub on: CommentTarget,
@@ -81,6 +84,7 @@ pub struct Comment {
 /// A new comment as a client sends it. `author_name` is filled in by the
 /// server from the session (what a client sends there is replaced).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NewComment {
     pub id: CommentId,
     pub on: CommentTarget,

@@ -30,6 +30,7 @@ pub const DEFAULT_STALE_DAYS: u32 = 90;
 const DAY_MS: i64 = 86_400_000;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Health {
     pub stale_days: u32,
     /// The whole map.
@@ -39,6 +40,7 @@ pub struct Health {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StageHealth {
     pub stage_id: StageId,
     pub name: String,
@@ -47,6 +49,7 @@ pub struct StageHealth {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Figures {
     /// Cards that should be backed by evidence (see the module docs).
     pub cards: usize,
@@ -60,6 +63,7 @@ pub struct Figures {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Dip {
     pub persona_id: PersonaId,
     pub stage_id: StageId,
@@ -68,6 +72,7 @@ pub struct Dip {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DipReason {
     /// The score is below zero.
@@ -77,6 +82,7 @@ pub enum DipReason {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StaleCell {
     pub stage_id: StageId,
     pub lane_id: LaneId,

@@ -17,6 +17,7 @@ use crate::ops::{CardPatch, LanePatch, Op, PersonaPatch, StagePatch};
 
 /// What changed from one board (`from`) to another (`to`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Comparison {
     pub title: Option<(String, String)>,
     pub cards_added: Vec<CardId>,
@@ -41,6 +42,7 @@ pub struct Comparison {
 
 /// A score that changed (`None`: not set on that side).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EmotionChange {
     pub persona_id: PersonaId,
     pub stage_id: StageId,
@@ -52,6 +54,7 @@ pub struct EmotionChange {
 /// A stage metric whose value or target changed, by the metric's name
 /// (`None`: the metric is not on that side).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MetricChange {
     pub stage_id: StageId,
     pub name: String,

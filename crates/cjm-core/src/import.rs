@@ -33,6 +33,7 @@ pub struct Table {
 
 /// What a column can hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     /// The card's text (the quote when absent).
@@ -127,6 +128,7 @@ impl Field {
 
 /// A column named in a mapping: by its header, or by its number (from 1).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum ColumnRef {
     Number(usize),
@@ -195,6 +197,7 @@ pub fn mapping(
 /// One row's problem. `row` is the row number a spreadsheet shows (the
 /// header is row 1).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RowError {
     pub row: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -211,6 +214,7 @@ pub struct RowError {
 
 /// A row as it will be imported (the preview).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PreviewRow {
     pub row: usize,
     pub text: String,

@@ -18,6 +18,8 @@ pub mod ops;
 pub mod order;
 pub mod protocol;
 pub mod role;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod size;
 pub mod sync;
 pub mod template;

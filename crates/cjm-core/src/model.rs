@@ -15,6 +15,7 @@ use crate::order::OrderKey;
 use crate::workshop::{Timer, Vote};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Board {
     pub id: BoardId,
     pub title: String,
@@ -78,6 +79,7 @@ impl std::fmt::Debug for SizeCache {
 
 /// A column: one step of the customer's journey.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Stage {
     pub id: StageId,
     pub name: String,
@@ -92,6 +94,7 @@ pub struct Stage {
 /// A number with the equality of its bits, so that entities holding one stay
 /// `Eq`. Validation keeps it finite; JSON cannot carry NaN anyway.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct Num(pub f64);
 
@@ -106,6 +109,7 @@ impl Eq for Num {}
 /// One figure of a stage, e.g. "NPS 32, target 45" or "drop-off 60 %,
 /// target 40 % (lower is better)".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StageMetric {
     pub name: String,
     pub value: Num,
@@ -136,6 +140,7 @@ impl StageMetric {
 
 /// A row: one layer of the map (actions, thoughts, touchpoints...).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Lane {
     pub id: LaneId,
     pub name: String,
@@ -146,6 +151,7 @@ pub struct Lane {
 /// What a lane holds. Notes lanes differ only by purpose (default colour and
 /// icon); touchpoints, emotions and opportunities lanes carry their own data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LaneKind {
     Notes,
@@ -219,6 +225,7 @@ impl LaneKind {
 /// Sticky-note colours: a fixed palette, so that text on every colour passes
 /// WCAG AA contrast and no client can inject arbitrary CSS.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Color {
     Yellow,
@@ -303,6 +310,7 @@ impl Color {
 
 /// A sticky note in one cell (stage × lane), ordered within the cell.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Card {
     pub id: CardId,
     pub stage_id: StageId,
@@ -353,6 +361,7 @@ impl Card {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Website,
@@ -405,6 +414,7 @@ impl Channel {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Evidence {
     pub source: EvidenceSource,
     #[serde(default)]
@@ -417,6 +427,7 @@ pub struct Evidence {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EvidenceSource {
     Interview,
@@ -457,6 +468,7 @@ impl EvidenceSource {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Opportunity {
     /// 1..=5
     pub impact: u8,
@@ -481,6 +493,7 @@ impl Opportunity {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OpportunityStatus {
     Idea,
@@ -513,6 +526,7 @@ impl OpportunityStatus {
 
 /// Whose journey the map follows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Persona {
     pub id: PersonaId,
     pub name: String,
@@ -565,6 +579,7 @@ impl Persona {
 /// How a persona feels at a stage, from -2 to +2, today ("as is") or in the
 /// journey the team is designing ("to be").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EmotionPoint {
     pub persona_id: PersonaId,
     pub stage_id: StageId,
@@ -577,6 +592,7 @@ pub struct EmotionPoint {
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
 )]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Curve {
     #[default]

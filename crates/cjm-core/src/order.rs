@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::limits::MAX_ORDER_KEY_CHARS;
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct OrderKey(String);
 

@@ -12,6 +12,7 @@ use crate::ops::{Batch, Op};
 pub const PROTOCOL_VERSION: u32 = 1;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientMsg {
     /// First message on a connection. `last_seq` is the last seq the client
@@ -44,6 +45,7 @@ pub enum ClientMsg {
 /// A point in board content coordinates (pixels from the grid's top-left),
 /// so that peers scrolled differently still point at the same place.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Point {
     pub x: i32,
     pub y: i32,
@@ -51,6 +53,7 @@ pub struct Point {
 
 /// A card being dragged, and where its ghost is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DragGhost {
     pub card: CardId,
     #[serde(flatten)]
@@ -59,6 +62,7 @@ pub struct DragGhost {
 
 /// One participant's ephemeral state.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Presence {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<Point>,
@@ -80,6 +84,7 @@ pub struct Presence {
 
 /// A viewport: the grid point at its top-left corner and the zoom.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct View {
     pub x: i32,
     pub y: i32,
@@ -89,6 +94,7 @@ pub struct View {
 
 /// What a leader asks of those who follow.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Lead {
     /// Presenter mode on this stage (absent: the board itself).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -125,6 +131,7 @@ impl Presence {
 /// Someone on the board: the connection (`session`), who it is, and what
 /// it is doing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Peer {
     pub session: u64,
     pub actor: String,
@@ -135,6 +142,7 @@ pub struct Peer {
 
 /// A batch as the server applied it, in seq order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Applied {
     pub seq: u64,
     pub actor: String,
@@ -149,6 +157,7 @@ pub struct Applied {
 // and boxing its board would cost every client an indirection.
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMsg {
     /// Answer to `hello`: either a whole `board` as of `seq`, or (`board`

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A role on one board, weakest first (so `>=` compares rights).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Sees the live board, presence included; changes nothing.

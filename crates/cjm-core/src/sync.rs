@@ -19,6 +19,7 @@ use crate::protocol::Applied;
 
 /// A local batch waiting for its acknowledgement.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Pending {
     pub batch: Batch,
     /// Local time of the edit, used until the server's time arrives.

@@ -21,6 +21,7 @@ pub const MAX_TIMER_EXTENSION_MS: i64 = 60 * 60 * 1000;
 
 /// A countdown everyone on the board sees.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Timer {
     /// Its whole length as set and extended (for a progress bar).
     pub duration_ms: i64,
@@ -57,6 +58,7 @@ pub const MAX_DOTS_PER_PERSON: u8 = 20;
 /// answered with `dots`), not through ops, so that they are never
 /// broadcast.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Vote {
     pub id: VoteId,
     /// The lanes whose cards may get dots (empty: every lane).
@@ -83,6 +85,7 @@ pub struct Vote {
 
 /// A revealed vote: dots per card, and for a named vote who put them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct VoteResults {
     pub dots: BTreeMap<CardId, u32>,
     /// People who placed at least one dot.

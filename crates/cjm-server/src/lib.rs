@@ -26,6 +26,7 @@ pub mod rate_limit;
 pub mod room;
 pub mod rooms;
 pub mod saved_templates;
+pub mod schema;
 pub mod socket_cap;
 pub mod state;
 pub mod uploads;
@@ -118,6 +119,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/templates/{id}", delete(saved_templates::delete))
         .route("/boards/{id}/ws", get(ws::upgrade))
         .route("/templates", get(api::list_templates))
+        .route("/schema/{file}", get(schema::document))
         .route("/auth/signup", post(auth::api::signup))
         .route("/auth/login", post(auth::api::login))
         .route("/auth/logout", post(auth::api::logout))

@@ -389,6 +389,22 @@ impl Client {
         }
     }
 
+    /// The next text message as the server wrote it (none within `wait`,
+    /// or the connection ended).
+    pub async fn recv_text(&mut self, wait: Duration) -> Option<String> {
+        loop {
+            match tokio::time::timeout(wait, self.ws.next())
+                .await
+                .ok()??
+                .ok()?
+            {
+                Message::Text(t) => return Some(t.to_string()),
+                Message::Close(_) => return None,
+                _ => continue,
+            }
+        }
+    }
+
     /// Whether the server ends this connection (a close frame or the end
     /// of the stream, after any messages) within `wait`; false on a timeout.
     pub async fn ends_within(&mut self, wait: Duration) -> bool {
