@@ -2,6 +2,7 @@
 //! account chip in the top bar (who is signed in, sign out, change
 //! password, delete the account). The session itself is an HttpOnly cookie the page never sees.
 
+use cjm_core::ApiErrorCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -266,11 +267,13 @@ fn DeleteAccountDialog(open: RwSignal<bool>) -> impl IntoView {
                 Ok(_) => browser::navigate("/login"),
                 Err(f) => {
                     busy.set(false);
-                    match f.code.as_str() {
-                        "sole_owner" => {
+                    match f.code {
+                        ApiErrorCode::SoleOwner => {
                             sole.set(serde_json::from_value(f.error["boards"].clone()).ok())
                         }
-                        "invalid_credentials" => error.set(Some(i18n.t(T::WrongPassword).into())),
+                        ApiErrorCode::InvalidCredentials => {
+                            error.set(Some(i18n.t(T::WrongPassword).into()))
+                        }
                         _ => error.set(Some(f.message)),
                     }
                 }

@@ -7,6 +7,7 @@
 //! said in the reader's language, with the server's own detail where it
 //! names what is wrong; that detail is shown as text, never as HTML.
 
+use cjm_core::ApiErrorCode;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -25,12 +26,12 @@ struct Failure {
 }
 
 fn failure(i18n: I18n, f: &ApiFailure) -> Failure {
-    let (key, detail) = match (f.status, f.code.as_str()) {
-        (413, _) | (_, "too_large") => (T::ErrExportTooLarge, false),
-        (_, "malformed_export") => (T::ErrMalformedExport, false),
-        (_, "unsupported_version") => (T::ErrUnsupportedVersion, true),
-        (_, "invalid_board") => (T::ErrInvalidBoard, true),
-        (_, "quota_exceeded") => (T::ErrBoardQuota, false),
+    let (key, detail) = match (f.status, f.code) {
+        (413, _) | (_, ApiErrorCode::TooLarge) => (T::ErrExportTooLarge, false),
+        (_, ApiErrorCode::MalformedExport) => (T::ErrMalformedExport, false),
+        (_, ApiErrorCode::UnsupportedVersion) => (T::ErrUnsupportedVersion, true),
+        (_, ApiErrorCode::InvalidBoard) => (T::ErrInvalidBoard, true),
+        (_, ApiErrorCode::QuotaExceeded) => (T::ErrBoardQuota, false),
         _ => {
             return Failure {
                 text: f.message.clone(),

@@ -1,6 +1,7 @@
 //! Small wrappers over browser APIs (storage, fetch, time, navigation) so
 //! that components read as the product, not as web-sys plumbing.
 
+use cjm_core::ApiErrorCode;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -400,11 +401,11 @@ pub async fn post_file_as_json(
     fetch_detailed("POST", url, Some((text, Some("application/json".into())))).await
 }
 
-/// A refused API call: its error code (empty when the request did not
+/// A refused API call: its error code (`Unknown` when the request did not
 /// reach the server), the message to show, and the server's whole
 /// `error` object (some carry more, like the boards of `sole_owner`).
 pub struct ApiFailure {
-    pub code: String,
+    pub code: ApiErrorCode,
     pub message: String,
     pub error: serde_json::Value,
     /// The HTTP status (0 when the request did not reach the server).
@@ -418,7 +419,7 @@ impl ApiFailure {
     /// A failure before or without an answer from the server.
     fn local(message: String) -> Self {
         ApiFailure {
-            code: String::new(),
+            code: ApiErrorCode::Unknown,
             message,
             error: serde_json::Value::Null,
             status: 0,
@@ -490,12 +491,13 @@ async fn fetch_detailed(
     if ok {
         Ok(json)
     } else {
-        let code = json["error"]["code"].as_str().unwrap_or_default();
+        let code =
+            serde_json::from_value(json["error"]["code"].clone()).unwrap_or(ApiErrorCode::Unknown);
         let message = json["error"]["message"]
             .as_str()
             .unwrap_or("request failed");
         Err(ApiFailure {
-            code: code.to_string(),
+            code,
             message: localized_error(code).unwrap_or_else(|| message.to_string()),
             error: json["error"].clone(),
             status,
@@ -506,27 +508,26 @@ async fn fetch_detailed(
 
 /// The server's messages are English; in a Russian UI the common ones are
 /// said in Russian (the language is the one set on `<html lang>`).
-fn localized_error(code: &str) -> Option<String> {
+fn localized_error(code: ApiErrorCode) -> Option<String> {
     use crate::i18n::{Lang, T, text};
     let lang = document().document_element()?.get_attribute("lang")?;
     if lang != "ru" {
         return None;
     }
     let key = match code {
-        "invalid_credentials" => T::ErrInvalidCredentials,
-        "wrong_link_password" => T::ErrWrongLinkPassword,
-        "link_invalid" => T::ErrLinkInvalid,
-        "name_required" => T::ErrNameRequired,
-        "unknown_account" => T::ErrUnknownAccount,
-        "last_owner" => T::ErrLastOwner,
-        "rate_limited" => T::ErrRateLimited,
-        "too_many_attempts" => T::ErrTooManyAttempts,
-        "email_taken" => T::ErrEmailTaken,
-        "weak_password" => T::ErrWeakPassword,
-        "invalid_email" => T::ErrInvalidEmail,
-        "not_signed_in" => T::ErrNotSignedIn,
-        "too_large" => T::PhotoTooLarge,
-        "unsupported_image" => T::PhotoType,
+        ApiErrorCode::InvalidCredentials => T::ErrInvalidCredentials,
+        ApiErrorCode::WrongLinkPassword => T::ErrWrongLinkPassword,
+        ApiErrorCode::LinkInvalid => T::ErrLinkInvalid,
+        ApiErrorCode::NameRequired => T::ErrNameRequired,
+        ApiErrorCode::LastOwner => T::ErrLastOwner,
+        ApiErrorCode::RateLimited => T::ErrRateLimited,
+        ApiErrorCode::TooManyAttempts => T::ErrTooManyAttempts,
+        ApiErrorCode::EmailTaken => T::ErrEmailTaken,
+        ApiErrorCode::WeakPassword => T::ErrWeakPassword,
+        ApiErrorCode::InvalidEmail => T::ErrInvalidEmail,
+        ApiErrorCode::NotSignedIn => T::ErrNotSignedIn,
+        ApiErrorCode::TooLarge => T::PhotoTooLarge,
+        ApiErrorCode::UnsupportedImage => T::PhotoType,
         _ => return None,
     };
     Some(text(Lang::Ru, key).to_string())

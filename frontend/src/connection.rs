@@ -14,6 +14,7 @@ use std::time::Duration;
 use cjm_core::protocol::{ClientMsg, PROTOCOL_VERSION, Peer, Presence, ServerMsg};
 use cjm_core::sync::{Pending, SyncState};
 use cjm_core::{Board, BoardId, Op, OpError, Role};
+use cjm_core::{ErrorCode, RejectCode};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -621,7 +622,10 @@ impl Connection {
                     return;
                 }
             }
-            ServerMsg::Rejected { code, .. } if code == "rate_limited" => {
+            ServerMsg::Rejected {
+                code: RejectCode::RateLimited,
+                ..
+            } => {
                 // Not refused for what it says: keep it and send it again.
                 let conn = *self;
                 conn.after(move || conn.resend_pending(), Duration::from_secs(1));
@@ -633,17 +637,13 @@ impl Connection {
                     sync.on_rejected(client_op_id);
                 }
                 self.notice
-                    .set(Some(self.refused(refusal_text(self.i18n, &code))));
+                    .set(Some(self.refused(refusal_text(self.i18n, code))));
             }
-            ServerMsg::Error { code, .. } => match code.as_str() {
-                "not_found" => self.set_status(Status::NotFound),
-                "access_revoked" => self.set_status(Status::Revoked),
-                "board_deleted" => self.set_status(Status::Deleted),
-                "vote_closed" => self.notice.set(Some(self.i18n.t(T::VoteClosed).into())),
-                "no_dots_left" => self.notice.set(Some(self.i18n.t(T::NoDotsLeft).into())),
-                "one_per_card" => self.notice.set(Some(self.i18n.t(T::OnePerCard).into())),
-                "not_in_vote" => self.notice.set(Some(self.i18n.t(T::NotInVote).into())),
-                _ => self.notice.set(Some(refusal_text(self.i18n, &code).into())),
+            ServerMsg::Error { code, .. } => match code {
+                ErrorCode::NotFound => self.set_status(Status::NotFound),
+                ErrorCode::AccessRevoked => self.set_status(Status::Revoked),
+                ErrorCode::BoardDeleted => self.set_status(Status::Deleted),
+                _ => self.notice.set(Some(error_text(self.i18n, code).into())),
             },
             ServerMsg::Resync => {
                 if let Some(ws) = &inner.ws {
@@ -846,19 +846,43 @@ impl Connection {
     }
 }
 
-/// A refusal (`rejected` or `error`) in the UI language, from its code.
-/// The server's message is English and may name ids, so it is never shown.
-pub fn refusal_text(i18n: I18n, code: &str) -> &'static str {
+/// A refused batch in the UI language, from its code. The server's
+/// message is English and may name ids, so it is never shown.
+pub fn refusal_text(i18n: I18n, code: RejectCode) -> &'static str {
     i18n.t(match code {
-        "too_long" => T::TooLong,
-        "not_found" => T::DeletedBySomeone,
-        "forbidden" => T::ViewOnlyRefused,
-        "already_exists" => T::RefusedExists,
-        "limit_reached" => T::RefusedLimit,
-        "invalid" | "invalid_presence" => T::RefusedInvalid,
-        "batch_size" | "too_large" => T::RefusedTooMuch,
-        "rate_limited" => T::RefusedRate,
-        "storage_error" | "unavailable" => T::RefusedStorage,
-        _ => T::RefusedOther,
+        RejectCode::TooLong => T::TooLong,
+        RejectCode::NotFound => T::DeletedBySomeone,
+        RejectCode::Forbidden => T::ViewOnlyRefused,
+        RejectCode::AlreadyExists => T::RefusedExists,
+        RejectCode::LimitReached => T::RefusedLimit,
+        RejectCode::Invalid => T::RefusedInvalid,
+        RejectCode::BatchSize => T::RefusedTooMuch,
+        RejectCode::RateLimited => T::RefusedRate,
+        RejectCode::StorageError => T::RefusedStorage,
+        RejectCode::Unknown => T::RefusedOther,
+    })
+}
+
+/// An `error` in the UI language, from its code (as `refusal_text`).
+fn error_text(i18n: I18n, code: ErrorCode) -> &'static str {
+    i18n.t(match code {
+        ErrorCode::Forbidden => T::ViewOnlyRefused,
+        ErrorCode::InvalidPresence | ErrorCode::Malformed | ErrorCode::Unsupported => {
+            T::RefusedInvalid
+        }
+        ErrorCode::TooLarge => T::RefusedTooMuch,
+        ErrorCode::RateLimited => T::RefusedRate,
+        ErrorCode::Unavailable => T::RefusedStorage,
+        ErrorCode::NotFound => T::DeletedBySomeone,
+        ErrorCode::VoteClosed => T::VoteClosed,
+        ErrorCode::NoDotsLeft => T::NoDotsLeft,
+        ErrorCode::OnePerCard => T::OnePerCard,
+        ErrorCode::NotInVote => T::NotInVote,
+        ErrorCode::AlreadyJoined
+        | ErrorCode::HelloExpected
+        | ErrorCode::ProtocolMismatch
+        | ErrorCode::BoardDeleted
+        | ErrorCode::AccessRevoked
+        | ErrorCode::Unknown => T::RefusedOther,
     })
 }

@@ -236,7 +236,6 @@ strings! {
     ErrWrongLinkPassword => "Wrong link password.", "Неверный пароль ссылки.";
     ErrLinkInvalid => "This link does not work: it was revoked or has expired.", "Ссылка не работает: её отозвали или срок её действия истёк.";
     ErrNameRequired => "Enter your name so the others know who you are.", "Введите имя, чтобы остальные знали, кто вы.";
-    ErrUnknownAccount => "No account uses this email; ask them to sign up first.", "С этим адресом нет аккаунта: пусть сначала зарегистрируются.";
     ErrLastOwner => "A board needs an owner: make someone else owner first.", "У карты должен быть владелец: сначала назначьте владельцем кого-то другого.";
     ErrRateLimited => "Too many changes in a short time; try again in a moment.", "Слишком много изменений подряд; попробуйте чуть позже.";
     ViewOnlyRefused => "You can view this board but not change it.", "Эту карту можно смотреть, но не менять.";

@@ -3,6 +3,7 @@
 
 use thiserror::Error;
 
+use crate::codes::RejectCode;
 use crate::text::TextError;
 
 /// An op in a batch could not be applied; the whole batch changed nothing.
@@ -53,21 +54,23 @@ pub enum OpErrorKind {
 
 impl OpErrorKind {
     /// Stable code for the wire protocol (see docs/protocol.md).
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> RejectCode {
         match self {
-            OpErrorKind::NotFound { .. } => "not_found",
-            OpErrorKind::AlreadyExists { .. } => "already_exists",
-            OpErrorKind::TooLong { .. } | OpErrorKind::TooLarge { .. } => "too_long",
-            OpErrorKind::LimitReached { .. } | OpErrorKind::BoardTooLarge { .. } => "limit_reached",
-            OpErrorKind::Invalid(_) | OpErrorKind::NotWebLink { .. } => "invalid",
-            OpErrorKind::Forbidden(_) => "forbidden",
-            OpErrorKind::BatchSize { .. } => "batch_size",
+            OpErrorKind::NotFound { .. } => RejectCode::NotFound,
+            OpErrorKind::AlreadyExists { .. } => RejectCode::AlreadyExists,
+            OpErrorKind::TooLong { .. } | OpErrorKind::TooLarge { .. } => RejectCode::TooLong,
+            OpErrorKind::LimitReached { .. } | OpErrorKind::BoardTooLarge { .. } => {
+                RejectCode::LimitReached
+            }
+            OpErrorKind::Invalid(_) | OpErrorKind::NotWebLink { .. } => RejectCode::Invalid,
+            OpErrorKind::Forbidden(_) => RejectCode::Forbidden,
+            OpErrorKind::BatchSize { .. } => RejectCode::BatchSize,
         }
     }
 }
 
 impl OpError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> RejectCode {
         self.kind.code()
     }
 }

@@ -325,7 +325,7 @@ pub fn plan(board: &Board, table: &Table, map: &Mapping, ctx: ApplyCtx) -> Plan 
                 .map_err(|e| RowError {
                     row,
                     field: None,
-                    code: e.code().into(),
+                    code: e.code().as_str().into(),
                     message: e.kind.to_string(),
                     value: None,
                 })?;

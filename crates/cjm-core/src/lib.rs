@@ -6,6 +6,7 @@
 //! disagree about what an op means.
 
 pub mod apply;
+pub mod codes;
 pub mod comments;
 pub mod error;
 pub mod health;
@@ -28,6 +29,7 @@ pub mod undo;
 pub mod workshop;
 
 pub use apply::{ApplyCtx, Change, check_batch_size};
+pub use codes::{ApiErrorCode, ErrorCode, RejectCode};
 pub use comments::{Comment, CommentTarget, NewComment, REACTIONS, ReactionTarget, Reactions};
 pub use error::{OpError, OpErrorKind};
 pub use ids::{BoardId, CardId, ClientOpId, CommentId, LaneId, PersonaId, StageId, VoteId};

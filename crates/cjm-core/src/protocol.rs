@@ -202,13 +202,13 @@ pub enum ServerMsg {
     /// The batch was refused and changed nothing.
     Rejected {
         client_op_id: ClientOpId,
-        code: String,
+        code: crate::RejectCode,
         message: String,
     },
     /// A message that could not be processed (malformed, too large...). The
     /// connection stays usable.
     Error {
-        code: String,
+        code: crate::ErrorCode,
         message: String,
     },
     /// The client fell behind; it must send `hello` again to get a snapshot.

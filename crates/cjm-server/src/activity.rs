@@ -53,7 +53,7 @@ pub async fn feed(
     let board = board_id(&id)?;
     caller.require(&state, board, Role::Viewer).await?;
     let invalid = |message: String| ApiError::Invalid {
-        code: "invalid_query",
+        code: cjm_core::ApiErrorCode::InvalidQuery,
         message,
     };
     let Query(q) = query.map_err(|e| invalid(e.body_text()))?;

@@ -59,12 +59,12 @@ pub async fn create_board(
     let title = req.title.trim();
     if title.chars().count() > MAX_NAME_CHARS {
         return Err(ApiError::Invalid {
-            code: "invalid_title",
+            code: cjm_core::ApiErrorCode::InvalidTitle,
             message: format!("the title is longer than {MAX_NAME_CHARS} characters"),
         });
     }
     let unknown = || ApiError::Invalid {
-        code: "unknown_template",
+        code: cjm_core::ApiErrorCode::UnknownTemplate,
         message: format!(
             "unknown template {:?}; see GET /api/templates",
             req.template
@@ -73,7 +73,7 @@ pub async fn create_board(
     let locale = match req.locale.as_deref() {
         None => Locale::En,
         Some(l) => Locale::parse(l).ok_or_else(|| ApiError::Invalid {
-            code: "unknown_locale",
+            code: cjm_core::ApiErrorCode::UnknownLocale,
             message: format!("unknown locale {l:?}; use \"en\" or \"ru\""),
         })?,
     };
@@ -142,13 +142,13 @@ pub async fn board_health(
     let id = board_id(&id)?;
     caller.require(&state, id, Role::Viewer).await?;
     let Query(query) = query.map_err(|e| ApiError::Invalid {
-        code: "invalid_query",
+        code: cjm_core::ApiErrorCode::InvalidQuery,
         message: e.body_text(),
     })?;
     let stale_days = query.stale_days.unwrap_or(DEFAULT_STALE_DAYS);
     if !(1..=3650).contains(&stale_days) {
         return Err(ApiError::Invalid {
-            code: "invalid_query",
+            code: cjm_core::ApiErrorCode::InvalidQuery,
             message: "stale_days must be between 1 and 3650".into(),
         });
     }

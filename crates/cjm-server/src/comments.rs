@@ -47,13 +47,13 @@ pub async fn list(
     let id = board_id(&id)?;
     let access = caller.require(&state, id, Role::Viewer).await?;
     let Query(query) = query.map_err(|e| ApiError::Invalid {
-        code: "invalid_query",
+        code: cjm_core::ApiErrorCode::InvalidQuery,
         message: e.body_text(),
     })?;
     let status = query.status.as_deref().unwrap_or("all");
     if !matches!(status, "open" | "resolved" | "all") {
         return Err(ApiError::Invalid {
-            code: "invalid_query",
+            code: cjm_core::ApiErrorCode::InvalidQuery,
             message: format!("unknown status {status:?}; use open, resolved or all"),
         });
     }

@@ -50,7 +50,7 @@ pub async fn duplicate(
     let locale = match req.locale.as_deref() {
         None => Locale::En,
         Some(l) => Locale::parse(l).ok_or_else(|| ApiError::Invalid {
-            code: "unknown_locale",
+            code: cjm_core::ApiErrorCode::UnknownLocale,
             message: format!("unknown locale {l:?}; use \"en\" or \"ru\""),
         })?,
     };

@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use cjm_core::ApiErrorCode;
 use serde_json::json;
 
 #[derive(Debug, thiserror::Error)]
@@ -16,7 +17,7 @@ pub enum ApiError {
     BadRequest(String),
     /// 422: the request is well-formed but its values are not acceptable.
     #[error("{message}")]
-    Invalid { code: &'static str, message: String },
+    Invalid { code: ApiErrorCode, message: String },
     /// 401: this needs a signed-in account.
     #[error("sign in first")]
     Unauthorized,
@@ -37,7 +38,7 @@ pub enum ApiError {
     Unauthenticated(String),
     /// 409: the request conflicts with what exists (an email in use).
     #[error("{message}")]
-    Conflict { code: &'static str, message: String },
+    Conflict { code: ApiErrorCode, message: String },
     /// 429: too many attempts; `retry_after` seconds.
     #[error("{message}")]
     TooManyRequests { retry_after: u64, message: String },
@@ -63,27 +64,33 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    fn status_and_code(&self) -> (StatusCode, &'static str) {
+    fn status_and_code(&self) -> (StatusCode, ApiErrorCode) {
         match self {
-            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
-            ApiError::Invalid { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code),
-            ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
-            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "not_signed_in"),
-            ApiError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
-            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
-            ApiError::LinkGone => (StatusCode::NOT_FOUND, "link_invalid"),
-            ApiError::WrongLinkPassword => (StatusCode::UNAUTHORIZED, "wrong_link_password"),
-            ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
-            ApiError::Conflict { code, .. } => (StatusCode::CONFLICT, code),
-            ApiError::TooManyRequests { .. } => {
-                (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts")
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, ApiErrorCode::NotFound),
+            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, ApiErrorCode::BadRequest),
+            ApiError::Invalid { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, *code),
+            ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, ApiErrorCode::TooLarge),
+            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, ApiErrorCode::NotSignedIn),
+            ApiError::Unauthenticated(_) => {
+                (StatusCode::UNAUTHORIZED, ApiErrorCode::InvalidCredentials)
             }
-            ApiError::UnknownHost => (StatusCode::MISDIRECTED_REQUEST, "unknown_host"),
-            ApiError::CrossSite => (StatusCode::FORBIDDEN, "cross_site"),
-            ApiError::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
-            ApiError::Unexpected(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
-            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, ApiErrorCode::Forbidden),
+            ApiError::LinkGone => (StatusCode::NOT_FOUND, ApiErrorCode::LinkInvalid),
+            ApiError::WrongLinkPassword => {
+                (StatusCode::UNAUTHORIZED, ApiErrorCode::WrongLinkPassword)
+            }
+            ApiError::RateLimited { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, ApiErrorCode::RateLimited)
+            }
+            ApiError::Conflict { code, .. } => (StatusCode::CONFLICT, *code),
+            ApiError::TooManyRequests { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, ApiErrorCode::TooManyAttempts)
+            }
+            ApiError::UnknownHost => (StatusCode::MISDIRECTED_REQUEST, ApiErrorCode::UnknownHost),
+            ApiError::CrossSite => (StatusCode::FORBIDDEN, ApiErrorCode::CrossSite),
+            ApiError::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, ApiErrorCode::Busy),
+            ApiError::Unexpected(_) => (StatusCode::INTERNAL_SERVER_ERROR, ApiErrorCode::Internal),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ApiErrorCode::Internal),
         }
     }
 }

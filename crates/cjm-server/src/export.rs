@@ -96,20 +96,20 @@ async fn respond(
     query: Result<Query<ExportQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::Invalid {
-        code: "invalid_query",
+        code: cjm_core::ApiErrorCode::InvalidQuery,
         message: e.body_text(),
     })?;
     let lang = match query.lang.as_deref() {
         None => Lang::En,
         Some(l) => Lang::parse(l).ok_or_else(|| ApiError::Invalid {
-            code: "invalid_query",
+            code: cjm_core::ApiErrorCode::InvalidQuery,
             message: format!("unknown lang {l:?}; use \"en\" or \"ru\""),
         })?,
     };
     let format = query.format.as_deref().unwrap_or("json");
     if !FORMATS.split(", ").any(|f| f == format) {
         return Err(ApiError::Invalid {
-            code: "invalid_query",
+            code: cjm_core::ApiErrorCode::InvalidQuery,
             message: format!("unknown format {format:?}; use one of {FORMATS}"),
         });
     }
@@ -122,7 +122,7 @@ async fn respond(
     let scale = query.scale.unwrap_or(1.0);
     if scale != 1.0 && scale != 2.0 {
         return Err(ApiError::Invalid {
-            code: "invalid_query",
+            code: cjm_core::ApiErrorCode::InvalidQuery,
             message: "scale is 1 or 2".into(),
         });
     }
@@ -135,7 +135,7 @@ async fn respond(
                     .map(|s| s.parse().map(cjm_core::CardId))
                     .collect::<Result<Vec<_>, _>>()
                     .map_err(|_| ApiError::Invalid {
-                        code: "invalid_query",
+                        code: cjm_core::ApiErrorCode::InvalidQuery,
                         message: "cards is a comma-separated list of card ids".into(),
                     })?,
             ),
@@ -145,7 +145,7 @@ async fn respond(
     let paper = match query.paper.as_deref().unwrap_or("a4") {
         "long" => None,
         p => Some(Paper::parse(p).ok_or_else(|| ApiError::Invalid {
-            code: "invalid_query",
+            code: cjm_core::ApiErrorCode::InvalidQuery,
             message: format!("unknown paper {p:?}; use a4, a3 or long"),
         })?),
     };
@@ -156,7 +156,7 @@ async fn respond(
                 .filter(|d| d.len() == 10 && day.len() == 10)
                 .and_then(|d| day_end_ms(&d))
                 .ok_or_else(|| ApiError::Invalid {
-                    code: "invalid_query",
+                    code: cjm_core::ApiErrorCode::InvalidQuery,
                     message: format!("since is a date, YYYY-MM-DD: {day:?}"),
                 })?;
             let version = state
@@ -166,7 +166,7 @@ async fn respond(
                 .into_iter()
                 .find(|v| v.created_at <= at)
                 .ok_or_else(|| ApiError::Invalid {
-                    code: "no_version_before",
+                    code: cjm_core::ApiErrorCode::NoVersionBefore,
                     message: format!("no version of this board was saved by {day}"),
                 })?;
             let then = state
@@ -364,9 +364,9 @@ pub async fn import_board(
         .map_err(|e| ApiError::Unexpected(e.to_string()))?
         .map_err(|e| ApiError::Invalid {
             code: match e {
-                board_json::ImportError::Malformed(_) => "malformed_export",
-                board_json::ImportError::Version(_) => "unsupported_version",
-                board_json::ImportError::Invalid(_) => "invalid_board",
+                board_json::ImportError::Malformed(_) => cjm_core::ApiErrorCode::MalformedExport,
+                board_json::ImportError::Version(_) => cjm_core::ApiErrorCode::UnsupportedVersion,
+                board_json::ImportError::Invalid(_) => cjm_core::ApiErrorCode::InvalidBoard,
             },
             message: e.to_string(),
         })?;
@@ -386,7 +386,7 @@ pub async fn import_board(
             continue;
         }
         let bad = |why: &str| ApiError::Invalid {
-            code: "invalid_board",
+            code: cjm_core::ApiErrorCode::InvalidBoard,
             message: format!("image {}: {why}", image.id),
         };
         let data = board_json::base64_decode(&image.data).ok_or_else(|| bad("not base64"))?;

@@ -94,7 +94,7 @@ pub async fn create(
         Some(r @ (Role::Viewer | Role::Editor)) => r,
         _ => {
             return Err(ApiError::Invalid {
-                code: "invalid_role",
+                code: cjm_core::ApiErrorCode::InvalidRole,
                 message: "a link gives the viewer or the editor role".into(),
             });
         }
@@ -104,7 +104,7 @@ pub async fn create(
         && !(now < t && t <= now + MAX_LINK_MS)
     {
         return Err(ApiError::Invalid {
-            code: "invalid_expiry",
+            code: cjm_core::ApiErrorCode::InvalidExpiry,
             message: "the expiry must be in the future, within a year".into(),
         });
     }
@@ -114,7 +114,7 @@ pub async fn create(
             let n = p.chars().count();
             if !(MIN_LINK_PASSWORD_CHARS..=MAX_LINK_PASSWORD_CHARS).contains(&n) {
                 return Err(ApiError::Invalid {
-                    code: "invalid_password",
+                    code: cjm_core::ApiErrorCode::InvalidPassword,
                     message: format!(
                         "a link password has {MIN_LINK_PASSWORD_CHARS} to {MAX_LINK_PASSWORD_CHARS} characters"
                     ),
@@ -254,13 +254,13 @@ pub async fn join(
         (None, Some(Some(name))) => name,
         (None, Some(None)) => {
             return Err(ApiError::Invalid {
-                code: "invalid_name",
+                code: cjm_core::ApiErrorCode::InvalidName,
                 message: format!("a name has 1 to {MAX_GUEST_NAME_CHARS} characters"),
             });
         }
         (None, None) if link.role == Role::Editor => {
             return Err(ApiError::Invalid {
-                code: "name_required",
+                code: cjm_core::ApiErrorCode::NameRequired,
                 message: "tell the others who you are: enter your name".into(),
             });
         }

@@ -63,7 +63,7 @@ pub struct Invite {
 
 fn parse_role(raw: &str) -> Result<Role, ApiError> {
     Role::parse(raw).ok_or_else(|| ApiError::Invalid {
-        code: "invalid_role",
+        code: cjm_core::ApiErrorCode::InvalidRole,
         message: format!("unknown role {raw:?}; use owner, editor, commenter or viewer"),
     })
 }
@@ -103,7 +103,7 @@ pub async fn add(
         .await?
     {
         return Err(ApiError::Conflict {
-            code: "already_member",
+            code: cjm_core::ApiErrorCode::AlreadyMember,
             message: format!("{email} is already a member; change their role instead"),
         });
     }
@@ -129,7 +129,7 @@ fn member_id(raw: &str) -> Result<uuid::Uuid, ApiError> {
 fn keep_an_owner(e: StoreError) -> ApiError {
     match e {
         StoreError::LastOwner => ApiError::Conflict {
-            code: "last_owner",
+            code: cjm_core::ApiErrorCode::LastOwner,
             message: "a board needs an owner: make someone else owner first".into(),
         },
         other => other.into(),

@@ -68,7 +68,7 @@ pub async fn template_preview(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::Invalid {
-        code: "invalid_query",
+        code: cjm_core::ApiErrorCode::InvalidQuery,
         message: e.body_text(),
     })?;
     // Only built-in templates have a public picture.
@@ -77,7 +77,7 @@ pub async fn template_preview(
     let locale = match query.locale.as_deref() {
         None => Locale::En,
         Some(l) => Locale::parse(l).ok_or_else(|| ApiError::Invalid {
-            code: "invalid_query",
+            code: cjm_core::ApiErrorCode::InvalidQuery,
             message: format!("unknown locale {l:?}; use \"en\" or \"ru\""),
         })?,
     };

@@ -34,7 +34,7 @@ pub async fn check_new_board(state: &AppState, user: uuid::Uuid) -> Result<(), A
     let max = state.quotas.owned_boards;
     if state.store.owned_boards(user).await? >= max {
         return Err(ApiError::Invalid {
-            code: "quota_exceeded",
+            code: cjm_core::ApiErrorCode::QuotaExceeded,
             message: format!("an account owns at most {max} boards; delete some first"),
         });
     }
@@ -53,7 +53,7 @@ pub async fn check_upload(
     let q = &state.quotas;
     if mine + size > q.upload_bytes_per_person || on_board + size > q.upload_bytes_per_board {
         return Err(ApiError::Invalid {
-            code: "quota_exceeded",
+            code: cjm_core::ApiErrorCode::QuotaExceeded,
             message: format!(
                 "images are limited to {} KiB per person and {} KiB per board; remove unused ones first",
                 q.upload_bytes_per_person >> 10,

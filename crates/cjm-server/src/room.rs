@@ -18,7 +18,9 @@ use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
 use cjm_core::protocol::{Applied, PEERS_LISTED, PROTOCOL_VERSION, Peer, Presence, ServerMsg};
-use cjm_core::{ApplyCtx, Batch, Board, BoardId, CardId, ClientOpId, Op, OpError, VoteId};
+use cjm_core::{
+    ApplyCtx, Batch, Board, BoardId, CardId, ClientOpId, ErrorCode, Op, OpError, RejectCode, VoteId,
+};
 use cjm_store::{NewBatch, Store, StoreError};
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
@@ -322,7 +324,7 @@ pub(crate) async fn run(
                         }
                         RoomCmd::Close => {
                             room.broadcast(&ServerMsg::Error {
-                                code: "board_deleted".into(),
+                                code: ErrorCode::BoardDeleted,
                                 message: "This board was deleted.".into(),
                             });
                             deregister(&registry, id, generation);
@@ -486,7 +488,7 @@ impl Room {
     fn revoke(&mut self, via: Via, removed: bool) {
         let why = removed.then(|| {
             encode(&ServerMsg::Error {
-                code: "access_revoked".into(),
+                code: ErrorCode::AccessRevoked,
                 message: "Your access to this board was removed.".into(),
             })
         });
@@ -609,7 +611,7 @@ impl Room {
                             session,
                             &ServerMsg::Rejected {
                                 client_op_id: batch.client_op_id,
-                                code: "storage_error".into(),
+                                code: RejectCode::StorageError,
                                 message: "the votes could not be counted; try again".into(),
                             },
                         );
@@ -629,29 +631,29 @@ impl Room {
             return;
         };
         let (actor, name) = (member.actor.clone(), member.name.clone());
-        let refuse = |code: &str, message: &str| ServerMsg::Error {
-            code: code.into(),
+        let refuse = |code: ErrorCode, message: &str| ServerMsg::Error {
+            code,
             message: message.into(),
         };
         let Some(vote) = self.board.vote.clone().filter(|v| v.id == vote_id) else {
-            return self.send_to(session, &refuse("vote_closed", "this vote is over"));
+            return self.send_to(session, &refuse(ErrorCode::VoteClosed, "this vote is over"));
         };
         if !vote.is_open(now_ms()) {
             return self.send_to(
                 session,
-                &refuse("vote_closed", "this vote takes no more dots"),
+                &refuse(ErrorCode::VoteClosed, "this vote takes no more dots"),
             );
         }
         let Some(c) = self.board.cards.get(&card) else {
             return self.send_to(
                 session,
-                &refuse("not_in_vote", "this card is not on the board"),
+                &refuse(ErrorCode::NotInVote, "this card is not on the board"),
             );
         };
         if !vote.covers(c.stage_id, c.lane_id) {
             return self.send_to(
                 session,
-                &refuse("not_in_vote", "this card is not part of the vote"),
+                &refuse(ErrorCode::NotInVote, "this card is not part of the vote"),
             );
         }
         let Ok(person) = actor.parse::<uuid::Uuid>() else {
@@ -660,26 +662,29 @@ impl Room {
         let Ok(mut mine) = self.store.vote_dots(self.board.id, vote.id, person).await else {
             return self.send_to(
                 session,
-                &refuse("unavailable", "the dot could not be saved; try again"),
+                &refuse(
+                    ErrorCode::Unavailable,
+                    "the dot could not be saved; try again",
+                ),
             );
         };
         let on_card = mine.iter().filter(|c| **c == card).count();
         if add && mine.len() >= usize::from(vote.dots_per_person) {
             return self.send_to(
                 session,
-                &refuse("no_dots_left", "you have placed all your dots"),
+                &refuse(ErrorCode::NoDotsLeft, "you have placed all your dots"),
             );
         }
         if add && on_card > 0 && !vote.several_per_card {
             return self.send_to(
                 session,
-                &refuse("one_per_card", "one dot per card in this vote"),
+                &refuse(ErrorCode::OnePerCard, "one dot per card in this vote"),
             );
         }
         if !add && on_card == 0 {
             return self.send_to(
                 session,
-                &refuse("not_in_vote", "you have no dot on this card"),
+                &refuse(ErrorCode::NotInVote, "you have no dot on this card"),
             );
         }
         let dot = cjm_store::Dot {
@@ -693,7 +698,10 @@ impl Room {
         if self.store.put_dot(&dot).await.is_err() {
             return self.send_to(
                 session,
-                &refuse("unavailable", "the dot could not be saved; try again"),
+                &refuse(
+                    ErrorCode::Unavailable,
+                    "the dot could not be saved; try again",
+                ),
             );
         }
         // The person's dots now: those read above with this one placed or
@@ -822,7 +830,7 @@ impl Room {
                         let (session, batch) = &fresh[i];
                         let msg = ServerMsg::Rejected {
                             client_op_id: batch.client_op_id,
-                            code: e.code().into(),
+                            code: e.code(),
                             message: e.to_string(),
                         };
                         self.send_to(*session, &msg);
@@ -983,7 +991,7 @@ impl Room {
             session,
             &ServerMsg::Rejected {
                 client_op_id,
-                code: "storage_error".into(),
+                code: RejectCode::StorageError,
                 message: "The change could not be saved. Please try again.".into(),
             },
         );

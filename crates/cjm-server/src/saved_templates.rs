@@ -30,7 +30,7 @@ pub struct SaveTemplate {
     include_cards: bool,
 }
 
-pub fn check_name(name: &str, code: &'static str) -> Result<String, ApiError> {
+pub fn check_name(name: &str, code: cjm_core::ApiErrorCode) -> Result<String, ApiError> {
     crate::auth::api::check_text("name", name)?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
@@ -52,7 +52,7 @@ pub async fn save(
     let user = caller.require_user()?.id;
     caller.require(&state, board, Role::Editor).await?;
     let Json(req) = body?;
-    let name = check_name(&req.name, "invalid_name")?;
+    let name = check_name(&req.name, cjm_core::ApiErrorCode::InvalidName)?;
     let (mut content, _) = state
         .store
         .load_board(board)

@@ -63,7 +63,7 @@ pub async fn upload(
         )));
     }
     let content_type = sniff_image(&bytes).ok_or_else(|| ApiError::Invalid {
-        code: "unsupported_image",
+        code: cjm_core::ApiErrorCode::UnsupportedImage,
         message: "upload a PNG, JPEG, GIF or WebP image".into(),
     })?;
     crate::quotas::check_upload(&state, &access.actor, board, bytes.len() as u64).await?;

@@ -48,13 +48,13 @@ pub async fn save(
     crate::auth::api::check_text("note", &req.note)?;
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
         return Err(ApiError::Invalid {
-            code: "invalid_name",
+            code: cjm_core::ApiErrorCode::InvalidName,
             message: format!("a version's name has 1 to {MAX_NAME_CHARS} characters"),
         });
     }
     if req.note.chars().count() > MAX_TEXT_CHARS {
         return Err(ApiError::Invalid {
-            code: "invalid_note",
+            code: cjm_core::ApiErrorCode::InvalidNote,
             message: format!("a version's note has at most {MAX_TEXT_CHARS} characters"),
         });
     }
@@ -141,7 +141,7 @@ pub async fn compare_versions(
     let board = board_id(&id)?;
     caller.require(&state, board, Role::Viewer).await?;
     let Query(q) = query.map_err(|e| ApiError::Invalid {
-        code: "invalid_query",
+        code: cjm_core::ApiErrorCode::InvalidQuery,
         message: e.body_text(),
     })?;
     let side = |which: String| {

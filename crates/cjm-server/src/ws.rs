@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use cjm_core::limits::MAX_MESSAGE_BYTES;
 use cjm_core::protocol::{ClientMsg, PROTOCOL_VERSION, ServerMsg};
 use cjm_core::role::Role;
-use cjm_core::{Batch, BoardId, Op};
+use cjm_core::{Batch, BoardId, ErrorCode, Op, RejectCode};
 use futures_util::{SinkExt, StreamExt};
 use std::sync::Arc;
 use tokio::sync::{broadcast, mpsc};
@@ -153,9 +153,9 @@ pub async fn upgrade(
     })
 }
 
-fn error(code: &str, message: impl Into<String>) -> Utf8Bytes {
+fn error(code: ErrorCode, message: impl Into<String>) -> Utf8Bytes {
     encode(&ServerMsg::Error {
-        code: code.into(),
+        code,
         message: message.into(),
     })
 }
@@ -246,7 +246,7 @@ async fn handshake(
     access: Option<Access>,
 ) -> Option<Joined> {
     let Some(access) = access else {
-        let _ = close_with(&mut ws, error("not_found", "board not found"), 4404).await;
+        let _ = close_with(&mut ws, error(ErrorCode::NotFound, "board not found"), 4404).await;
         return None;
     };
 
@@ -264,11 +264,11 @@ async fn handshake(
             let msg = format!(
                 "protocol {protocol} is not supported; this server speaks {PROTOCOL_VERSION}"
             );
-            let _ = close_with(&mut ws, error("protocol_mismatch", msg), 1002).await;
+            let _ = close_with(&mut ws, error(ErrorCode::ProtocolMismatch, msg), 1002).await;
             return None;
         }
         _ => {
-            let hello = error("hello_expected", "the first message must be hello");
+            let hello = error(ErrorCode::HelloExpected, "the first message must be hello");
             let _ = close_with(&mut ws, hello, 1002).await;
             return None;
         }
@@ -278,11 +278,11 @@ async fn handshake(
     let session = match state.rooms.join(board, access, last_seq).await {
         Ok(s) => s,
         Err(JoinError::NotFound) => {
-            let _ = close_with(&mut ws, error("not_found", "board not found"), 4404).await;
+            let _ = close_with(&mut ws, error(ErrorCode::NotFound, "board not found"), 4404).await;
             return None;
         }
         Err(e @ JoinError::Unavailable(_)) => {
-            let _ = close_with(&mut ws, error("unavailable", e.to_string()), 1011).await;
+            let _ = close_with(&mut ws, error(ErrorCode::Unavailable, e.to_string()), 1011).await;
             return None;
         }
     };
@@ -448,7 +448,7 @@ impl Link {
                     recheck = Some(Box::pin(tokio::time::sleep(state.session_recheck)));
                 }
                 _ = expiry(&mut expires) => {
-                    let why = error("access_revoked", "The link you joined through has expired.");
+                    let why = error(ErrorCode::AccessRevoked, "The link you joined through has expired.");
                     return End::Revoked(why);
                 }
             }
@@ -525,7 +525,10 @@ impl Link {
             Message::Text(t) => t,
             Message::Binary(_) => {
                 return self
-                    .reply(error("unsupported", "binary frames are not supported"))
+                    .reply(error(
+                        ErrorCode::Unsupported,
+                        "binary frames are not supported",
+                    ))
                     .await;
             }
             Message::Close(_) => return Some(End::Gone),
@@ -536,14 +539,14 @@ impl Link {
                 "message is {} bytes; the limit is {MAX_MESSAGE_BYTES}",
                 text.len()
             );
-            return self.reply(error("too_large", msg)).await;
+            return self.reply(error(ErrorCode::TooLarge, msg)).await;
         }
         match serde_json::from_str::<ClientMsg>(&text) {
             Ok(ClientMsg::Submit(batch)) => {
                 if let Some(message) = refusal(self.role, &batch) {
                     let msg = ServerMsg::Rejected {
                         client_op_id: batch.client_op_id,
-                        code: "forbidden".into(),
+                        code: RejectCode::Forbidden,
                         message,
                     };
                     return self.reply(encode(&msg)).await;
@@ -551,7 +554,7 @@ impl Link {
                 if let Err(e) = cjm_core::check_batch_size(&batch.ops) {
                     let msg = ServerMsg::Rejected {
                         client_op_id: batch.client_op_id,
-                        code: e.code().into(),
+                        code: e.code(),
                         message: e.to_string(),
                     };
                     return self.reply(encode(&msg)).await;
@@ -559,7 +562,7 @@ impl Link {
                 if !self.bucket.take() {
                     let msg = ServerMsg::Rejected {
                         client_op_id: batch.client_op_id,
-                        code: "rate_limited".into(),
+                        code: RejectCode::RateLimited,
                         message: format!(
                             "more than {BATCHES_PER_SECOND} batches a second; send it again in a moment"
                         ),
@@ -582,7 +585,7 @@ impl Link {
             Ok(ClientMsg::Presence(presence)) => {
                 if !presence.is_valid() {
                     return self
-                        .reply(error("invalid_presence", "presence out of bounds"))
+                        .reply(error(ErrorCode::InvalidPresence, "presence out of bounds"))
                         .await;
                 }
                 // Presence is best-effort: never wait for a busy room.
@@ -596,11 +599,16 @@ impl Link {
             Ok(ClientMsg::Dot { vote, card, add }) => {
                 // Whoever may comment may vote; viewers watch.
                 if self.role < Role::Commenter {
-                    return self.reply(error("forbidden", "viewers do not vote")).await;
+                    return self
+                        .reply(error(ErrorCode::Forbidden, "viewers do not vote"))
+                        .await;
                 }
                 if !self.bucket.take() {
                     return self
-                        .reply(error("rate_limited", "too many messages; slow down"))
+                        .reply(error(
+                            ErrorCode::RateLimited,
+                            "too many messages; slow down",
+                        ))
                         .await;
                 }
                 match room.try_send(RoomCmd::Dot {
@@ -612,7 +620,7 @@ impl Link {
                     Ok(()) => None,
                     Err(mpsc::error::TrySendError::Full(_)) => {
                         self.reply(error(
-                            "unavailable",
+                            ErrorCode::Unavailable,
                             "the board is busy; place the dot again",
                         ))
                         .await
@@ -621,8 +629,11 @@ impl Link {
                 }
             }
             Ok(ClientMsg::Hello { .. }) => {
-                self.reply(error("already_joined", "hello was already received"))
-                    .await
+                self.reply(error(
+                    ErrorCode::AlreadyJoined,
+                    "hello was already received",
+                ))
+                .await
             }
             Err(e) => match unreadable_submit(&text) {
                 // A batch this server cannot read (an op kind or value it
@@ -631,14 +642,17 @@ impl Link {
                 Some(client_op_id) => {
                     let msg = ServerMsg::Rejected {
                         client_op_id,
-                        code: "invalid".into(),
+                        code: RejectCode::Invalid,
                         message: format!("cannot read the batch: {e}"),
                     };
                     self.reply(encode(&msg)).await
                 }
                 None => {
-                    self.reply(error("malformed", format!("cannot read message: {e}")))
-                        .await
+                    self.reply(error(
+                        ErrorCode::Malformed,
+                        format!("cannot read message: {e}"),
+                    ))
+                    .await
                 }
             },
         }

@@ -24,7 +24,7 @@ async fn answer(c: &mut Client, batch: &Batch) -> Result<u64, String> {
             ServerMsg::Applied(a) if a.client_op_id == batch.client_op_id => return Ok(a.seq),
             ServerMsg::Rejected {
                 client_op_id, code, ..
-            } if client_op_id == batch.client_op_id => return Err(code),
+            } if client_op_id == batch.client_op_id => return Err(code.to_string()),
             _ => continue,
         }
     }

@@ -498,7 +498,7 @@ async fn test_one_failing_batch_does_not_fail_its_group(backend: &str) {
     assert_eq!(applied, 29);
     assert_eq!(
         refused,
-        [(sent[15].client_op_id, "storage_error".to_string())]
+        [(sent[15].client_op_id, cjm_core::RejectCode::StorageError)]
     );
     let (stored, _) = server.snapshot(board.id).await;
     let texts: Vec<&str> = stored.cards.values().map(|c| c.text.as_str()).collect();

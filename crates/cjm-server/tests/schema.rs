@@ -105,7 +105,7 @@ async fn test_what_the_server_sends_matches_the_schemas(backend: &str) {
         assert_eq!(res.headers()["content-type"], "application/schema+json");
         let served = res.text().await.unwrap();
         let published = std::fs::read_to_string(docs_dir().join(file)).unwrap();
-        assert_eq!(served, published, "{file} served differs from docs/schema");
+        assert!(served == published, "{file} served differs from docs/schema");
     }
     let missing = http
         .get(server.url("/api/schema/nope.json"))

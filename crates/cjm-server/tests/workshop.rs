@@ -21,7 +21,7 @@ async fn run(c: &mut Client, ops: Vec<Op>) -> Result<i64, String> {
             ServerMsg::Applied(a) if a.client_op_id == batch.client_op_id => return Ok(a.at),
             ServerMsg::Rejected {
                 client_op_id, code, ..
-            } if client_op_id == batch.client_op_id => return Err(code),
+            } if client_op_id == batch.client_op_id => return Err(code.to_string()),
             _ => continue,
         }
     }
@@ -140,7 +140,7 @@ async fn dot(
     loop {
         match c.recv().await {
             ServerMsg::Dots { mine, left, .. } => return Ok((mine, left)),
-            ServerMsg::Error { code, .. } => return Err(code),
+            ServerMsg::Error { code, .. } => return Err(code.to_string()),
             _ => continue,
         }
     }

@@ -7,6 +7,7 @@
 //! (and an undo) to every open browser as one ordinary `applied` batch.
 //! Cell values are shown as text, never as HTML.
 
+use cjm_core::ApiErrorCode;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -185,15 +186,15 @@ fn row_error_text(i18n: I18n, e: &RowError) -> String {
 
 /// Why the server refused a file or an import, in the reader's language.
 fn failure_text(i18n: I18n, f: &ApiFailure) -> String {
-    let key = match (f.status, f.code.as_str()) {
+    let key = match (f.status, f.code) {
         (413, _) => T::ImpOver10Mb,
-        (_, "empty_file") => T::ImpEmptyFile,
-        (_, "unreadable_file") => T::ImpUnreadable,
-        (_, "file_too_large") => T::ImpFileTooLarge,
-        (_, "bad_mapping") => T::ImpNeedText,
-        (_, "import_invalid") => T::ImpInvalid,
-        (_, "nothing_to_import") => T::ImpNothing,
-        (_, "already_undone") => T::ImpAlreadyUndone,
+        (_, ApiErrorCode::EmptyFile) => T::ImpEmptyFile,
+        (_, ApiErrorCode::UnreadableFile) => T::ImpUnreadable,
+        (_, ApiErrorCode::FileTooLarge) => T::ImpFileTooLarge,
+        (_, ApiErrorCode::BadMapping) => T::ImpNeedText,
+        (_, ApiErrorCode::ImportInvalid) => T::ImpInvalid,
+        (_, ApiErrorCode::NothingToImport) => T::ImpNothing,
+        (_, ApiErrorCode::AlreadyUndone) => T::ImpAlreadyUndone,
         (403, _) => T::ImpForbidden,
         _ => return f.message.clone(),
     };
@@ -348,7 +349,7 @@ fn Dialog() -> impl IntoView {
                     // A refused import still reports its rows.
                     if f.body.get("rows").is_some() {
                         report.try_set(serde_json::from_value(f.body.clone()).ok());
-                    } else if f.code == "bad_mapping" {
+                    } else if f.code == ApiErrorCode::BadMapping {
                         stale.try_set(true);
                     } else {
                         report.try_set(None);

@@ -37,7 +37,7 @@ pub fn normalize_email(raw: &str) -> Result<String, ApiError> {
         Ok(email)
     } else {
         Err(ApiError::Invalid {
-            code: "invalid_email",
+            code: cjm_core::ApiErrorCode::InvalidEmail,
             message: "enter an email address like name@example.com".into(),
         })
     }
@@ -86,7 +86,7 @@ fn from_this_machine(
 pub fn check_text(field: &str, value: &str) -> Result<(), ApiError> {
     if value.chars().any(cjm_core::text::is_forbidden_char) {
         return Err(ApiError::Invalid {
-            code: "invalid_text",
+            code: cjm_core::ApiErrorCode::InvalidText,
             message: format!("the {field} contains a control character"),
         });
     }
@@ -163,12 +163,12 @@ pub async fn signup(
     };
     if name.chars().count() > MAX_NAME_CHARS {
         return Err(ApiError::Invalid {
-            code: "invalid_name",
+            code: cjm_core::ApiErrorCode::InvalidName,
             message: format!("the name must have at most {MAX_NAME_CHARS} characters"),
         });
     }
     password::check_new(&req.password, &email).map_err(|message| ApiError::Invalid {
-        code: "weak_password",
+        code: cjm_core::ApiErrorCode::WeakPassword,
         message,
     })?;
     let hash = hash_blocking(&state, req.password).await?;
@@ -179,7 +179,7 @@ pub async fn signup(
     {
         Err(StoreError::Taken(_)) => {
             return Err(ApiError::Conflict {
-                code: "email_taken",
+                code: cjm_core::ApiErrorCode::EmailTaken,
                 message: "an account with this email already exists; sign in instead".into(),
             });
         }
@@ -340,7 +340,7 @@ pub async fn change_password(
     let connect = connect.as_ref().map(|c| &c.0);
     confirm_password(&state, &headers, connect, &user, req.current).await?;
     password::check_new(&req.new, &user.email).map_err(|message| ApiError::Invalid {
-        code: "weak_password",
+        code: cjm_core::ApiErrorCode::WeakPassword,
         message,
     })?;
     let hash = hash_blocking(&state, req.new).await?;

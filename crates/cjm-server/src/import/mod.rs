@@ -73,7 +73,7 @@ pub async fn import(
         .map_err(table_error)?;
     let map =
         plan_import::mapping(&sheet.table, &form.overrides).map_err(|e| ApiError::Invalid {
-            code: "bad_mapping",
+            code: cjm_core::ApiErrorCode::BadMapping,
             message: e.to_string(),
         })?;
     let table = Arc::new(sheet.table);
@@ -130,12 +130,12 @@ pub async fn import(
         Ok(None) => {
             let (code, message) = if plan.valid == 0 {
                 (
-                    "nothing_to_import",
+                    cjm_core::ApiErrorCode::NothingToImport,
                     "no row of the file can be imported".to_string(),
                 )
             } else {
                 (
-                    "import_invalid",
+                    cjm_core::ApiErrorCode::ImportInvalid,
                     format!(
                         "{} of {} rows have errors; fix them, or import the others with skip_invalid=true",
                         plan.invalid, plan.rows
@@ -211,7 +211,7 @@ pub async fn undo(
         .await?
     {
         return Err(ApiError::Conflict {
-            code: "already_undone",
+            code: cjm_core::ApiErrorCode::AlreadyUndone,
             message: "this import was already undone".into(),
         });
     }
@@ -275,7 +275,7 @@ async fn read_form(mut multipart: Multipart) -> Result<Form, ApiError> {
                 let text = field.text().await.map_err(bad)?;
                 if !text.trim().is_empty() {
                     overrides = serde_json::from_str(&text).map_err(|e| ApiError::Invalid {
-                        code: "bad_mapping",
+                        code: cjm_core::ApiErrorCode::BadMapping,
                         message: format!(
                             "mapping must be a JSON object of field to column header, column number (from 1) or null: {e}"
                         ),
@@ -297,11 +297,11 @@ async fn read_form(mut multipart: Multipart) -> Result<Form, ApiError> {
 
 fn table_error(e: TableError) -> ApiError {
     let code = match e {
-        TableError::Empty => "empty_file",
+        TableError::Empty => cjm_core::ApiErrorCode::EmptyFile,
         TableError::TooManyRows | TableError::TooManyColumns | TableError::TooLarge => {
-            "file_too_large"
+            cjm_core::ApiErrorCode::FileTooLarge
         }
-        TableError::Unreadable(_) => "unreadable_file",
+        TableError::Unreadable(_) => cjm_core::ApiErrorCode::UnreadableFile,
     };
     ApiError::Invalid {
         code,
@@ -315,7 +315,7 @@ pub(crate) fn batch_error(e: ServerBatchError) -> ApiError {
         ServerBatchError::NotFound => ApiError::NotFound("board not found".into()),
         ServerBatchError::Storage => ApiError::Unexpected(e.to_string()),
         ServerBatchError::Refused(e) => ApiError::Conflict {
-            code: "board_changed",
+            code: cjm_core::ApiErrorCode::BoardChanged,
             message: format!("the board refused the batch ({e}); try again"),
         },
     }
