@@ -3,32 +3,28 @@
 //! password, delete the account). The session itself is an HttpOnly cookie the page never sees.
 
 use cjm_core::ApiErrorCode;
+use cjm_core::api::{AccountReply, Inbox, SoleOwnedBoard};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Deserialize;
+use serde::de::IgnoredAny;
 
 use crate::browser;
 use crate::i18n::{LangSwitch, T, use_i18n};
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct Me {
-    pub email: String,
-    pub name: String,
-    #[serde(default)]
-    pub is_admin: bool,
-}
+/// The signed-in account as the server tells it.
+pub type Me = cjm_core::api::Account;
 
 /// The signed-in account, once asked (`None` inside: signed out).
 pub fn load_me() -> RwSignal<Option<Option<Me>>> {
     let me = RwSignal::new(None);
     spawn_local(async move {
-        let who = browser::fetch_json("GET", "/api/auth/me", None)
+        let who = browser::fetch_json::<AccountReply>("GET", "/api/auth/me", None)
             .await
             .ok()
-            .and_then(|v| serde_json::from_value::<Me>(v["user"].clone()).ok());
+            .map(|reply| reply.user);
         me.set(Some(who));
     });
     me
@@ -89,7 +85,7 @@ pub fn LoginPage() -> impl IntoView {
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            match browser::fetch_json("POST", url, Some(body.to_string())).await {
+            match browser::fetch_json::<IgnoredAny>("POST", url, Some(body.to_string())).await {
                 Ok(_) => browser::navigate(&next_path()),
                 Err(e) => {
                     error.set(Some(e));
@@ -155,7 +151,7 @@ pub fn AccountChip() -> impl IntoView {
     let deleting = RwSignal::new(false);
     let sign_out = move |_| {
         spawn_local(async move {
-            let _ = browser::fetch_json("POST", "/api/auth/logout", None).await;
+            let _ = browser::fetch_json::<IgnoredAny>("POST", "/api/auth/logout", None).await;
             browser::navigate("/login");
         });
     };
@@ -164,7 +160,12 @@ pub fn AccountChip() -> impl IntoView {
         let body =
             serde_json::json!({"current": current.get_untracked(), "new": new.get_untracked()});
         spawn_local(async move {
-            match browser::fetch_json("POST", "/api/auth/password", Some(body.to_string())).await {
+            let sent = browser::fetch_json::<IgnoredAny>(
+                "POST",
+                "/api/auth/password",
+                Some(body.to_string()),
+            );
+            match sent.await {
                 Ok(_) => {
                     current.set(String::new());
                     new.set(String::new());
@@ -222,14 +223,6 @@ pub fn AccountChip() -> impl IntoView {
     }
 }
 
-/// A board the account alone owns, as `DELETE /api/auth/account` lists it.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-struct SoleOwnedBoard {
-    id: String,
-    title: String,
-    other_members: i64,
-}
-
 /// "Delete account…": asks for the password; when the account is the only
 /// owner of boards, lists them and asks whether to hand them over or to
 /// delete them, then deletes the account and goes to the sign-in page.
@@ -260,17 +253,18 @@ fn DeleteAccountDialog(open: RwSignal<bool>) -> impl IntoView {
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            let sent =
-                browser::fetch_json_detailed("DELETE", "/api/auth/account", Some(body.to_string()))
-                    .await;
+            let sent = browser::fetch_json_detailed::<IgnoredAny>(
+                "DELETE",
+                "/api/auth/account",
+                Some(body.to_string()),
+            )
+            .await;
             match sent {
                 Ok(_) => browser::navigate("/login"),
                 Err(f) => {
                     busy.set(false);
                     match f.code {
-                        ApiErrorCode::SoleOwner => {
-                            sole.set(serde_json::from_value(f.error["boards"].clone()).ok())
-                        }
+                        ApiErrorCode::SoleOwner => sole.set(Some(f.boards)),
                         ApiErrorCode::InvalidCredentials => {
                             error.set(Some(i18n.t(T::WrongPassword).into()))
                         }
@@ -317,7 +311,7 @@ fn DeleteAccountDialog(open: RwSignal<bool>) -> impl IntoView {
                                         i18n.t(T::NoOtherMembers).to_string()
                                     };
                                     view! {
-                                        <li data-testid="sole-owned-board" data-id=b.id>
+                                        <li data-testid="sole-owned-board" data-id=b.id.to_string()>
                                             <strong>{b.title}</strong>" "<span class="muted small">{others}</span>
                                         </li>
                                     }
@@ -369,31 +363,6 @@ pub fn PlainTopbar() -> impl IntoView {
     }
 }
 
-/// A comment that mentions the signed-in account, as `GET /api/inbox`
-/// lists it.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-struct InboxItem {
-    board_id: String,
-    board_title: String,
-    comment: InboxComment,
-    #[serde(default)]
-    unread: bool,
-}
-
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-struct InboxComment {
-    id: String,
-    author_name: String,
-    text: String,
-    created_at: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-struct Inbox {
-    items: Vec<InboxItem>,
-    unread: u64,
-}
-
 /// How often an open page asks for the inbox again while it is visible.
 const INBOX_POLL: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -424,9 +393,7 @@ pub fn InboxButton(#[prop(optional, into)] nudge: Option<Signal<Option<usize>>>)
         }
         let busy = busy.clone();
         spawn_local(async move {
-            if let Ok(v) = browser::fetch_json("GET", "/api/inbox", None).await
-                && let Ok(fresh) = serde_json::from_value::<Inbox>(v)
-            {
+            if let Ok(fresh) = browser::fetch_json::<Inbox>("GET", "/api/inbox", None).await {
                 inbox.try_set(Some(fresh));
             }
             busy.store(false, Ordering::Release);
@@ -467,7 +434,7 @@ pub fn InboxButton(#[prop(optional, into)] nudge: Option<Signal<Option<usize>>>)
         open.set(opening);
         if opening && inbox.with_untracked(|i| i.as_ref().is_some_and(|i| i.unread > 0)) {
             spawn_local(async move {
-                if browser::fetch_json("POST", "/api/inbox/read", None)
+                if browser::fetch_json::<IgnoredAny>("POST", "/api/inbox/read", None)
                     .await
                     .is_ok()
                 {
@@ -513,7 +480,7 @@ pub fn InboxButton(#[prop(optional, into)] nudge: Option<Signal<Option<usize>>>)
                                         {items.into_iter().map(|item| view! {
                                             <li>
                                                 <a class="inbox-item" class:unread=item.unread data-testid="inbox-item"
-                                                    data-comment=item.comment.id.clone()
+                                                    data-comment=item.comment.id.to_string()
                                                     href=format!("/b/{}", item.board_id)>
                                                     <span class="inbox-board">{item.board_title.clone()}</span>
                                                     <span><strong>{item.comment.author_name.clone()}</strong>" "

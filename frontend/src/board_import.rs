@@ -41,7 +41,7 @@ fn failure(i18n: I18n, f: &ApiFailure) -> Failure {
     };
     // The server's message is English; it is the detail only when the
     // sentence above it is not already the same thing in English.
-    let raw = f.error["message"].as_str().unwrap_or_default().to_string();
+    let raw = f.server_message.clone();
     Failure {
         text: i18n.t(key).to_string(),
         detail: (detail && !raw.is_empty()).then_some(raw),
@@ -72,8 +72,11 @@ pub fn ImportBoard() -> impl IntoView {
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            match browser::post_file_as_json("/api/boards/import", &file).await {
-                Ok(v) => browser::navigate(&format!("/b/{}", v["id"].as_str().unwrap_or_default())),
+            // Only the new board's id is read of the answer (`NewBoard`).
+            match browser::post_file_as_json::<crate::home::MadeBoard>("/api/boards/import", &file)
+                .await
+            {
+                Ok(made) => browser::navigate(&format!("/b/{}", made.id)),
                 Err(f) => {
                     busy.try_set(false);
                     error.try_set(Some(failure(i18n, &f)));

@@ -3,6 +3,7 @@
 
 use cjm_core::ApiErrorCode;
 use leptos::prelude::*;
+use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -356,28 +357,36 @@ fn intl_format(n: f64, lang: &str, options: &js_sys::Object) -> String {
         .unwrap_or_else(|| n.to_string())
 }
 
-/// Calls the REST API; errors come back as the server's message.
-pub async fn fetch_json(
+/// Calls the REST API and reads its answer as `T` (a `cjm_core::api`
+/// type; `IgnoredAny` when only success matters); errors come back as the
+/// server's message.
+pub async fn fetch_json<T: DeserializeOwned>(
     method: &str,
     url: &str,
     body: Option<String>,
-) -> Result<serde_json::Value, String> {
-    let body = body.map(|b| (JsValue::from_str(&b), Some("application/json".to_string())));
-    fetch(method, url, body).await
+) -> Result<T, String> {
+    fetch_json_detailed(method, url, body)
+        .await
+        .map_err(|f| f.message)
 }
 
 /// Sends a file as the raw request body (with its own type).
-pub async fn upload_file(url: &str, file: &web_sys::File) -> Result<serde_json::Value, String> {
-    fetch("POST", url, Some((file.clone().into(), Some(file.type_())))).await
+pub async fn upload_file<T: DeserializeOwned>(
+    url: &str,
+    file: &web_sys::File,
+) -> Result<T, String> {
+    fetch_detailed("POST", url, Some((file.clone().into(), Some(file.type_()))))
+        .await
+        .map_err(|f| f.message)
 }
 
 /// POSTs a `multipart/form-data` form: `file` and text `fields`. The
 /// browser writes the content type (it carries the boundary).
-pub async fn post_multipart(
+pub async fn post_multipart<T: DeserializeOwned>(
     url: &str,
     file: &web_sys::File,
     fields: &[(&str, String)],
-) -> Result<serde_json::Value, ApiFailure> {
+) -> Result<T, ApiFailure> {
     let failed = |e: JsValue| ApiFailure::local(js_err(e));
     let form = web_sys::FormData::new().map_err(failed)?;
     form.append_with_blob_and_filename("file", file, &file.name())
@@ -391,10 +400,10 @@ pub async fn post_multipart(
 /// POSTs the text of a file as a JSON body (a board export). The text
 /// stays a JS string: an export may be tens of megabytes, and it need not
 /// pass through wasm memory on its way to the server.
-pub async fn post_file_as_json(
+pub async fn post_file_as_json<T: DeserializeOwned>(
     url: &str,
     file: &web_sys::File,
-) -> Result<serde_json::Value, ApiFailure> {
+) -> Result<T, ApiFailure> {
     let text = JsFuture::from(file.text())
         .await
         .map_err(|e| ApiFailure::local(js_err(e)))?;
@@ -402,17 +411,20 @@ pub async fn post_file_as_json(
 }
 
 /// A refused API call: its error code (`Unknown` when the request did not
-/// reach the server), the message to show, and the server's whole
-/// `error` object (some carry more, like the boards of `sole_owner`).
+/// reach the server or its answer was not an API error), the message to
+/// show, and what else the answer carried.
 pub struct ApiFailure {
     pub code: ApiErrorCode,
     pub message: String,
-    pub error: serde_json::Value,
+    /// The server's own (English) message, as it wrote it.
+    pub server_message: String,
+    /// `sole_owner`: the boards the account alone owns.
+    pub boards: Vec<cjm_core::api::SoleOwnedBoard>,
     /// The HTTP status (0 when the request did not reach the server).
     pub status: u16,
-    /// The whole response body (an import's refusal carries its report
-    /// beside `error`).
-    pub body: serde_json::Value,
+    /// The whole response body as text (an import's refusal carries its
+    /// report beside `error`).
+    pub body: String,
 }
 
 impl ApiFailure {
@@ -420,20 +432,21 @@ impl ApiFailure {
     fn local(message: String) -> Self {
         ApiFailure {
             code: ApiErrorCode::Unknown,
+            server_message: String::new(),
             message,
-            error: serde_json::Value::Null,
+            boards: Vec::new(),
             status: 0,
-            body: serde_json::Value::Null,
+            body: String::new(),
         }
     }
 }
 
 /// Like `fetch_json`, with the details of a refusal.
-pub async fn fetch_json_detailed(
+pub async fn fetch_json_detailed<T: DeserializeOwned>(
     method: &str,
     url: &str,
     body: Option<String>,
-) -> Result<serde_json::Value, ApiFailure> {
+) -> Result<T, ApiFailure> {
     let body = body.map(|b| (JsValue::from_str(&b), Some("application/json".to_string())));
     fetch_detailed(method, url, body).await
 }
@@ -441,17 +454,45 @@ pub async fn fetch_json_detailed(
 /// A request body and its content type (`None`: the browser's own).
 type Body = Option<(JsValue, Option<String>)>;
 
-async fn fetch(method: &str, url: &str, body: Body) -> Result<serde_json::Value, String> {
-    fetch_detailed(method, url, body)
-        .await
-        .map_err(|f| f.message)
-}
-
-async fn fetch_detailed(
+async fn fetch_detailed<T: DeserializeOwned>(
     method: &str,
     url: &str,
     body: Body,
-) -> Result<serde_json::Value, ApiFailure> {
+) -> Result<T, ApiFailure> {
+    let (status, text) = fetch_text(method, url, body).await?;
+    if (200..300).contains(&status) {
+        // A 204 has no body: read it as `null` (fine for `IgnoredAny`).
+        let text = if text.is_empty() {
+            "null"
+        } else {
+            text.as_str()
+        };
+        return serde_json::from_str(text)
+            .map_err(|e| ApiFailure::local(format!("bad response: {e}")));
+    }
+    // A refusal from a layer in front of the handlers (like a body over
+    // the size limit) may be plain text.
+    let (code, server_message, boards) =
+        match serde_json::from_str::<cjm_core::api::ErrorBody>(&text) {
+            Ok(b) => (b.error.code, b.error.message, b.error.boards),
+            Err(_) => (
+                ApiErrorCode::Unknown,
+                "request failed".to_string(),
+                Vec::new(),
+            ),
+        };
+    Err(ApiFailure {
+        code,
+        message: localized_error(code).unwrap_or_else(|| server_message.clone()),
+        server_message,
+        boards,
+        status,
+        body: text,
+    })
+}
+
+/// One request: the status and the body's text, or why it failed.
+async fn fetch_text(method: &str, url: &str, body: Body) -> Result<(u16, String), ApiFailure> {
     let failed = ApiFailure::local;
     let init = web_sys::RequestInit::new();
     init.set_method(method);
@@ -477,33 +518,7 @@ async fn fetch_detailed(
         .await
         .map_err(js_err)
         .map_err(failed)?;
-    let text = text.as_string().unwrap_or_default();
-    let ok = (200..300).contains(&status);
-    let json: serde_json::Value = if text.is_empty() {
-        serde_json::Value::Null
-    } else if ok {
-        serde_json::from_str(&text).map_err(|e| failed(format!("bad response: {e}")))?
-    } else {
-        // A refusal from a layer in front of the handlers (like a body
-        // over the size limit) may be plain text.
-        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
-    };
-    if ok {
-        Ok(json)
-    } else {
-        let code =
-            serde_json::from_value(json["error"]["code"].clone()).unwrap_or(ApiErrorCode::Unknown);
-        let message = json["error"]["message"]
-            .as_str()
-            .unwrap_or("request failed");
-        Err(ApiFailure {
-            code,
-            message: localized_error(code).unwrap_or_else(|| message.to_string()),
-            error: json["error"].clone(),
-            status,
-            body: json,
-        })
-    }
+    Ok((status, text.as_string().unwrap_or_default()))
 }
 
 /// The server's messages are English; in a Russian UI the common ones are

@@ -4,9 +4,11 @@
 //! picture of its map; open, duplicate or delete one. Signed out: the
 //! landing page (`landing.rs`).
 
+use cjm_core::api::{BoardList, TemplateList};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 
 use crate::browser;
 use crate::i18n::{Lang, LangSwitch, T, use_i18n};
@@ -36,16 +38,13 @@ fn counted(
     format!("{n} {word}")
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-struct Summary {
-    id: String,
-    title: String,
-    #[serde(default)]
-    created_at: i64,
-    updated_at: i64,
-    stages: i64,
-    cards: i64,
-    role: cjm_core::Role,
+type Summary = cjm_core::api::BoardSummary;
+
+/// Of a just-made board (`NewBoard`: a create, a duplicate, an import),
+/// only its id is read: the page it opens loads the board itself.
+#[derive(Deserialize)]
+pub struct MadeBoard {
+    pub id: cjm_core::BoardId,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,10 +124,18 @@ fn SignedInHome() -> impl IntoView {
             .collect::<Vec<_>>(),
     );
     spawn_local(async move {
-        if let Ok(v) = browser::fetch_json("GET", "/api/templates", None).await
-            && let Ok(list) = serde_json::from_value::<Vec<TemplateChoice>>(v["templates"].clone())
-        {
-            templates.set(list);
+        if let Ok(list) = browser::fetch_json::<TemplateList>("GET", "/api/templates", None).await {
+            templates.set(
+                list.templates
+                    .into_iter()
+                    .map(|t| TemplateChoice {
+                        id: t.id,
+                        name_en: t.name_en,
+                        name_ru: t.name_ru,
+                        saved: t.saved,
+                    })
+                    .collect(),
+            );
         }
     });
     let busy = RwSignal::new(false);
@@ -141,8 +148,8 @@ fn SignedInHome() -> impl IntoView {
 
     let load = move || {
         spawn_local(async move {
-            match browser::fetch_json("GET", "/api/boards", None).await {
-                Ok(v) => boards.set(serde_json::from_value(v["boards"].clone()).ok()),
+            match browser::fetch_json::<BoardList>("GET", "/api/boards", None).await {
+                Ok(list) => boards.set(Some(list.boards)),
                 Err(e) => error.set(Some(e)),
             }
         })
@@ -160,8 +167,10 @@ fn SignedInHome() -> impl IntoView {
         });
         busy.set(true);
         spawn_local(async move {
-            match browser::fetch_json("POST", "/api/boards", Some(body.to_string())).await {
-                Ok(v) => browser::navigate(&format!("/b/{}", v["id"].as_str().unwrap_or_default())),
+            match browser::fetch_json::<MadeBoard>("POST", "/api/boards", Some(body.to_string()))
+                .await
+            {
+                Ok(made) => browser::navigate(&format!("/b/{}", made.id)),
                 Err(e) => {
                     error.set(Some(e));
                     busy.set(false);
@@ -175,7 +184,9 @@ fn SignedInHome() -> impl IntoView {
             return;
         }
         spawn_local(async move {
-            match browser::fetch_json("DELETE", &format!("/api/boards/{id}"), None).await {
+            match browser::fetch_json::<IgnoredAny>("DELETE", &format!("/api/boards/{id}"), None)
+                .await
+            {
                 Ok(_) => load(),
                 Err(e) => error.set(Some(e)),
             }
@@ -187,14 +198,14 @@ fn SignedInHome() -> impl IntoView {
         duplicating.set(Some(id.clone()));
         let body = serde_json::json!({ "locale": i18n.0.get_untracked().code() });
         spawn_local(async move {
-            match browser::fetch_json(
+            match browser::fetch_json::<MadeBoard>(
                 "POST",
                 &format!("/api/boards/{id}/duplicate"),
                 Some(body.to_string()),
             )
             .await
             {
-                Ok(v) => browser::navigate(&format!("/b/{}", v["id"].as_str().unwrap_or_default())),
+                Ok(made) => browser::navigate(&format!("/b/{}", made.id)),
                 Err(e) => {
                     error.set(Some(e));
                     duplicating.set(None);
@@ -343,12 +354,12 @@ fn SignedInHome() -> impl IntoView {
                         <ul class="boards board-grid">
                             {list.into_iter().map(|b| {
                                 let lang = i18n.0.get();
-                                let (dup_id, del_id) = (b.id.clone(), b.id.clone());
-                                let busy_id = b.id.clone();
+                                let (dup_id, del_id) = (b.id.to_string(), b.id.to_string());
+                                let busy_id = b.id.to_string();
                                 let owner = b.role == cjm_core::Role::Owner;
                                 let copy_label = format!("{} “{}”", tr(lang, "Duplicate", "Копировать"), b.title);
                                 view! {
-                                    <li class="board-item board-tile" data-testid="board-item" data-id=b.id.clone()>
+                                    <li class="board-item board-tile" data-testid="board-item" data-id=b.id.to_string()>
                                         <a class="board-open" href=format!("/b/{}", b.id)>
                                             <span class="board-thumb-frame">
                                                 <img class="board-thumb" data-testid="board-thumb" alt="" loading="lazy"

@@ -3,20 +3,12 @@
 //! when needed, joins, and goes to the board. A viewer link with no password
 //! joins at once: a manager clicks and watches.
 
+use cjm_core::api::{Joined, LinkDescription as LinkInfo};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Deserialize;
 
 use crate::browser;
 use crate::i18n::{T, use_i18n};
-
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-struct LinkInfo {
-    title: Option<String>,
-    role: cjm_core::Role,
-    needs_password: bool,
-    needs_name: bool,
-}
 
 /// The guest name remembered on this browser.
 const NAME_KEY: &str = "cjm.name";
@@ -40,15 +32,12 @@ pub fn JoinPage(token: String) -> impl IntoView {
         });
         spawn_local(async move {
             let url = format!("/api/links/{}/join", token.get_value());
-            match browser::fetch_json("POST", &url, Some(body.to_string())).await {
-                Ok(v) => {
+            match browser::fetch_json::<Joined>("POST", &url, Some(body.to_string())).await {
+                Ok(joined) => {
                     if !who.is_empty() {
                         browser::storage_set(NAME_KEY, &who);
                     }
-                    browser::navigate(&format!(
-                        "/b/{}",
-                        v["board_id"].as_str().unwrap_or_default()
-                    ));
+                    browser::navigate(&format!("/b/{}", joined.board_id));
                 }
                 Err(e) => {
                     error.set(Some(e));
@@ -58,17 +47,15 @@ pub fn JoinPage(token: String) -> impl IntoView {
         });
     };
     spawn_local(async move {
-        match browser::fetch_json("GET", &format!("/api/links/{}", token.get_value()), None).await {
-            Ok(v) => match serde_json::from_value::<LinkInfo>(v) {
-                Ok(link) => {
-                    let at_once = !link.needs_password && !link.needs_name;
-                    info.set(Some(link));
-                    if at_once {
-                        join();
-                    }
+        let url = format!("/api/links/{}", token.get_value());
+        match browser::fetch_json::<LinkInfo>("GET", &url, None).await {
+            Ok(link) => {
+                let at_once = !link.needs_password && !link.needs_name;
+                info.set(Some(link));
+                if at_once {
+                    join();
                 }
-                Err(e) => error.set(Some(e.to_string())),
-            },
+            }
             Err(e) => error.set(Some(e)),
         }
     });

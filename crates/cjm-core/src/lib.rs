@@ -5,6 +5,7 @@
 //! the server's rooms and the browser apply the very same code: they cannot
 //! disagree about what an op means.
 
+pub mod api;
 pub mod apply;
 pub mod codes;
 pub mod comments;

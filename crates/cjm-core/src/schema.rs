@@ -7,6 +7,7 @@
 use schemars::{Schema, schema_for};
 
 use crate::Board;
+use crate::api;
 use crate::protocol::{ClientMsg, ServerMsg};
 
 /// Every published schema: its file name (also its URL's last segment) and
@@ -22,7 +23,61 @@ pub fn documents() -> Vec<(&'static str, Schema)> {
             titled(schema_for!(ServerMsg), "ServerMsg"),
         ),
         ("board.json", titled(schema_for!(Board), "Board")),
+        ("api.json", api_bodies()),
     ]
+}
+
+/// The REST API's bodies (`cjm_core::api`), each a definition under
+/// `$defs` named after its type (`#/$defs/BoardList` is the answer to
+/// `GET /api/boards`; docs/api.md names the type of each answer).
+fn api_bodies() -> Schema {
+    let mut generator = schemars::SchemaGenerator::default();
+    macro_rules! register {
+        ($($t:ty),* $(,)?) => {$( generator.subschema_for::<$t>(); )*};
+    }
+    register!(
+        api::ErrorBody,
+        api::BoardList,
+        api::NewBoard,
+        api::BoardSnapshot,
+        api::BoardHealth,
+        api::TemplateList,
+        api::SavedTemplateRef,
+        api::Liveness,
+        api::MemberList,
+        api::Invited,
+        api::MemberAdded,
+        api::MemberRole,
+        api::LinkList,
+        api::NewLink,
+        api::LinkDescription,
+        api::Joined,
+        api::VersionList,
+        api::SavedVersion,
+        api::VersionSnapshot,
+        api::CompareReply,
+        api::Restored,
+        api::CommentList,
+        api::SeenAt,
+        api::PeopleList,
+        api::Inbox,
+        api::ReadAt,
+        api::ActivityPage,
+        api::AccountReply,
+        api::AccountDeleted,
+        api::Uploaded,
+        api::ImportList,
+        api::ImportUndone,
+    );
+    let defs = generator.take_definitions(true);
+    let mut schema = Schema::default();
+    schema.insert(
+        "$schema".into(),
+        "https://json-schema.org/draft/2020-12/schema".into(),
+    );
+    schema.insert("title".into(), "REST API bodies".into());
+    schema.insert("$defs".into(), serde_json::Value::Object(defs));
+    schema
 }
 
 /// The document as published: pretty JSON with a trailing newline.

@@ -6,43 +6,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use cjm_core::{Board, CardId, CommentTarget, Op, StageId};
-use serde::Serialize;
 
 use crate::Lang;
 
-/// What a batch did, counted by kind.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum What {
-    Title,
-    CardsAdded,
-    CardsMoved,
-    CardsEdited,
-    CardsDeleted,
-    StagesAdded,
-    StagesEdited,
-    StagesDeleted,
-    LanesAdded,
-    LanesEdited,
-    LanesDeleted,
-    PersonasAdded,
-    PersonasEdited,
-    PersonasDeleted,
-    Emotions,
-    Comments,
-    Reactions,
-    Workshop,
-}
-
-/// One kind of change in a batch: how many, and the stage they went to
-/// when they all went to one (cards added or moved).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Line {
-    pub what: What,
-    pub count: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stage_id: Option<StageId>,
-}
+/// What a batch did (`What`) and one kind of change in it (`Line`): the
+/// API's activity types, so that the feed's JSON is the shared wire type.
+pub use cjm_core::api::{ActivityLine as Line, ActivityWhat as What};
 
 /// The lines of one batch, in a stable order.
 pub fn summarize(ops: &[Op]) -> Vec<Line> {

@@ -14,7 +14,6 @@ use cjm_core::{Role, StageId};
 use cjm_export::Lang;
 use cjm_export::activity::{sentence, stages_touched, summarize};
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::access::Caller;
 use crate::api::board_id;
@@ -105,14 +104,14 @@ pub async fn feed(
                 Lang::En => "Someone".into(),
                 Lang::Ru => "Кто-то".into(),
             });
-            items.push(json!({
-                "seq": a.seq,
-                "at": a.at,
-                "actor": a.actor,
-                "actor_name": who,
-                "lines": lines,
-                "text": sentence(&who, &lines, &current, lang),
-            }));
+            items.push(cjm_core::api::ActivityItem {
+                seq: a.seq,
+                at: a.at,
+                actor: a.actor,
+                text: sentence(&who, &lines, &current, lang),
+                actor_name: who,
+                lines,
+            });
             if items.len() == limit {
                 break 'pages;
             }
@@ -123,5 +122,5 @@ pub async fn feed(
     } else {
         before
     };
-    Ok(Json(json!({ "items": items, "next_before": next_before })))
+    Ok(Json(cjm_core::api::ActivityPage { items, next_before }))
 }

@@ -12,13 +12,13 @@ use cjm_core::health::{DEFAULT_STALE_DAYS, health};
 use cjm_core::limits::MAX_NAME_CHARS;
 use cjm_core::template::{Locale, TEMPLATES, Template};
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::access::Caller;
 use crate::clock::now_ms;
 use crate::error::ApiError;
 use crate::state::AppState;
 use cjm_core::Role;
+use cjm_core::api;
 
 type AppStateRef = State<Arc<AppState>>;
 
@@ -34,7 +34,7 @@ pub async fn list_boards(
 ) -> Result<impl IntoResponse, ApiError> {
     let user = caller.require_user()?;
     let boards = state.store.list_boards(user.id).await?;
-    Ok(Json(json!({ "boards": boards })))
+    Ok(Json(api::BoardList { boards }))
 }
 
 #[derive(Deserialize)]
@@ -105,7 +105,11 @@ pub async fn create_board(
     tracing::info!(board = %board.id, template = %req.template, "board created");
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "id": board.id, "board": board, "seq": 0 })),
+        Json(api::NewBoard {
+            id: board.id,
+            board,
+            seq: 0,
+        }),
     ))
 }
 
@@ -122,9 +126,11 @@ pub async fn get_board(
         .load_board(id)
         .await?
         .ok_or_else(|| ApiError::NotFound("board not found".into()))?;
-    Ok(Json(
-        json!({ "board": board, "seq": seq, "role": access.role }),
-    ))
+    Ok(Json(api::BoardSnapshot {
+        board,
+        seq,
+        role: access.role,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -158,7 +164,7 @@ pub async fn board_health(
         .await?
         .ok_or_else(|| ApiError::NotFound("board not found".into()))?;
     let health = health(&board, now_ms(), stale_days);
-    Ok(Json(json!({ "seq": seq, "health": health })))
+    Ok(Json(api::BoardHealth { seq, health }))
 }
 
 pub async fn delete_board(
@@ -181,24 +187,34 @@ pub async fn list_templates(
     State(state): AppStateRef,
     caller: Caller,
 ) -> Result<impl IntoResponse, ApiError> {
-    let mut list: Vec<serde_json::Value> = TEMPLATES
+    let mut templates: Vec<api::TemplateChoice> = TEMPLATES
         .iter()
-        .map(|t| json!({ "id": t.id, "name_en": t.name_en, "name_ru": t.name_ru, "saved": false }))
+        .map(|t| api::TemplateChoice {
+            id: t.id.as_str().to_string(),
+            name_en: t.name_en.to_string(),
+            name_ru: t.name_ru.to_string(),
+            saved: false,
+            created_at: None,
+        })
         .collect();
     let saved = match &caller.user {
         Some(user) => state.store.list_templates(user.id).await?,
         None => Vec::new(),
     };
-    for t in saved {
-        list.push(json!({
-            "id": t.id, "name_en": t.name, "name_ru": t.name, "saved": true, "created_at": t.created_at,
-        }));
-    }
-    Ok(Json(json!({ "templates": list })))
+    templates.extend(saved.into_iter().map(|t| api::TemplateChoice {
+        id: t.id.to_string(),
+        name_en: t.name.clone(),
+        name_ru: t.name,
+        saved: true,
+        created_at: Some(t.created_at),
+    }));
+    Ok(Json(api::TemplateList { templates }))
 }
 
 pub async fn healthz() -> impl IntoResponse {
-    Json(json!({ "status": "ok" }))
+    Json(api::Liveness {
+        status: "ok".into(),
+    })
 }
 
 pub async fn api_not_found() -> ApiError {

@@ -11,7 +11,6 @@ use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
 use cjm_core::{Comment, Role};
 use serde::Deserialize;
-use serde_json::json;
 use uuid::Uuid;
 
 use crate::access::Caller;
@@ -93,12 +92,12 @@ pub async fn list(
         comments.extend(replies);
     }
     let seen_at = state.store.comments_seen(id, me).await?;
-    Ok(Json(json!({
-        "seq": seq,
-        "you": access.actor,
-        "seen_at": seen_at,
-        "comments": comments,
-    })))
+    Ok(Json(cjm_core::api::CommentList {
+        seq,
+        you: access.actor,
+        seen_at,
+        comments: comments.into_iter().cloned().collect(),
+    }))
 }
 
 /// Records that the caller has read the board's comments (now).
@@ -112,7 +111,7 @@ pub async fn seen(
     let me = access.actor.parse::<Uuid>().unwrap_or_default();
     let now = now_ms();
     state.store.set_comments_seen(id, me, now).await?;
-    Ok(Json(json!({ "seen_at": now })))
+    Ok(Json(cjm_core::api::SeenAt { seen_at: now }))
 }
 
 /// Who a comment may mention: the board's members and the named guests of
@@ -125,7 +124,7 @@ pub async fn people(
     let id = board_id(&id)?;
     caller.require(&state, id, Role::Commenter).await?;
     let people = state.store.board_people(id).await?;
-    Ok(Json(json!({ "people": people })))
+    Ok(Json(cjm_core::api::PeopleList { people }))
 }
 
 /// The signed-in account's mentions on boards it is a member of, newest
@@ -141,5 +140,5 @@ pub async fn inbox_read(State(state): St, caller: Caller) -> Result<impl IntoRes
     let user = caller.require_user()?;
     let now = now_ms();
     state.store.mark_inbox_read(user.id, now).await?;
-    Ok(Json(json!({ "read_at": now })))
+    Ok(Json(cjm_core::api::ReadAt { read_at: now }))
 }

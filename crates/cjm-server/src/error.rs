@@ -5,7 +5,6 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cjm_core::ApiErrorCode;
-use serde_json::json;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -103,7 +102,13 @@ impl IntoResponse for ApiError {
             ApiError::Unexpected(e) => tracing::error!(error = %e, "request failed"),
             _ => {}
         }
-        let body = json!({ "error": { "code": code, "message": self.to_string() } });
+        let body = cjm_core::api::ErrorBody {
+            error: cjm_core::api::ErrorDetail {
+                code,
+                message: self.to_string(),
+                boards: Vec::new(),
+            },
+        };
         let mut response = (status, Json(body)).into_response();
         if let ApiError::TooManyRequests { retry_after, .. }
         | ApiError::RateLimited { retry_after, .. }

@@ -20,7 +20,6 @@ use cjm_export::pages::{self, Paper};
 use cjm_export::{Exported, Lang, json as board_json, report, sheets};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::access::Caller;
 use crate::api::board_id;
@@ -426,6 +425,10 @@ pub async fn import_board(
     tracing::info!(board = %board.id, cards = board.cards.len(), images = uploads.len(), "board imported");
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "id": board.id, "board": board, "seq": 0 })),
+        Json(cjm_core::api::NewBoard {
+            id: board.id,
+            board,
+            seq: 0,
+        }),
     ))
 }

@@ -15,10 +15,9 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cjm_core::Role;
+use cjm_core::{Role, api};
 use cjm_store::ShareLink;
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::access::{Caller, GUEST_COOKIE, Via};
 use crate::api::board_id;
@@ -38,16 +37,16 @@ const MIN_LINK_PASSWORD_CHARS: usize = 6;
 const MAX_LINK_PASSWORD_CHARS: usize = 200;
 const MAX_GUEST_NAME_CHARS: usize = 64;
 
-fn link_json(l: &ShareLink, now: i64) -> serde_json::Value {
-    json!({
-        "id": l.id,
-        "role": l.role,
-        "has_password": l.password_hash.is_some(),
-        "expires_at": l.expires_at,
-        "expired": l.expired(now),
-        "created_at": l.created_at,
-        "last_used_at": l.last_used_at,
-    })
+fn link_info(l: &ShareLink, now: i64) -> api::LinkInfo {
+    api::LinkInfo {
+        id: l.id,
+        role: l.role,
+        has_password: l.password_hash.is_some(),
+        expires_at: l.expires_at,
+        expired: l.expired(now),
+        created_at: l.created_at,
+        last_used_at: l.last_used_at,
+    }
 }
 
 pub async fn list(
@@ -63,9 +62,9 @@ pub async fn list(
         .links(board)
         .await?
         .iter()
-        .map(|l| link_json(l, now))
+        .map(|l| link_info(l, now))
         .collect();
-    Ok(Json(json!({ "links": links })))
+    Ok(Json(api::LinkList { links }))
 }
 
 #[derive(Deserialize)]
@@ -137,9 +136,11 @@ pub async fn create(
     };
     state.store.create_link(&link, &token_hash(&token)).await?;
     tracing::info!(%board, link = %link.id, role = role.as_str(), "share link created");
-    let mut body = link_json(&link, now);
-    body["token"] = json!(token);
-    body["url"] = json!(format!("/s/{token}"));
+    let body = api::NewLink {
+        link: link_info(&link, now),
+        url: format!("/s/{token}"),
+        token,
+    };
     Ok((StatusCode::CREATED, Json(body)))
 }
 
@@ -194,14 +195,14 @@ pub async fn describe(
             .await?
             .map(|(b, _)| b.title)
     };
-    Ok(Json(json!({
-        "board_id": link.board,
-        "title": title,
-        "role": link.role,
-        "needs_password": needs_password,
-        "needs_name": link.role == Role::Editor,
-        "expires_at": link.expires_at,
-    })))
+    Ok(Json(api::LinkDescription {
+        board_id: link.board,
+        title,
+        role: link.role,
+        needs_password,
+        needs_name: link.role == Role::Editor,
+        expires_at: link.expires_at,
+    }))
 }
 
 #[derive(Deserialize, Default)]
@@ -300,7 +301,11 @@ pub async fn join(
         .add_guest(&token_hash(&guest_token), link.id, &name, now_ms())
         .await?;
     tracing::info!(board = %link.board, link = %link.id, "joined through a share link");
-    let body = Json(json!({ "board_id": link.board, "role": link.role, "name": name }));
+    let body = Json(api::Joined {
+        board_id: link.board,
+        role: link.role,
+        name,
+    });
     let mut response = body.into_response();
     let set = token_cookie(
         GUEST_COOKIE,

@@ -13,11 +13,10 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
-use cjm_core::Role;
+use axum::response::{IntoResponse, Response};
+use cjm_core::{Role, api};
 use cjm_store::StoreError;
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::access::{Caller, Via};
 use crate::api::board_id;
@@ -50,9 +49,11 @@ pub async fn list(
     } else {
         Vec::new()
     };
-    Ok(Json(
-        json!({ "members": members, "invitations": invitations, "you": access.role }),
-    ))
+    Ok(Json(api::MemberList {
+        members,
+        invitations,
+        you: access.role,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -73,7 +74,7 @@ pub async fn add(
     Path(board): Path<String>,
     caller: Caller,
     body: Result<Json<Invite>, JsonRejection>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Response, ApiError> {
     let board = board_id(&board)?;
     let access = caller.require(&state, board, Role::Owner).await?;
     let Json(req) = body?;
@@ -92,8 +93,13 @@ pub async fn add(
         tracing::info!(%board, role = role.as_str(), "invitation made");
         return Ok((
             StatusCode::ACCEPTED,
-            Json(json!({ "email": email, "role": role, "pending": true })),
-        ));
+            Json(api::Invited {
+                email,
+                role,
+                pending: true,
+            }),
+        )
+            .into_response());
     };
     // One statement decides, so parallel invitations of one account
     // cannot both add it.
@@ -110,8 +116,14 @@ pub async fn add(
     tracing::info!(%board, user = %user.id, role = role.as_str(), "member added");
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "user_id": user.id, "email": user.email, "name": user.name, "role": role })),
-    ))
+        Json(api::MemberAdded {
+            user_id: user.id,
+            email: user.email,
+            name: user.name,
+            role,
+        }),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
@@ -151,7 +163,10 @@ pub async fn change(
         return Err(ApiError::NotFound("no such member".into()));
     };
     if old == role {
-        return Ok(Json(json!({ "user_id": user, "role": role })));
+        return Ok(Json(api::MemberRole {
+            user_id: user,
+            role,
+        }));
     }
     state
         .store
@@ -160,7 +175,10 @@ pub async fn change(
         .map_err(keep_an_owner)?;
     crate::access::revoke(&state, board, Via::Member(user), false).await;
     tracing::info!(%board, %user, role = role.as_str(), "member role changed");
-    Ok(Json(json!({ "user_id": user, "role": role })))
+    Ok(Json(api::MemberRole {
+        user_id: user,
+        role,
+    }))
 }
 
 /// Owners remove anyone; any member may leave by removing themselves.

@@ -13,7 +13,6 @@ use cjm_core::limits::MAX_NAME_CHARS;
 use cjm_core::{Board, BoardId};
 use cjm_store::SavedTemplate;
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::access::Caller;
 use crate::clock::now_ms;
@@ -73,7 +72,10 @@ pub async fn save(
     tracing::info!(%board, template = %template.id, "board saved as a template");
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "id": template.id, "name": template.name })),
+        Json(cjm_core::api::SavedTemplateRef {
+            id: template.id,
+            name: template.name,
+        }),
     ))
 }
 

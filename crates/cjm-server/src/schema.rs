@@ -14,7 +14,7 @@ pub async fn document(Path(file): Path<String>) -> Result<Response, ApiError> {
         .find(|(name, _)| *name == file)
         .ok_or_else(|| {
             ApiError::NotFound(
-                "no such schema: try client-message.json, server-message.json or board.json".into(),
+                "no such schema: try client-message.json, server-message.json, board.json or api.json".into(),
             )
         })?;
     Ok((

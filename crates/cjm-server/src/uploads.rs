@@ -12,7 +12,6 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use cjm_store::Upload;
-use serde_json::json;
 
 use crate::access::Caller;
 use crate::clock::now_ms;
@@ -81,7 +80,11 @@ pub async fn upload(
     let url = format!("/api/uploads/{}", upload.id);
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "id": upload.id, "url": url, "content_type": content_type })),
+        Json(cjm_core::api::Uploaded {
+            id: upload.id,
+            url,
+            content_type: content_type.into(),
+        }),
     ))
 }
 

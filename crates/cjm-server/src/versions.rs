@@ -14,9 +14,8 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use cjm_core::history::{compare, restore_ops};
 use cjm_core::limits::{MAX_NAME_CHARS, MAX_TEXT_CHARS};
-use cjm_core::{Board, BoardId, Role};
+use cjm_core::{Board, BoardId, Role, api};
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::access::{Access, Caller};
 use crate::api::board_id;
@@ -59,7 +58,7 @@ pub async fn save(
         });
     }
     let version = snapshot(&state, board, &access, name, req.note.trim(), false).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "version": version }))))
+    Ok((StatusCode::CREATED, Json(api::SavedVersion { version })))
 }
 
 /// Saves the board as stored now under `name`.
@@ -100,7 +99,7 @@ pub async fn list(
     let board = board_id(&id)?;
     caller.require(&state, board, Role::Viewer).await?;
     let versions = state.store.versions(board, LISTED).await?;
-    Ok(Json(json!({ "versions": versions })))
+    Ok(Json(api::VersionList { versions }))
 }
 
 pub async fn get(
@@ -111,7 +110,10 @@ pub async fn get(
     let board = board_id(&id)?;
     caller.require(&state, board, Role::Viewer).await?;
     let (version, snapshot) = load(&state, board, &version).await?;
-    Ok(Json(json!({ "version": version, "board": snapshot })))
+    Ok(Json(api::VersionSnapshot {
+        version,
+        board: snapshot,
+    }))
 }
 
 async fn load(
@@ -153,23 +155,23 @@ pub async fn compare_versions(
                     .load_board(board)
                     .await?
                     .ok_or_else(|| ApiError::NotFound("board not found".into()))?;
-                Ok::<_, ApiError>((json!({ "current": true, "seq": seq }), b))
+                Ok::<_, ApiError>((api::CompareSide::Current { current: true, seq }, b))
             } else {
                 let (v, b) = load(state, board, &which).await?;
-                Ok((json!(v), b))
+                Ok((api::CompareSide::Version(v), b))
             }
         }
     };
     let (from_meta, from) = side(q.from).await?;
     let (to_meta, to) = side(q.to.unwrap_or_else(|| "current".into())).await?;
     let comparison = compare(&from, &to);
-    Ok(Json(json!({
-        "from": from_meta,
-        "to": to_meta,
-        "comparison": comparison,
-        "from_board": from,
-        "to_board": to,
-    })))
+    Ok(Json(api::CompareReply {
+        from: from_meta,
+        to: to_meta,
+        comparison,
+        from_board: from,
+        to_board: to,
+    }))
 }
 
 /// `POST /api/boards/{id}/versions/{version}/restore`.
@@ -194,11 +196,11 @@ pub async fn restore(
     match state.rooms.server_batch(board, &access.actor, build).await {
         Ok(seq) => {
             tracing::info!(%board, version = %target.id, ?seq, "version restored");
-            Ok(Json(json!({
-                "restored": target.id,
-                "seq": seq,
-                "saved_before": before,
-            })))
+            Ok(Json(api::Restored {
+                restored: target.id,
+                seq,
+                saved_before: before,
+            }))
         }
         Err(e) => Err(crate::import::batch_error(e)),
     }

@@ -36,6 +36,24 @@ fn validator(file: &str) -> jsonschema::Validator {
         .unwrap_or_else(|e| panic!("{file} is not a schema: {e}"))
 }
 
+/// A validator for one REST body type of api.json (`#/$defs/{name}`).
+fn api_def(name: &str) -> jsonschema::Validator {
+    let (_, schema) = cjm_core::schema::documents()
+        .into_iter()
+        .find(|(file, _)| *file == "api.json")
+        .unwrap();
+    let mut schema: Value = schema.into();
+    assert!(
+        schema["$defs"].get(name).is_some(),
+        "api.json has no {name}"
+    );
+    schema["$ref"] = format!("#/$defs/{name}").into();
+    jsonschema::draft202012::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap()
+}
+
 #[track_caller]
 fn assert_valid(v: &jsonschema::Validator, what: &str, doc: &Value) {
     let errors: Vec<String> = v
@@ -95,7 +113,12 @@ async fn test_what_the_server_sends_matches_the_schemas(backend: &str) {
 
     // The schema the server serves is the published one.
     let http = common::owner_http(server.addr).await;
-    for file in ["client-message.json", "server-message.json", "board.json"] {
+    for file in [
+        "client-message.json",
+        "server-message.json",
+        "board.json",
+        "api.json",
+    ] {
         let res = http
             .get(server.url(&format!("/api/schema/{file}")))
             .send()
@@ -105,7 +128,10 @@ async fn test_what_the_server_sends_matches_the_schemas(backend: &str) {
         assert_eq!(res.headers()["content-type"], "application/schema+json");
         let served = res.text().await.unwrap();
         let published = std::fs::read_to_string(docs_dir().join(file)).unwrap();
-        assert!(served == published, "{file} served differs from docs/schema");
+        assert!(
+            served == published,
+            "{file} served differs from docs/schema"
+        );
     }
     let missing = http
         .get(server.url("/api/schema/nope.json"))
@@ -123,6 +149,55 @@ async fn test_what_the_server_sends_matches_the_schemas(backend: &str) {
         .await
         .unwrap();
     assert_valid(&board_schema, "GET /api/boards/{id} board", &rest["board"]);
+
+    // The REST answers match their types in api.json (docs/api.md).
+    let version: Value = http
+        .post(server.url(&format!("/api/boards/{}/versions", board.id)))
+        .json(&serde_json::json!({ "name": "Before the workshop" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let version_id = version["version"]["id"].as_str().unwrap().to_string();
+    let b = board.id;
+    for (path, def) in [
+        ("/api/boards".to_string(), "BoardList"),
+        (format!("/api/boards/{b}"), "BoardSnapshot"),
+        (format!("/api/boards/{b}/health"), "BoardHealth"),
+        ("/api/templates".to_string(), "TemplateList"),
+        (format!("/api/boards/{b}/members"), "MemberList"),
+        (format!("/api/boards/{b}/links"), "LinkList"),
+        (format!("/api/boards/{b}/versions"), "VersionList"),
+        (
+            format!("/api/boards/{b}/versions/{version_id}"),
+            "VersionSnapshot",
+        ),
+        (
+            format!("/api/boards/{b}/compare?from={version_id}"),
+            "CompareReply",
+        ),
+        (format!("/api/boards/{b}/comments"), "CommentList"),
+        (format!("/api/boards/{b}/people"), "PeopleList"),
+        (format!("/api/boards/{b}/activity"), "ActivityPage"),
+        (format!("/api/boards/{b}/imports"), "ImportList"),
+        ("/api/inbox".to_string(), "Inbox"),
+        ("/api/auth/me".to_string(), "AccountReply"),
+        // Refusals: the error body.
+        ("/api/boards/not-a-board".to_string(), "ErrorBody"),
+        (format!("/api/boards/{b}/health?stale_days=0"), "ErrorBody"),
+    ] {
+        let res = http.get(server.url(&path)).send().await.unwrap();
+        let body: Value = res.json().await.unwrap();
+        assert_valid(&api_def(def), &format!("GET {path} as {def}"), &body);
+    }
+    assert_valid(&api_def("SavedVersion"), "POST versions", &version);
+    // A body of another type does not pass for this one.
+    assert!(
+        !api_def("BoardList").is_valid(&version),
+        "a version is not a board list"
+    );
 
     let mut seen = std::collections::BTreeSet::new();
     let mut check = |text: &str| {

@@ -24,40 +24,13 @@ use cjm_core::protocol::Applied;
 use cjm_core::{Board, BoardId, Change, ClientOpId, Role};
 use serde_json::Value;
 
+pub use cjm_core::api::{
+    BoardSummary, Inbox, InboxItem, Invitation, Member, Person, SavedTemplateInfo, SoleOwnedBoard,
+    Version,
+};
 pub use error::StoreError;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
-
-/// A board as listed on the home page.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct BoardSummary {
-    pub id: BoardId,
-    pub title: String,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub stages: i64,
-    pub cards: i64,
-    /// The asking account's role on the board.
-    pub role: Role,
-}
-
-/// An account's membership of a board.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Member {
-    pub user_id: uuid::Uuid,
-    pub email: String,
-    pub name: String,
-    pub role: Role,
-    pub added_at: i64,
-}
-
-/// An invitation of an email that has no account yet (see `invite`).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Invitation {
-    pub email: String,
-    pub role: Role,
-    pub invited_at: i64,
-}
 
 /// A share link. Its token is never stored, only `token_hash` (SHA-256).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -145,22 +118,13 @@ pub struct SavedTemplate {
     pub owner: Option<uuid::Uuid>,
 }
 
-/// A saved template as listed (without its content).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct SavedTemplateInfo {
-    pub id: uuid::Uuid,
-    pub name: String,
-    pub created_at: i64,
-}
-
 /// A person's account. `email` is stored lower-cased; `password_hash` is a
 /// PHC string (argon2id), never the password.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct User {
     pub id: uuid::Uuid,
     pub email: String,
     pub name: String,
-    #[serde(skip)]
     pub password_hash: String,
     pub is_admin: bool,
     pub created_at: i64,
@@ -178,17 +142,8 @@ pub enum SoleOwned {
     Delete,
 }
 
-/// A live board whose only owner is the account being deleted.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct SoleOwnedBoard {
-    pub id: BoardId,
-    pub title: String,
-    /// Members besides that owner.
-    pub other_members: i64,
-}
-
 /// What `Store::delete_account` did.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum AccountDeletion {
     /// Nothing written: the account is the only owner of these boards and
     /// no `SoleOwned` choice was given.
@@ -224,7 +179,7 @@ pub struct Dot<'a> {
 }
 
 /// One import of quotes into a board, kept so that it can be undone.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Import {
     pub id: uuid::Uuid,
     pub board: BoardId,
@@ -239,52 +194,8 @@ pub struct Import {
     pub evidence: u64,
     /// What to take back: the server's own JSON (cards created, evidence
     /// attached); not sent to clients.
-    #[serde(skip)]
     pub undo: Value,
     pub undone_at: Option<i64>,
-}
-
-/// A named version of a board: the map as it was at `seq`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct Version {
-    pub id: uuid::Uuid,
-    pub board: BoardId,
-    pub seq: u64,
-    pub name: String,
-    pub note: String,
-    /// Made by the server (before a restore), not by a person.
-    pub auto: bool,
-    /// Who saved it (actor id) and their name then.
-    pub actor: String,
-    pub actor_name: String,
-    pub created_at: i64,
-}
-
-/// Someone who can be mentioned on a board.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Person {
-    /// The actor id: an account's id, or a guest's.
-    pub id: uuid::Uuid,
-    pub name: String,
-    /// A guest of a share link (no account, so no inbox).
-    pub guest: bool,
-}
-
-/// A mention in someone's inbox.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct InboxItem {
-    pub board_id: BoardId,
-    pub board_title: String,
-    pub comment: cjm_core::Comment,
-    /// Newer than the last time the inbox was read.
-    pub unread: bool,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Inbox {
-    pub items: Vec<InboxItem>,
-    pub unread: u64,
-    pub read_at: i64,
 }
 
 #[async_trait]

@@ -10,9 +10,9 @@
 
 use std::time::Duration;
 
+use cjm_core::api::{ActivityItem as Item, ActivityPage, PeopleList};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Deserialize;
 use wasm_bindgen::JsValue;
 
 use super::panel::Panel;
@@ -25,28 +25,6 @@ const PAGE: usize = 50;
 const MAX_PAGE: usize = 200;
 /// Live batches are gathered this long before the list is asked again.
 const REFRESH_DELAY: Duration = Duration::from_millis(800);
-
-/// One batch of the feed, as much of it as the panel shows.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-struct Item {
-    seq: u64,
-    at: i64,
-    actor: String,
-    actor_name: String,
-    text: String,
-}
-
-#[derive(Deserialize)]
-struct Page {
-    items: Vec<Item>,
-    next_before: Option<u64>,
-}
-
-#[derive(Deserialize)]
-struct Person {
-    id: String,
-    name: String,
-}
 
 impl super::Ui {
     /// Opens the activity panel (board menu, "since your last visit").
@@ -117,9 +95,7 @@ pub fn ActivityPanel() -> impl IntoView {
         }
         let mine = generation.get_value();
         spawn_local(async move {
-            let result = browser::fetch_json("GET", &url, None)
-                .await
-                .and_then(|v| serde_json::from_value::<Page>(v).map_err(|e| e.to_string()));
+            let result = browser::fetch_json::<ActivityPage>("GET", &url, None).await;
             if generation.try_get_value() != Some(mine) {
                 return;
             }
@@ -169,13 +145,13 @@ pub fn ActivityPanel() -> impl IntoView {
     {
         let url = format!("/api/boards/{}/people", ui.board_id);
         spawn_local(async move {
-            if let Ok(v) = browser::fetch_json("GET", &url, None).await {
-                let found: Vec<Person> =
-                    serde_json::from_value(v["people"].clone()).unwrap_or_default();
+            if let Ok(list) = browser::fetch_json::<PeopleList>("GET", &url, None).await {
+                let found = list.people;
                 people.try_update(|p| {
                     for who in found {
-                        if !p.iter().any(|(id, _)| *id == who.id) {
-                            p.push((who.id, who.name));
+                        let id = who.id.to_string();
+                        if !p.iter().any(|(known, _)| *known == id) {
+                            p.push((id, who.name));
                         }
                     }
                 });

@@ -49,7 +49,9 @@ pub fn BoardMenu() -> impl IntoView {
         let url = format!("/api/boards/{}/template", ui.board_id);
         busy.set(true);
         spawn_local(async move {
-            let result = browser::fetch_json("POST", &url, Some(body.to_string())).await;
+            let sent =
+                browser::fetch_json::<serde::de::IgnoredAny>("POST", &url, Some(body.to_string()));
+            let result = sent.await;
             busy.set(false);
             match result {
                 Ok(_) => {

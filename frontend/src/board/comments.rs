@@ -9,6 +9,7 @@
 //! lets a commenter send these ops (and only these). Comment text is always
 //! rendered as text, never as HTML.
 
+use cjm_core::api::{PeopleList, SeenAt};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -19,7 +20,6 @@ use cjm_core::{
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Deserialize;
 use uuid::Uuid;
 
 use super::icons::Icon;
@@ -29,11 +29,7 @@ use crate::browser;
 use crate::i18n::{I18n, T, use_i18n};
 
 /// Someone who can be mentioned on this board.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct Person {
-    pub id: Uuid,
-    pub name: String,
-}
+pub use cjm_core::api::Person;
 
 /// Comments on one target, for badges.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -126,8 +122,9 @@ impl CommentsState {
     pub fn load_seen(self, board: cjm_core::BoardId) {
         spawn_local(async move {
             let url = format!("/api/boards/{board}/comments?status=open");
-            if let Ok(v) = browser::fetch_json("GET", &url, None).await {
-                self.seen_at.set(Some(v["seen_at"].as_i64().unwrap_or(0)));
+            // Of the list (`CommentList`), only `seen_at` is read.
+            if let Ok(seen) = browser::fetch_json::<SeenAt>("GET", &url, None).await {
+                self.seen_at.set(Some(seen.seen_at));
             }
         });
     }
@@ -136,10 +133,8 @@ impl CommentsState {
     pub fn mark_seen(self, board: cjm_core::BoardId) {
         spawn_local(async move {
             let url = format!("/api/boards/{board}/comments/seen");
-            if let Ok(v) = browser::fetch_json("POST", &url, None).await
-                && let Some(at) = v["seen_at"].as_i64()
-            {
-                self.seen_at.set(Some(at));
+            if let Ok(seen) = browser::fetch_json::<SeenAt>("POST", &url, None).await {
+                self.seen_at.set(Some(seen.seen_at));
             }
         });
     }
@@ -152,10 +147,8 @@ impl CommentsState {
         self.people_asked.set_value(true);
         spawn_local(async move {
             let url = format!("/api/boards/{board}/people");
-            match browser::fetch_json("GET", &url, None).await {
-                Ok(v) => self
-                    .people
-                    .set(serde_json::from_value(v["people"].clone()).ok()),
+            match browser::fetch_json::<PeopleList>("GET", &url, None).await {
+                Ok(list) => self.people.set(Some(list.people)),
                 // Try again next time.
                 Err(_) => self.people_asked.set_value(false),
             }
@@ -439,6 +432,7 @@ fn CommentBox(
                     .or(Some(Person {
                         id,
                         name: String::new(),
+                        guest: false,
                     }))
             })
             .collect::<Vec<_>>(),

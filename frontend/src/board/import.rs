@@ -8,6 +8,7 @@
 //! Cell values are shown as text, never as HTML.
 
 use cjm_core::ApiErrorCode;
+use cjm_core::api::{ImportList, ImportRecord};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -78,17 +79,6 @@ struct PreviewRow {
     quote: String,
     date: Option<String>,
     ok: bool,
-}
-
-/// One import, as `GET .../imports` lists it.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-struct ImportRecord {
-    id: String,
-    file_name: String,
-    created_at: i64,
-    rows: usize,
-    cards: usize,
-    undone_at: Option<i64>,
 }
 
 /// The notice after an import; `import` is None once it is undone.
@@ -204,7 +194,7 @@ fn failure_text(i18n: I18n, f: &ApiFailure) -> String {
 /// Takes an import back; the board changes through the websocket.
 async fn undo(board: cjm_core::BoardId, import: &str) -> Result<(), ApiFailure> {
     let url = format!("/api/boards/{board}/imports/{import}/undo");
-    browser::fetch_json_detailed("POST", &url, None)
+    browser::fetch_json_detailed::<serde::de::IgnoredAny>("POST", &url, None)
         .await
         .map(|_| ())
 }
@@ -285,8 +275,8 @@ fn Dialog() -> impl IntoView {
     let load_recent = move || {
         let url = format!("/api/boards/{}/imports", ui.board_id);
         spawn_local(async move {
-            if let Ok(v) = browser::fetch_json("GET", &url, None).await {
-                recent.try_set(serde_json::from_value(v["imports"].clone()).ok());
+            if let Ok(list) = browser::fetch_json::<ImportList>("GET", &url, None).await {
+                recent.try_set(Some(list.imports));
             }
         });
     };
@@ -318,14 +308,13 @@ fn Dialog() -> impl IntoView {
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            let result = browser::post_multipart(&url, &f, &fields).await;
+            let result = browser::post_multipart::<Report>(&url, &f, &fields).await;
             if request.try_get_value() != Some(n) {
                 return;
             }
             busy.try_set(false);
             match result {
-                Ok(v) => {
-                    let r: Report = serde_json::from_value(v).unwrap_or_default();
+                Ok(r) => {
                     if dry_run {
                         stale.set(false);
                         if r.invalid == 0 {
@@ -347,8 +336,12 @@ fn Dialog() -> impl IntoView {
                 }
                 Err(f) => {
                     // A refused import still reports its rows.
-                    if f.body.get("rows").is_some() {
-                        report.try_set(serde_json::from_value(f.body.clone()).ok());
+                    // (Every report names the file's format.)
+                    let refused = serde_json::from_str::<Report>(&f.body)
+                        .ok()
+                        .filter(|r| !r.format.is_empty());
+                    if refused.is_some() {
+                        report.try_set(refused);
                     } else if f.code == ApiErrorCode::BadMapping {
                         stale.try_set(true);
                     } else {
@@ -543,7 +536,10 @@ fn ReportView(
             let source = p
                 .source
                 .as_deref()
-                .and_then(|s| serde_json::from_value::<cjm_core::EvidenceSource>(s.into()).ok())
+                .and_then(|s| {
+                    let quoted = serde_json::to_string(s).ok()?;
+                    serde_json::from_str::<cjm_core::EvidenceSource>(&quoted).ok()
+                })
                 .map(|s| i18n.t(i18n::evidence_source(s)).to_string());
             let meta = [source, p.date.clone()]
                 .into_iter()
@@ -650,10 +646,10 @@ fn RecentImports(
                     view! {
                         <ul>
                             {list.into_iter().map(|r| {
-                                let id = r.id.clone();
-                                let counts = fill(i18n.t(T::ImportRowsCards), &[("rows", r.rows), ("n", r.cards)]);
+                                let id = r.id.to_string();
+                                let counts = fill(i18n.t(T::ImportRowsCards), &[("rows", r.rows as usize), ("n", r.cards as usize)]);
                                 view! {
-                                    <li data-testid="import-recent-item" data-id=r.id.clone()>
+                                    <li data-testid="import-recent-item" data-id=r.id.to_string()>
                                         <span class="import-recent-what">
                                             <strong>{r.file_name.clone()}</strong>
                                             <span class="muted small">{browser::format_time(r.created_at, lang)}" · "{counts}</span>

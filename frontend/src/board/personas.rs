@@ -171,17 +171,15 @@ fn PersonaItem(id: PersonaId, open: RwSignal<Option<PersonaId>>) -> impl IntoVie
         uploading.set(true);
         let url = format!("/api/boards/{}/uploads", ui.board_id);
         leptos::task::spawn_local(async move {
-            match browser::upload_file(&url, &file).await {
-                Ok(v) => {
-                    if let Some(src) = v["url"].as_str() {
-                        ui.submit(vec![Op::UpdatePersona {
-                            id,
-                            patch: PersonaPatch {
-                                avatar_url: Some(Some(src.to_string())),
-                                ..Default::default()
-                            },
-                        }]);
-                    }
+            match browser::upload_file::<cjm_core::api::Uploaded>(&url, &file).await {
+                Ok(up) => {
+                    ui.submit(vec![Op::UpdatePersona {
+                        id,
+                        patch: PersonaPatch {
+                            avatar_url: Some(Some(up.url)),
+                            ..Default::default()
+                        },
+                    }]);
                 }
                 Err(e) => upload_error.set(Some(e)),
             }

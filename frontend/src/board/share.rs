@@ -4,28 +4,14 @@
 //! is made by the server's REST API, which checks that we are the owner.
 
 use cjm_core::Role;
+use cjm_core::api::{Invitation, LinkInfo as Link, LinkList, Member, MemberList, NewLink};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Deserialize;
+use serde::de::IgnoredAny;
 
 use super::use_ui;
 use crate::browser;
 use crate::i18n::{T, use_i18n};
-
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-struct Member {
-    user_id: String,
-    email: String,
-    name: String,
-    role: Role,
-}
-
-/// An email invited before it had an account (joins on signing up).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-struct Invitation {
-    email: String,
-    role: Role,
-}
 
 /// The link an invited person signs up through: the sign-up form with
 /// their email filled in, then the board.
@@ -33,17 +19,6 @@ fn invitation_link(board: cjm_core::BoardId, email: &str) -> String {
     let origin = window().location().origin().unwrap_or_default();
     let email = String::from(js_sys::encode_uri_component(email));
     format!("{origin}/login?signup=1&email={email}&next=/b/{board}")
-}
-
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-struct Link {
-    id: String,
-    role: Role,
-    has_password: bool,
-    expires_at: Option<i64>,
-    expired: bool,
-    created_at: i64,
-    last_used_at: Option<i64>,
 }
 
 pub fn role_label(role: Role) -> T {
@@ -73,20 +48,17 @@ pub fn SharePanel() -> impl IntoView {
         move || {
             let base = base.clone();
             spawn_local(async move {
-                match browser::fetch_json("GET", &format!("{base}/members"), None).await {
-                    Ok(v) => {
-                        members
-                            .set(serde_json::from_value(v["members"].clone()).unwrap_or_default());
-                        invitations.set(
-                            serde_json::from_value(v["invitations"].clone()).unwrap_or_default(),
-                        );
+                match browser::fetch_json::<MemberList>("GET", &format!("{base}/members"), None)
+                    .await
+                {
+                    Ok(list) => {
+                        members.set(list.members);
+                        invitations.set(list.invitations);
                     }
                     Err(e) => error.set(Some(e)),
                 }
-                match browser::fetch_json("GET", &format!("{base}/links"), None).await {
-                    Ok(v) => {
-                        links.set(serde_json::from_value(v["links"].clone()).unwrap_or_default())
-                    }
+                match browser::fetch_json::<LinkList>("GET", &format!("{base}/links"), None).await {
+                    Ok(list) => links.set(list.links),
                     Err(e) => error.set(Some(e)),
                 }
             });
@@ -96,19 +68,13 @@ pub fn SharePanel() -> impl IntoView {
     // Runs a change, then shows the lists as the server has them.
     let call = {
         let reload = reload.clone();
-        move |method: &'static str,
-              url: String,
-              body: Option<serde_json::Value>,
-              after: Option<Box<dyn FnOnce(serde_json::Value)>>| {
+        move |method: &'static str, url: String, body: Option<serde_json::Value>| {
             let reload = reload.clone();
             spawn_local(async move {
-                match browser::fetch_json(method, &url, body.map(|b| b.to_string())).await {
-                    Ok(v) => {
-                        error.set(None);
-                        if let Some(after) = after {
-                            after(v);
-                        }
-                    }
+                let sent =
+                    browser::fetch_json::<IgnoredAny>(method, &url, body.map(|b| b.to_string()));
+                match sent.await {
+                    Ok(_) => error.set(None),
                     Err(e) => error.set(Some(e)),
                 }
                 reload();
@@ -124,7 +90,7 @@ pub fn SharePanel() -> impl IntoView {
             ev.prevent_default();
             let body = serde_json::json!({ "email": invite_email.get_untracked(), "role": invite_role.get_untracked() });
             invite_email.set(String::new());
-            call("POST", format!("{base}/members"), Some(body), None);
+            call("POST", format!("{base}/members"), Some(body));
         }
     };
 
@@ -132,7 +98,7 @@ pub fn SharePanel() -> impl IntoView {
     let link_days = RwSignal::new("0".to_string());
     let link_password = RwSignal::new(String::new());
     let create_link = {
-        let (call, base) = (call.clone(), base.clone());
+        let (reload, base) = (reload.clone(), base.clone());
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             let days: i64 = link_days.get_untracked().parse().unwrap_or(0);
@@ -145,14 +111,17 @@ pub fn SharePanel() -> impl IntoView {
             });
             link_password.set(String::new());
             let origin = window().location().origin().unwrap_or_default();
-            call(
-                "POST",
-                format!("{base}/links"),
-                Some(body),
-                Some(Box::new(move |v: serde_json::Value| {
-                    created.set(v["url"].as_str().map(|u| format!("{origin}{u}")));
-                })),
-            );
+            let (url, reload) = (format!("{base}/links"), reload.clone());
+            spawn_local(async move {
+                match browser::fetch_json::<NewLink>("POST", &url, Some(body.to_string())).await {
+                    Ok(link) => {
+                        error.set(None);
+                        created.set(Some(format!("{origin}{}", link.url)));
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+                reload();
+            });
         }
     };
     let copy = move |_| {
@@ -187,12 +156,12 @@ pub fn SharePanel() -> impl IntoView {
                                 <span class="muted small">{m.email.clone()}</span>
                             </span>
                             <select data-testid="member-role" aria-label=move || i18n.t(T::Role)
-                                on:change=move |ev| call_change("PATCH", url.clone(), Some(serde_json::json!({ "role": event_target_value(&ev) })), None)>
+                                on:change=move |ev| call_change("PATCH", url.clone(), Some(serde_json::json!({ "role": event_target_value(&ev) })))>
                                 {role_options(&Role::ALL, m.role.as_str().to_string())}
                             </select>
                             <button class="icon danger" data-testid="member-remove" title=move || i18n.t(T::Remove)
                                 aria-label=move || i18n.t(T::Remove)
-                                on:click=move |_| call_remove("DELETE", url2.clone(), None, None)>"×"</button>
+                                on:click=move |_| call_remove("DELETE", url2.clone(), None)>"×"</button>
                         </li>
                     }
                 })
@@ -231,7 +200,7 @@ pub fn SharePanel() -> impl IntoView {
                             </button>
                             <button class="icon danger" data-testid="invitation-cancel" title=move || i18n.t(T::InvitationCancel)
                                 aria-label=move || i18n.t(T::InvitationCancel)
-                                on:click=move |_| call("DELETE", url.clone(), None, None)>"×"</button>
+                                on:click=move |_| call("DELETE", url.clone(), None)>"×"</button>
                         </li>
                     }
                 })
@@ -263,7 +232,7 @@ pub fn SharePanel() -> impl IntoView {
                             <span class="muted small">{format!("{} {} · {expiry} · {used}", i18n.t(T::Created), browser::format_time(l.created_at, lang))}</span>
                         </span>
                         <button class="ghost-button danger" data-testid="link-revoke"
-                            on:click=move |_| call("DELETE", url.clone(), None, None)>{i18n.t(T::Revoke)}</button>
+                            on:click=move |_| call("DELETE", url.clone(), None)>{i18n.t(T::Revoke)}</button>
                     </li>
                 }
             })

@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
+use cjm_core::api::ActivityPage;
 use cjm_core::{Card, CardId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -56,12 +57,6 @@ struct Cached {
 struct CachedBoard {
     #[serde(default)]
     cards: BTreeMap<CardId, Card>,
-}
-
-#[derive(Deserialize)]
-struct Head {
-    seq: u64,
-    actor: String,
 }
 
 pub fn provide_since_visit(ui: Ui) -> SinceVisit {
@@ -126,10 +121,10 @@ pub fn provide_since_visit(ui: Ui) -> SinceVisit {
         let me = ui.conn.actor.get_untracked().map(|a| a.to_string());
         let url = format!("/api/boards/{}/activity?limit=200", ui.board_id);
         spawn_local(async move {
-            let Ok(v) = browser::fetch_json("GET", &url, None).await else {
+            let Ok(page) = browser::fetch_json::<ActivityPage>("GET", &url, None).await else {
                 return;
             };
-            let items: Vec<Head> = serde_json::from_value(v["items"].clone()).unwrap_or_default();
+            let items = page.items;
             let others = items
                 .iter()
                 .filter(|i| i.seq > last && Some(&i.actor) != me.as_ref())

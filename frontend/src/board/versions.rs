@@ -11,6 +11,8 @@
 //! the server sends the map back to everyone as one ordinary batch.
 //! Names, notes and card texts are shown as text, never as HTML.
 
+use cjm_core::api::{VersionList, VersionSnapshot};
+use serde::de::IgnoredAny;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -25,19 +27,7 @@ use super::use_ui;
 use crate::browser;
 use crate::i18n::{I18n, Lang, T, use_i18n};
 
-/// One saved version, as `GET .../versions` lists it.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct Version {
-    id: String,
-    name: String,
-    #[serde(default)]
-    note: String,
-    #[serde(default)]
-    auto: bool,
-    #[serde(default)]
-    actor_name: String,
-    created_at: i64,
-}
+pub use cjm_core::api::Version;
 
 /// How a card on the board differs from the compared version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,9 +124,9 @@ pub fn VersionsPanel() -> impl IntoView {
         move || {
             let url = url.clone();
             spawn_local(async move {
-                match browser::fetch_json("GET", &url, None).await {
-                    Ok(v) => {
-                        list.try_set(serde_json::from_value(v["versions"].clone()).ok());
+                match browser::fetch_json::<VersionList>("GET", &url, None).await {
+                    Ok(reply) => {
+                        list.try_set(Some(reply.versions));
                     }
                     Err(e) => {
                         error.try_set(Some(e));
@@ -160,11 +150,9 @@ pub fn VersionsPanel() -> impl IntoView {
         );
         busy.set(true);
         spawn_local(async move {
-            let result = browser::fetch_json("GET", &url, None).await;
+            let result = browser::fetch_json::<CompareReply>("GET", &url, None).await;
             busy.try_set(false);
-            match result
-                .and_then(|v| serde_json::from_value::<CompareReply>(v).map_err(|e| e.to_string()))
-            {
+            match result {
                 Ok(reply) => {
                     let c = &reply.comparison;
                     let mut map = HashMap::new();
@@ -198,7 +186,8 @@ pub fn VersionsPanel() -> impl IntoView {
             let load = load.clone();
             busy.set(true);
             spawn_local(async move {
-                let result = browser::fetch_json("POST", &url, Some("{}".into())).await;
+                let sent = browser::fetch_json::<IgnoredAny>("POST", &url, Some("{}".into()));
+                let result = sent.await;
                 busy.try_set(false);
                 confirming.try_set(None);
                 match result {
@@ -267,7 +256,8 @@ fn SaveForm(url: String, on_saved: impl Fn() + Clone + Send + Sync + 'static) ->
         let on_saved = on_saved.clone();
         busy.set(true);
         spawn_local(async move {
-            let result = browser::fetch_json("POST", &url, Some(body.to_string())).await;
+            let sent = browser::fetch_json::<IgnoredAny>("POST", &url, Some(body.to_string()));
+            let result = sent.await;
             busy.try_set(false);
             match result {
                 Ok(_) => {
@@ -313,7 +303,7 @@ fn Item(
 ) -> impl IntoView {
     let ui = use_ui();
     let i18n = use_i18n();
-    let id = v.id.clone();
+    let id = v.id.to_string();
     let asking = Memo::new(move |_| confirming.with(|c| c.as_deref() == Some(id.as_str())));
     let when = move || browser::format_time(v.created_at, i18n.0.get().code());
     let who = if v.actor_name.is_empty() {
@@ -324,7 +314,7 @@ fn Item(
     let note = (!v.note.trim().is_empty()).then(|| v.note.clone());
     let for_compare = v.clone();
     let page = format!("/b/{}/versions/{}", ui.board_id, v.id);
-    let for_ask = v.id.clone();
+    let for_ask = v.id;
     let for_restore = v.clone();
     let confirm_text = {
         let v = v.clone();
@@ -334,7 +324,7 @@ fn Item(
         }
     };
     view! {
-        <li class="version-item" data-testid="version-item" data-id=v.id.clone() class:auto=v.auto>
+        <li class="version-item" data-testid="version-item" data-id=v.id.to_string() class:auto=v.auto>
             <div class="version-head">
                 <strong class="version-name" data-testid="version-item-name">{
                     let v = v.clone();
@@ -357,10 +347,10 @@ fn Item(
                 </a>
                 <Show when=move || ui.can_edit.get()>
                     {
-                        let id = for_ask.clone();
+                        let id = for_ask;
                         view! {
                             <button type="button" class="secondary" data-testid="version-restore" disabled=move || busy.get()
-                                on:click=move |_| confirming.set(Some(id.clone()))>
+                                on:click=move |_| confirming.set(Some(id.to_string()))>
                                 {move || i18n.t(T::VersionRestore)}
                             </button>
                         }
@@ -399,12 +389,8 @@ pub fn load_version(ui: super::Ui, version: String) -> RwSignal<Option<Version>>
     let meta = RwSignal::new(None);
     let url = format!("/api/boards/{}/versions/{version}", ui.board_id);
     spawn_local(async move {
-        let reply = browser::fetch_json("GET", &url, None).await;
-        let parsed = reply.ok().and_then(|mut v| {
-            let board: cjm_core::Board = serde_json::from_value(v["board"].take()).ok()?;
-            let version: Version = serde_json::from_value(v["version"].take()).ok()?;
-            Some((board, version))
-        });
+        let reply = browser::fetch_json::<VersionSnapshot>("GET", &url, None).await;
+        let parsed = reply.ok().map(|v| (v.board, v.version));
         match parsed {
             Some((board, version)) => {
                 meta.try_set(Some(version));

@@ -14,7 +14,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cjm_store::{AccountDeletion, SoleOwned};
 use serde::Deserialize;
-use serde_json::json;
 
 use super::Viewer;
 use super::api::confirm_password;
@@ -70,8 +69,13 @@ pub async fn delete(
                 "you are the only owner of {} board(s): choose to hand them over to another member or to delete them",
                 boards.len()
             );
-            let body =
-                json!({ "error": { "code": "sole_owner", "message": message, "boards": boards } });
+            let body = cjm_core::api::ErrorBody {
+                error: cjm_core::api::ErrorDetail {
+                    code: cjm_core::ApiErrorCode::SoleOwner,
+                    message,
+                    boards,
+                },
+            };
             return Ok((StatusCode::CONFLICT, Json(body)).into_response());
         }
         // Deleted meanwhile by another request of the same account.
@@ -105,14 +109,17 @@ pub async fn delete(
         *state.setup_token.lock().unwrap_or_else(|e| e.into_inner()) = Some(token);
     }
     let cookie = super::session_cookie(None, super::secure_request(&state, &headers));
-    let transferred: Vec<_> = transferred
+    let transferred = transferred
         .iter()
-        .map(|(board, owner)| json!({ "board": board, "owner": owner }))
+        .map(|&(board, owner)| cjm_core::api::Transferred { board, owner })
         .collect();
     Ok((
         StatusCode::OK,
         [(header::SET_COOKIE, cookie)],
-        Json(json!({ "deleted_boards": deleted_boards, "transferred": transferred })),
+        Json(cjm_core::api::AccountDeleted {
+            deleted_boards,
+            transferred,
+        }),
     )
         .into_response())
 }

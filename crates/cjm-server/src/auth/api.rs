@@ -8,10 +8,10 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use cjm_core::api::{Account, AccountReply};
 use cjm_core::limits::MAX_NAME_CHARS;
 use cjm_store::{StoreError, User};
 use serde::Deserialize;
-use serde_json::json;
 
 use super::{
     Viewer, new_token, our_cookie, password, secure_request, session_cookie, session_key,
@@ -110,7 +110,7 @@ async fn signed_in(
     Ok((
         status,
         [(header::SET_COOKIE, cookie)],
-        Json(json!({ "user": user })),
+        Json(account_reply(user)),
     )
         .into_response())
 }
@@ -315,7 +315,20 @@ pub async fn logout(State(state): St, headers: HeaderMap) -> Result<Response, Ap
 
 pub async fn me(viewer: Viewer) -> Result<impl IntoResponse, ApiError> {
     let user = viewer.require()?;
-    Ok(Json(json!({ "user": user })))
+    Ok(Json(account_reply(&user)))
+}
+
+/// What a person sees of their own account (never its password hash).
+pub fn account_reply(user: &User) -> AccountReply {
+    AccountReply {
+        user: Account {
+            id: user.id,
+            email: user.email.clone(),
+            name: user.name.clone(),
+            is_admin: user.is_admin,
+            created_at: user.created_at,
+        },
+    }
 }
 
 #[derive(Deserialize)]

@@ -182,7 +182,22 @@ pub async fn list(
     let board = board_id(&id)?;
     caller.require(&state, board, Role::Editor).await?;
     let imports = state.store.imports(board, LISTED_IMPORTS).await?;
-    Ok(Json(json!({ "imports": imports })))
+    let imports = imports
+        .into_iter()
+        .map(|i| cjm_core::api::ImportRecord {
+            id: i.id,
+            board: i.board,
+            actor: i.actor,
+            file_name: i.file_name,
+            created_at: i.created_at,
+            seq: i.seq,
+            rows: i.rows,
+            cards: i.cards,
+            evidence: i.evidence,
+            undone_at: i.undone_at,
+        })
+        .collect();
+    Ok(Json(cjm_core::api::ImportList { imports }))
 }
 
 /// `POST /api/boards/{id}/imports/{import}/undo`: deletes the cards the
@@ -230,12 +245,12 @@ pub async fn undo(
     match outcome {
         Ok(seq) => {
             tracing::info!(%board, import = %import_id, deleted, updated, "import undone");
-            Ok(Json(json!({
-                "undone": true,
-                "seq": seq,
-                "cards_deleted": deleted,
-                "cards_updated": updated,
-            })))
+            Ok(Json(cjm_core::api::ImportUndone {
+                undone: true,
+                seq,
+                cards_deleted: deleted,
+                cards_updated: updated,
+            }))
         }
         Err(e) => {
             let _ = state.store.set_import_undone(board, import_id, None).await;
