@@ -22,15 +22,15 @@ use crate::state::AppState;
 /// whatever the number of links).
 pub const GUEST_COOKIE: &str = "cjm_guest";
 
-/// How the caller reached the board: what removing a member or revoking a
-/// link takes away.
-pub use cjm_store::Grant as Via;
+/// How the caller reached the board (membership or a share link): what
+/// removing a member or revoking a link takes away.
+pub use cjm_store::Grant;
 
-/// Ends the live sessions that came through `via`, here and (through the
+/// Ends the live sessions that came through `grant`, here and (through the
 /// store) on the other server instances.
-pub async fn revoke(state: &AppState, board: BoardId, via: Via, removed: bool) {
-    state.rooms.revoke(board, via, removed).await;
-    if let Err(e) = state.store.announce_access(board, via, removed).await {
+pub async fn revoke(state: &AppState, board: BoardId, grant: Grant, removed: bool) {
+    state.rooms.revoke(board, grant, removed).await;
+    if let Err(e) = state.store.announce_access(board, grant, removed).await {
         tracing::error!(error = %e, %board, "cannot tell the other instances about an access change");
     }
 }
@@ -38,7 +38,7 @@ pub async fn revoke(state: &AppState, board: BoardId, via: Via, removed: bool) {
 #[derive(Clone, Debug)]
 pub struct Access {
     pub role: Role,
-    pub via: Via,
+    pub grant: Grant,
     /// Stable id of the person: the actor of their edits and presence.
     pub actor: String,
     /// Shown to the others: the account's name or the guest's.
@@ -79,7 +79,7 @@ impl FromRequestParts<Arc<AppState>> for Caller {
 
 impl Caller {
     pub fn require_user(&self) -> Result<&User, ApiError> {
-        self.user.as_ref().ok_or(ApiError::Unauthorized)
+        self.user.as_ref().ok_or(ApiError::NotSignedIn)
     }
 
     /// The caller's strongest access to `board`, if any.
@@ -99,7 +99,7 @@ impl Caller {
         {
             best = Some(Access {
                 role,
-                via: Via::Member(user.id),
+                grant: Grant::Member(user.id),
                 actor: user.id.to_string(),
                 name: user.name.clone(),
                 expires_at: None,
@@ -119,7 +119,7 @@ impl Caller {
                 };
                 best = Some(Access {
                     role: g.link.role,
-                    via: Via::Link(g.link.id),
+                    grant: Grant::Link(g.link.id),
                     actor,
                     name,
                     expires_at: g.link.expires_at,
@@ -147,5 +147,64 @@ impl Caller {
             ))),
             Some(a) => Ok(a),
         }
+    }
+}
+
+/// The least role a handler needs, as a type (`BoardAccess<needs::Editor>`).
+pub mod needs {
+    use cjm_core::Role;
+
+    pub trait Needs: Send + Sync + 'static {
+        const ROLE: Role;
+    }
+
+    macro_rules! needs {
+        ($($name:ident),*) => {$(
+            #[doc = concat!("At least `Role::", stringify!($name), "`.")]
+            pub struct $name;
+            impl Needs for $name {
+                const ROLE: Role = Role::$name;
+            }
+        )*};
+    }
+    needs!(Viewer, Commenter, Editor, Owner);
+}
+
+/// The prologue of every board handler as an extractor: the board of the
+/// path's `{id}`, and the caller's access to it of at least `N::ROLE`
+/// (a 404 without any access, so that a board's existence is not revealed;
+/// a 403 for too weak a role).
+pub struct BoardAccess<N> {
+    pub board: BoardId,
+    pub access: Access,
+    pub caller: Caller,
+    need: std::marker::PhantomData<N>,
+}
+
+impl<N: needs::Needs> FromRequestParts<Arc<AppState>> for BoardAccess<N> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        let missing = || ApiError::NotFound("board not found".into());
+        let params = axum::extract::RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| missing())?;
+        let raw = params
+            .iter()
+            .find(|(name, _)| *name == "id")
+            .map(|(_, value)| value.to_string())
+            .ok_or_else(missing)?;
+        let board = crate::api::board_id(&raw)?;
+        let caller = Caller::from_request_parts(parts, state).await?;
+        let access = caller.require(state, board, N::ROLE).await?;
+        Ok(BoardAccess {
+            board,
+            access,
+            caller,
+            need: std::marker::PhantomData,
+        })
     }
 }

@@ -8,15 +8,14 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::IntoResponse;
-use cjm_core::{Role, StageId};
+use cjm_core::StageId;
 use cjm_export::Lang;
 use cjm_export::activity::{sentence, stages_touched, summarize};
 use serde::Deserialize;
 
-use crate::access::Caller;
-use crate::api::board_id;
+use crate::access::{BoardAccess, needs};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -45,12 +44,9 @@ pub struct ActivityQuery {
 
 pub async fn feed(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
-    caller: Caller,
+    BoardAccess { board, .. }: BoardAccess<needs::Viewer>,
     query: Result<Query<ActivityQuery>, QueryRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let board = board_id(&id)?;
-    caller.require(&state, board, Role::Viewer).await?;
     let invalid = |message: String| ApiError::Invalid {
         code: cjm_core::ApiErrorCode::InvalidQuery,
         message,

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use cjm_core::BoardId;
@@ -14,10 +14,10 @@ use cjm_core::template::{Locale, TEMPLATES, Template};
 use serde::Deserialize;
 
 use crate::access::Caller;
+use crate::access::{BoardAccess, needs};
 use crate::clock::now_ms;
 use crate::error::ApiError;
 use crate::state::AppState;
-use cjm_core::Role;
 use cjm_core::api;
 
 type AppStateRef = State<Arc<AppState>>;
@@ -115,11 +115,10 @@ pub async fn create_board(
 
 pub async fn get_board(
     State(state): AppStateRef,
-    Path(id): Path<String>,
-    caller: Caller,
+    BoardAccess {
+        board: id, access, ..
+    }: BoardAccess<needs::Viewer>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let id = board_id(&id)?;
-    let access = caller.require(&state, id, Role::Viewer).await?;
     // The store always holds every acknowledged batch (rooms commit first).
     let (board, seq) = state
         .store
@@ -141,12 +140,9 @@ pub struct HealthQuery {
 /// Map-health figures (see `cjm_core::health`) for scripts and dashboards.
 pub async fn board_health(
     State(state): AppStateRef,
-    Path(id): Path<String>,
-    caller: Caller,
+    BoardAccess { board: id, .. }: BoardAccess<needs::Viewer>,
     query: Result<Query<HealthQuery>, QueryRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let id = board_id(&id)?;
-    caller.require(&state, id, Role::Viewer).await?;
     let Query(query) = query.map_err(|e| ApiError::Invalid {
         code: cjm_core::ApiErrorCode::InvalidQuery,
         message: e.body_text(),
@@ -169,11 +165,8 @@ pub async fn board_health(
 
 pub async fn delete_board(
     State(state): AppStateRef,
-    Path(id): Path<String>,
-    caller: Caller,
+    BoardAccess { board: id, .. }: BoardAccess<needs::Owner>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let id = board_id(&id)?;
-    caller.require(&state, id, Role::Owner).await?;
     if !state.store.delete_board(id, now_ms()).await? {
         return Err(ApiError::NotFound("board not found".into()));
     }

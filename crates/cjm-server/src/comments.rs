@@ -7,14 +7,14 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::IntoResponse;
-use cjm_core::{Comment, Role};
+use cjm_core::Comment;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::access::Caller;
-use crate::api::board_id;
+use crate::access::{BoardAccess, needs};
 use crate::clock::now_ms;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -39,12 +39,11 @@ pub struct CommentsQuery {
 /// last looked (`seen_at`: comments after it by others are new to them).
 pub async fn list(
     State(state): St,
-    Path(id): Path<String>,
-    caller: Caller,
+    BoardAccess {
+        board: id, access, ..
+    }: BoardAccess<needs::Viewer>,
     query: Result<Query<CommentsQuery>, QueryRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let id = board_id(&id)?;
-    let access = caller.require(&state, id, Role::Viewer).await?;
     let Query(query) = query.map_err(|e| ApiError::Invalid {
         code: cjm_core::ApiErrorCode::InvalidQuery,
         message: e.body_text(),
@@ -103,11 +102,10 @@ pub async fn list(
 /// Records that the caller has read the board's comments (now).
 pub async fn seen(
     State(state): St,
-    Path(id): Path<String>,
-    caller: Caller,
+    BoardAccess {
+        board: id, access, ..
+    }: BoardAccess<needs::Viewer>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let id = board_id(&id)?;
-    let access = caller.require(&state, id, Role::Viewer).await?;
     let me = access.actor.parse::<Uuid>().unwrap_or_default();
     let now = now_ms();
     state.store.set_comments_seen(id, me, now).await?;
@@ -118,11 +116,8 @@ pub async fn seen(
 /// its live links (names and ids, no emails). For those who may comment.
 pub async fn people(
     State(state): St,
-    Path(id): Path<String>,
-    caller: Caller,
+    BoardAccess { board: id, .. }: BoardAccess<needs::Commenter>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let id = board_id(&id)?;
-    caller.require(&state, id, Role::Commenter).await?;
     let people = state.store.board_people(id).await?;
     Ok(Json(cjm_core::api::PeopleList { people }))
 }

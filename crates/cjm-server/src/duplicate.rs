@@ -11,17 +11,15 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use cjm_core::Role;
 use cjm_core::limits::MAX_NAME_CHARS;
 use cjm_core::template::Locale;
 use cjm_export::json as board_json;
 use serde::Deserialize;
 
-use crate::access::Caller;
-use crate::api::board_id;
+use crate::access::{BoardAccess, needs};
 use crate::clock::now_ms;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -36,8 +34,11 @@ struct DuplicateBody {
 
 pub async fn duplicate(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
-    caller: Caller,
+    BoardAccess {
+        board: source,
+        caller,
+        ..
+    }: BoardAccess<needs::Viewer>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     caller.require_user()?;
@@ -54,8 +55,6 @@ pub async fn duplicate(
             message: format!("unknown locale {l:?}; use \"en\" or \"ru\""),
         })?,
     };
-    let source = board_id(&id)?;
-    caller.require(&state, source, Role::Viewer).await?;
     let (mut board, _) = state
         .store
         .load_board(source)

@@ -17,9 +17,9 @@ pub enum ApiError {
     /// 422: the request is well-formed but its values are not acceptable.
     #[error("{message}")]
     Invalid { code: ApiErrorCode, message: String },
-    /// 401: this needs a signed-in account.
+    /// 401 `not_signed_in`: this needs a signed-in account.
     #[error("sign in first")]
-    Unauthorized,
+    NotSignedIn,
     /// 404: a share link that was revoked, has expired, or never existed.
     #[error("this link does not work: it was revoked or has expired")]
     LinkGone,
@@ -29,18 +29,21 @@ pub enum ApiError {
     /// 403: you may see this board, but your role does not allow this.
     #[error("{0}")]
     Forbidden(String),
-    /// 429: too many requests from this account or address.
+    /// 429: too many requests (`Throttle::Requests`, code `rate_limited`)
+    /// or sign-in attempts (`Throttle::Attempts`, `too_many_attempts`);
+    /// `retry_after` seconds.
     #[error("{message}")]
-    RateLimited { retry_after: u64, message: String },
-    /// 401: the credentials given are wrong.
+    Throttled {
+        what: Throttle,
+        retry_after: u64,
+        message: String,
+    },
+    /// 401 `invalid_credentials`: the email or password given is wrong.
     #[error("{0}")]
-    Unauthenticated(String),
+    WrongCredentials(String),
     /// 409: the request conflicts with what exists (an email in use).
     #[error("{message}")]
     Conflict { code: ApiErrorCode, message: String },
-    /// 429: too many attempts; `retry_after` seconds.
-    #[error("{message}")]
-    TooManyRequests { retry_after: u64, message: String },
     /// 421: the request names a host this server does not answer for
     /// (`--public-url` is set to another).
     #[error("this server does not answer for that host name")]
@@ -51,15 +54,28 @@ pub enum ApiError {
     /// 503: the server is saturated (password hashing); `retry_after` s.
     #[error("{message}")]
     Busy { retry_after: u64, message: String },
-    /// 500 for a failure outside the store (a worker thread died).
-    #[error("internal error")]
-    Unexpected(String),
     /// 413: the body is larger than the endpoint accepts.
     #[error("{0}")]
     TooLarge(String),
-    /// 500: our fault; details go to the log.
+    /// 500: our fault (the store failed, a worker thread died); the
+    /// detail goes to the log, never to the client.
     #[error("internal error")]
-    Internal(#[from] cjm_store::StoreError),
+    Internal(String),
+}
+
+/// What a 429 counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Throttle {
+    /// Requests or connections of one person or address.
+    Requests,
+    /// Failed sign-ins (or password checks) of one account or address.
+    Attempts,
+}
+
+impl From<cjm_store::StoreError> for ApiError {
+    fn from(e: cjm_store::StoreError) -> Self {
+        ApiError::Internal(e.to_string())
+    }
 }
 
 impl ApiError {
@@ -69,8 +85,8 @@ impl ApiError {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, ApiErrorCode::BadRequest),
             ApiError::Invalid { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, *code),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, ApiErrorCode::TooLarge),
-            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, ApiErrorCode::NotSignedIn),
-            ApiError::Unauthenticated(_) => {
+            ApiError::NotSignedIn => (StatusCode::UNAUTHORIZED, ApiErrorCode::NotSignedIn),
+            ApiError::WrongCredentials(_) => {
                 (StatusCode::UNAUTHORIZED, ApiErrorCode::InvalidCredentials)
             }
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, ApiErrorCode::Forbidden),
@@ -78,17 +94,17 @@ impl ApiError {
             ApiError::WrongLinkPassword => {
                 (StatusCode::UNAUTHORIZED, ApiErrorCode::WrongLinkPassword)
             }
-            ApiError::RateLimited { .. } => {
-                (StatusCode::TOO_MANY_REQUESTS, ApiErrorCode::RateLimited)
-            }
+            ApiError::Throttled { what, .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                match what {
+                    Throttle::Requests => ApiErrorCode::RateLimited,
+                    Throttle::Attempts => ApiErrorCode::TooManyAttempts,
+                },
+            ),
             ApiError::Conflict { code, .. } => (StatusCode::CONFLICT, *code),
-            ApiError::TooManyRequests { .. } => {
-                (StatusCode::TOO_MANY_REQUESTS, ApiErrorCode::TooManyAttempts)
-            }
             ApiError::UnknownHost => (StatusCode::MISDIRECTED_REQUEST, ApiErrorCode::UnknownHost),
             ApiError::CrossSite => (StatusCode::FORBIDDEN, ApiErrorCode::CrossSite),
             ApiError::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, ApiErrorCode::Busy),
-            ApiError::Unexpected(_) => (StatusCode::INTERNAL_SERVER_ERROR, ApiErrorCode::Internal),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ApiErrorCode::Internal),
         }
     }
@@ -97,10 +113,8 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
-        match &self {
-            ApiError::Internal(e) => tracing::error!(error = %e, "request failed"),
-            ApiError::Unexpected(e) => tracing::error!(error = %e, "request failed"),
-            _ => {}
+        if let ApiError::Internal(e) = &self {
+            tracing::error!(error = %e, "request failed");
         }
         let body = cjm_core::api::ErrorBody {
             error: cjm_core::api::ErrorDetail {
@@ -110,9 +124,7 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (status, Json(body)).into_response();
-        if let ApiError::TooManyRequests { retry_after, .. }
-        | ApiError::RateLimited { retry_after, .. }
-        | ApiError::Busy { retry_after, .. } = &self
+        if let ApiError::Throttled { retry_after, .. } | ApiError::Busy { retry_after, .. } = &self
             && let Ok(v) = axum::http::HeaderValue::from_str(&retry_after.to_string())
         {
             response

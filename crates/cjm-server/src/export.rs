@@ -13,8 +13,8 @@ use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use cjm_core::BoardId;
 use cjm_core::history::compare;
-use cjm_core::{BoardId, Role};
 use cjm_export::draw::{self, Scope};
 use cjm_export::pages::{self, Paper};
 use cjm_export::{Exported, Lang, json as board_json, report, sheets};
@@ -22,7 +22,7 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 
 use crate::access::Caller;
-use crate::api::board_id;
+use crate::access::{BoardAccess, needs};
 use crate::clock::now_ms;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -53,12 +53,9 @@ const FORMATS: &str = "csv, opportunities_csv, xlsx, json, md, html, svg, png, p
 
 pub async fn export(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
-    caller: Caller,
+    BoardAccess { board, .. }: BoardAccess<needs::Viewer>,
     query: Result<Query<ExportQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let board = board_id(&id)?;
-    caller.require(&state, board, Role::Viewer).await?;
     let (current, _) = state
         .store
         .load_board(board)
@@ -71,12 +68,10 @@ pub async fn export(
 /// saved, in any export format (to look at an old map, or hand it on).
 pub async fn export_version(
     State(state): State<Arc<AppState>>,
-    Path((id, version)): Path<(String, String)>,
-    caller: Caller,
+    Path((_, version)): Path<(String, String)>,
+    BoardAccess { board, .. }: BoardAccess<needs::Viewer>,
     query: Result<Query<ExportQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let board = board_id(&id)?;
-    caller.require(&state, board, Role::Viewer).await?;
     let missing = || ApiError::NotFound("version not found".into());
     let version: uuid::Uuid = version.parse().map_err(|_| missing())?;
     let (_, then) = state
@@ -181,7 +176,7 @@ async fn respond(
     let format = format.to_string();
     // Building a workbook of a big board is CPU work: off the async threads.
     let (out, suffix) = tokio::task::spawn_blocking(move || {
-        let failed = |e: cjm_export::ExportError| ApiError::Unexpected(e.to_string());
+        let failed = |e: cjm_export::ExportError| ApiError::Internal(e.to_string());
         Ok::<_, ApiError>(match format.as_str() {
             "csv" => (sheets::cards_csv(&current, lang).map_err(failed)?, ""),
             "opportunities_csv" => (
@@ -243,7 +238,7 @@ async fn respond(
         })
     })
     .await
-    .map_err(|e| ApiError::Unexpected(e.to_string()))??;
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
     Ok(download(out, &suffix, query_inline))
 }
 
@@ -360,7 +355,7 @@ pub async fn import_board(
     let id = BoardId::new();
     let (mut board, images) = tokio::task::spawn_blocking(move || board_json::import(&bytes, id))
         .await
-        .map_err(|e| ApiError::Unexpected(e.to_string()))?
+        .map_err(|e| ApiError::Internal(e.to_string()))?
         .map_err(|e| ApiError::Invalid {
             code: match e {
                 board_json::ImportError::Malformed(_) => cjm_core::ApiErrorCode::MalformedExport,

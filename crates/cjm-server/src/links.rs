@@ -19,8 +19,8 @@ use cjm_core::{Role, api};
 use cjm_store::ShareLink;
 use serde::Deserialize;
 
-use crate::access::{Caller, GUEST_COOKIE, Via};
-use crate::api::board_id;
+use crate::access::{BoardAccess, needs};
+use crate::access::{Caller, GUEST_COOKIE, Grant};
 use crate::auth::api::{
     check_text, client_address, hash_blocking, too_many_attempts, verify_blocking,
 };
@@ -51,11 +51,8 @@ fn link_info(l: &ShareLink, now: i64) -> api::LinkInfo {
 
 pub async fn list(
     State(state): St,
-    Path(board): Path<String>,
-    caller: Caller,
+    BoardAccess { board, .. }: BoardAccess<needs::Owner>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let board = board_id(&board)?;
-    caller.require(&state, board, Role::Owner).await?;
     let now = now_ms();
     let links: Vec<_> = state
         .store
@@ -79,13 +76,10 @@ pub struct NewLink {
 
 pub async fn create(
     State(state): St,
-    Path(board): Path<String>,
-    caller: Caller,
+    BoardAccess { board, access, .. }: BoardAccess<needs::Owner>,
     body: Result<Json<NewLink>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let board = board_id(&board)?;
-    let access = caller.require(&state, board, Role::Owner).await?;
-    let Via::Member(created_by) = access.via else {
+    let Grant::Member(created_by) = access.grant else {
         return Err(ApiError::Forbidden("only members create links".into()));
     };
     let Json(req) = body?;
@@ -146,17 +140,15 @@ pub async fn create(
 
 pub async fn revoke(
     State(state): St,
-    Path((board, link)): Path<(String, String)>,
-    caller: Caller,
+    Path((_, link)): Path<(String, String)>,
+    BoardAccess { board, .. }: BoardAccess<needs::Owner>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let board = board_id(&board)?;
-    caller.require(&state, board, Role::Owner).await?;
     let missing = || ApiError::NotFound("no such link".into());
     let link: uuid::Uuid = link.parse().map_err(|_| missing())?;
     if !state.store.revoke_link(board, link, now_ms()).await? {
         return Err(missing());
     }
-    crate::access::revoke(&state, board, Via::Link(link), true).await;
+    crate::access::revoke(&state, board, Grant::Link(link), true).await;
     tracing::info!(%board, %link, "share link revoked");
     Ok(StatusCode::NO_CONTENT)
 }

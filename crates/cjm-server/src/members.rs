@@ -18,7 +18,8 @@ use cjm_core::{Role, api};
 use cjm_store::StoreError;
 use serde::Deserialize;
 
-use crate::access::{Caller, Via};
+use crate::access::{BoardAccess, needs};
+use crate::access::{Caller, Grant};
 use crate::api::board_id;
 use crate::auth::api::normalize_email;
 use crate::clock::now_ms;
@@ -31,12 +32,9 @@ type St = State<Arc<AppState>>;
 /// do not (the list has email addresses).
 pub async fn list(
     State(state): St,
-    Path(board): Path<String>,
-    caller: Caller,
+    BoardAccess { board, access, .. }: BoardAccess<needs::Viewer>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let board = board_id(&board)?;
-    let access = caller.require(&state, board, Role::Viewer).await?;
-    if !matches!(access.via, Via::Member(_)) {
+    if !matches!(access.grant, Grant::Member(_)) {
         return Err(ApiError::Forbidden(
             "the member list is for members of the board".into(),
         ));
@@ -71,19 +69,16 @@ fn parse_role(raw: &str) -> Result<Role, ApiError> {
 
 pub async fn add(
     State(state): St,
-    Path(board): Path<String>,
-    caller: Caller,
+    BoardAccess { board, access, .. }: BoardAccess<needs::Owner>,
     body: Result<Json<Invite>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let board = board_id(&board)?;
-    let access = caller.require(&state, board, Role::Owner).await?;
     let Json(req) = body?;
     let role = parse_role(&req.role)?;
     let email = normalize_email(&req.email)?;
     let Some(user) = state.store.user_by_email(&email).await? else {
         // No account yet: signing up with this email joins the board.
-        let by = match access.via {
-            Via::Member(user) => user,
+        let by = match access.grant {
+            Grant::Member(user) => user,
             _ => return Err(ApiError::Forbidden("only members invite".into())),
         };
         state
@@ -150,12 +145,10 @@ fn keep_an_owner(e: StoreError) -> ApiError {
 
 pub async fn change(
     State(state): St,
-    Path((board, user)): Path<(String, String)>,
-    caller: Caller,
+    Path((_, user)): Path<(String, String)>,
+    BoardAccess { board, .. }: BoardAccess<needs::Owner>,
     body: Result<Json<ChangeRole>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let board = board_id(&board)?;
-    caller.require(&state, board, Role::Owner).await?;
     let user = member_id(&user)?;
     let Json(req) = body?;
     let role = parse_role(&req.role)?;
@@ -173,7 +166,7 @@ pub async fn change(
         .put_member(board, user, role, now_ms())
         .await
         .map_err(keep_an_owner)?;
-    crate::access::revoke(&state, board, Via::Member(user), false).await;
+    crate::access::revoke(&state, board, Grant::Member(user), false).await;
     tracing::info!(%board, %user, role = role.as_str(), "member role changed");
     Ok(Json(api::MemberRole {
         user_id: user,
@@ -204,7 +197,7 @@ pub async fn remove(
     {
         return Err(ApiError::NotFound("no such member".into()));
     }
-    crate::access::revoke(&state, board, Via::Member(user), true).await;
+    crate::access::revoke(&state, board, Grant::Member(user), true).await;
     tracing::info!(%board, %user, "member removed");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -213,11 +206,9 @@ pub async fn remove(
 /// invitation (owner).
 pub async fn cancel_invitation(
     State(state): St,
-    Path((board, email)): Path<(String, String)>,
-    caller: Caller,
+    Path((_, email)): Path<(String, String)>,
+    BoardAccess { board, .. }: BoardAccess<needs::Owner>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let board = board_id(&board)?;
-    caller.require(&state, board, Role::Owner).await?;
     let missing = || ApiError::NotFound("no such invitation".into());
     let email = normalize_email(&email).map_err(|_| missing())?;
     if !state.store.cancel_invitation(board, &email).await? {

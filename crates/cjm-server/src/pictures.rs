@@ -53,7 +53,7 @@ pub async fn thumbnail(
     }
     let svg = tokio::task::spawn_blocking(move || cjm_export::thumb::thumbnail(&board))
         .await
-        .map_err(|e| ApiError::Unexpected(e.to_string()))?;
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(picture(svg, &etag, THUMBNAIL_CACHE))
 }
 
@@ -92,7 +92,7 @@ pub async fn template_preview(
     }
     let svg = tokio::task::spawn_blocking(move || preview(template, locale))
         .await
-        .map_err(|e| ApiError::Unexpected(e.to_string()))?;
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(picture(svg.as_str().to_owned(), &etag, PREVIEW_CACHE))
 }
 

@@ -53,7 +53,8 @@ pub async fn writes(
         None => state.write_limiter.hit_address(&address),
     };
     if let Err(wait) = counted {
-        return ApiError::RateLimited {
+        return ApiError::Throttled {
+            what: crate::error::Throttle::Requests,
             retry_after: wait.as_secs().max(1),
             message: format!(
                 "too many changes in a short time; try again in {} s",

@@ -25,7 +25,7 @@ use cjm_store::{NewBatch, Store, StoreError};
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
-use crate::access::{Access, Via};
+use crate::access::{Access, Grant};
 use crate::clock::now_ms;
 use crate::rooms::{JoinError, Registry, deregister, deregister_if_idle};
 
@@ -118,10 +118,10 @@ pub enum RoomCmd {
     Remote {
         seq: u64,
     },
-    /// Access through `via` was taken away (`removed`) or changed: those
+    /// Access through `grant` was taken away (`removed`) or changed: those
     /// sessions leave the room; a changed one reconnects with its new role.
     Revoke {
-        via: Via,
+        grant: Grant,
         removed: bool,
     },
     /// Sessions of `user` ended (sign-out of the session `session`, or
@@ -154,7 +154,7 @@ pub enum ServerBatchError {
 struct Member {
     actor: Arc<str>,
     name: String,
-    via: Via,
+    grant: Grant,
     /// The account and session key this socket was opened with.
     account: Option<(uuid::Uuid, u64)>,
     editor: bool,
@@ -294,7 +294,7 @@ pub(crate) async fn run(
                             last_seq,
                             reply,
                         } => room.join(session, who, last_seq, reply).await,
-                        RoomCmd::Revoke { via, removed } => room.revoke(via, removed),
+                        RoomCmd::Revoke { grant, removed } => room.revoke(grant, removed),
                         RoomCmd::EndSessions { user, session } => room.end_sessions(user, session),
                         RoomCmd::Leave { session } => room.leave(session),
                         RoomCmd::ServerBatch {
@@ -402,7 +402,7 @@ impl Room {
         let member = Member {
             actor: who.actor.into(),
             name: who.name,
-            via: who.via,
+            grant: who.grant,
             account: who.account,
             editor: who.role.can_edit(),
             presence: Presence::default(),
@@ -483,16 +483,16 @@ impl Room {
         self.presence_news = true;
     }
 
-    /// Ends the sessions that came in through `via`. A removed one is told
+    /// Ends the sessions that came in through `grant`. A removed one is told
     /// why, so that its client stops instead of reconnecting.
-    fn revoke(&mut self, via: Via, removed: bool) {
+    fn revoke(&mut self, grant: Grant, removed: bool) {
         let why = removed.then(|| {
             encode(&ServerMsg::Error {
                 code: ErrorCode::AccessRevoked,
                 message: "Your access to this board was removed.".into(),
             })
         });
-        self.kick_where(|m| m.via == via, why);
+        self.kick_where(|m| m.grant == grant, why);
     }
 
     /// Ends the sockets opened with the sessions that ended.

@@ -12,7 +12,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
-use crate::access::{Access, Via};
+use crate::access::{Access, Grant};
 use crate::room::{self, BuildOps, Joined, Outgoing, RoomCmd, ServerBatchError};
 
 /// Commands queued for one room before senders wait (back-pressure on the
@@ -143,12 +143,12 @@ impl Rooms {
         }
     }
 
-    /// Disconnects the sessions that reached `board` through `via` (see
+    /// Disconnects the sessions that reached `board` through `grant` (see
     /// `RoomCmd::Revoke`).
-    pub async fn revoke(&self, board: BoardId, via: Via, removed: bool) {
+    pub async fn revoke(&self, board: BoardId, grant: Grant, removed: bool) {
         let tx = self.lock().get(&board).map(|e| e.tx.clone());
         if let Some(tx) = tx {
-            let _ = tx.send(RoomCmd::Revoke { via, removed }).await;
+            let _ = tx.send(RoomCmd::Revoke { grant, removed }).await;
         }
     }
 

@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use cjm_core::limits::MAX_NAME_CHARS;
-use cjm_core::{Board, BoardId};
+use cjm_core::{Board, BoardId, Role};
 use cjm_store::SavedTemplate;
 use serde::Deserialize;
 
@@ -18,7 +18,6 @@ use crate::access::Caller;
 use crate::clock::now_ms;
 use crate::error::ApiError;
 use crate::state::AppState;
-use cjm_core::Role;
 
 #[derive(Deserialize)]
 pub struct SaveTemplate {
@@ -47,8 +46,10 @@ pub async fn save(
     caller: Caller,
     body: Result<Json<SaveTemplate>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let board = crate::api::board_id(&board)?;
+    // Templates belong to accounts: signed out is a 401 before anything
+    // about the board is said (so not the `BoardAccess` extractor).
     let user = caller.require_user()?.id;
+    let board = crate::api::board_id(&board)?;
     caller.require(&state, board, Role::Editor).await?;
     let Json(req) = body?;
     let name = check_name(&req.name, cjm_core::ApiErrorCode::InvalidName)?;

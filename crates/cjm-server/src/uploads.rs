@@ -14,10 +14,10 @@ use axum::response::IntoResponse;
 use cjm_store::Upload;
 
 use crate::access::Caller;
+use crate::access::{BoardAccess, needs};
 use crate::clock::now_ms;
 use crate::error::ApiError;
 use crate::state::AppState;
-use cjm_core::Role;
 
 /// The largest image accepted, in bytes (the "≤ 1 MB").
 pub const MAX_UPLOAD_BYTES: usize = 1 << 20;
@@ -39,12 +39,9 @@ pub fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
 
 pub async fn upload(
     State(state): State<Arc<AppState>>,
-    Path(board): Path<String>,
-    caller: Caller,
+    BoardAccess { board, access, .. }: BoardAccess<needs::Editor>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let board = crate::api::board_id(&board)?;
-    let access = caller.require(&state, board, Role::Editor).await?;
     let bytes = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::TooLarge(format!(

@@ -14,11 +14,11 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use cjm_core::history::{compare, restore_ops};
 use cjm_core::limits::{MAX_NAME_CHARS, MAX_TEXT_CHARS};
-use cjm_core::{Board, BoardId, Role, api};
+use cjm_core::{Board, BoardId, api};
 use serde::Deserialize;
 
-use crate::access::{Access, Caller};
-use crate::api::board_id;
+use crate::access::Access;
+use crate::access::{BoardAccess, needs};
 use crate::clock::now_ms;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -35,12 +35,9 @@ pub struct NewVersion {
 
 pub async fn save(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
-    caller: Caller,
+    BoardAccess { board, access, .. }: BoardAccess<needs::Editor>,
     body: Result<Json<NewVersion>, JsonRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let board = board_id(&id)?;
-    let access = caller.require(&state, board, Role::Editor).await?;
     let Json(req) = body?;
     let name = req.name.trim();
     crate::auth::api::check_text("name", name)?;
@@ -93,22 +90,17 @@ async fn snapshot(
 
 pub async fn list(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
-    caller: Caller,
+    BoardAccess { board, .. }: BoardAccess<needs::Viewer>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let board = board_id(&id)?;
-    caller.require(&state, board, Role::Viewer).await?;
     let versions = state.store.versions(board, LISTED).await?;
     Ok(Json(api::VersionList { versions }))
 }
 
 pub async fn get(
     State(state): State<Arc<AppState>>,
-    Path((id, version)): Path<(String, String)>,
-    caller: Caller,
+    Path((_, version)): Path<(String, String)>,
+    BoardAccess { board, .. }: BoardAccess<needs::Viewer>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let board = board_id(&id)?;
-    caller.require(&state, board, Role::Viewer).await?;
     let (version, snapshot) = load(&state, board, &version).await?;
     Ok(Json(api::VersionSnapshot {
         version,
@@ -136,12 +128,9 @@ pub struct CompareQuery {
 /// `GET /api/boards/{id}/compare?from=<version>&to=<version|current>`.
 pub async fn compare_versions(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
-    caller: Caller,
+    BoardAccess { board, .. }: BoardAccess<needs::Viewer>,
     query: Result<Query<CompareQuery>, QueryRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let board = board_id(&id)?;
-    caller.require(&state, board, Role::Viewer).await?;
     let Query(q) = query.map_err(|e| ApiError::Invalid {
         code: cjm_core::ApiErrorCode::InvalidQuery,
         message: e.body_text(),
@@ -177,11 +166,9 @@ pub async fn compare_versions(
 /// `POST /api/boards/{id}/versions/{version}/restore`.
 pub async fn restore(
     State(state): State<Arc<AppState>>,
-    Path((id, version)): Path<(String, String)>,
-    caller: Caller,
+    Path((_, version)): Path<(String, String)>,
+    BoardAccess { board, access, .. }: BoardAccess<needs::Editor>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let board = board_id(&id)?;
-    let access = caller.require(&state, board, Role::Editor).await?;
     let (target, snapshot_board) = load(&state, board, &version).await?;
     let before = snapshot(
         &state,

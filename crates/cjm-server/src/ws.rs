@@ -19,7 +19,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, O
 use tokio_tungstenite::tungstenite::protocol::frame::{CloseFrame, Frame};
 use tokio_tungstenite::tungstenite::{Bytes, Message, Utf8Bytes};
 
-use crate::access::{Access, Caller, Via};
+use crate::access::{Access, Caller, Grant};
 use crate::error::ApiError;
 use crate::room::{Outgoing, RoomCmd, encode};
 use crate::rooms::{JoinError, Session};
@@ -115,7 +115,8 @@ pub async fn upgrade(
         Some(a) => match state.sockets.open(a) {
             Some(slot) => Some(slot),
             None => {
-                return ApiError::RateLimited {
+                return ApiError::Throttled {
+                    what: crate::error::Throttle::Requests,
                     retry_after: 10,
                     message: "too many open connections for one person; close some tabs".into(),
                 }
@@ -132,7 +133,7 @@ pub async fn upgrade(
         .and(caller.session.clone())
         .map(Vec::into_boxed_slice);
     if let Some(Access {
-        via: Via::Link(link),
+        grant: Grant::Link(link),
         ..
     }) = &access
         && let Err(e) = state.store.touch_link(*link, crate::clock::now_ms()).await
@@ -160,7 +161,7 @@ fn error(code: ErrorCode, message: impl Into<String>) -> Utf8Bytes {
     })
 }
 
-/// What `Link::forward` did.
+/// What `JoinedSocket::forward` did.
 enum Flushed {
     Yes,
     /// Written to the buffer, to leave with what follows.
@@ -192,7 +193,7 @@ async fn connection(
     access: Option<Access>,
     session: Option<Box<[u8]>>,
 ) {
-    let Some((mut link, room, mut outbound, expires_at)) =
+    let Some((mut joined, room, mut outbound, expires_at)) =
         Box::pin(handshake(socket, &state, board, access)).await
     else {
         return;
@@ -201,11 +202,11 @@ async fn connection(
     // ghost member would keep the room open forever.
     let _leave = LeaveOnDrop {
         room: room.clone(),
-        session: link.id,
+        session: joined.id,
     };
-    link.session = session;
-    let end = link.run(&room, &mut outbound, &state, expires_at).await;
-    Box::pin(link.end(end)).await;
+    joined.session = session;
+    let end = joined.run(&room, &mut outbound, &state, expires_at).await;
+    Box::pin(joined.end(end)).await;
 }
 
 /// Tells the room that a session left, when dropped.
@@ -231,7 +232,7 @@ impl Drop for LeaveOnDrop {
 }
 
 type Joined = (
-    Link,
+    JoinedSocket,
     mpsc::Sender<RoomCmd>,
     broadcast::Receiver<Outgoing>,
     Option<i64>,
@@ -292,7 +293,7 @@ async fn handshake(
         welcome,
         outbound,
     } = session;
-    let mut link = Link {
+    let mut joined = JoinedSocket {
         ws,
         id,
         role,
@@ -300,11 +301,11 @@ async fn handshake(
         pending: None,
         session: None,
     };
-    if link.write(welcome).await.is_err() {
+    if joined.write(welcome).await.is_err() {
         let _ = room.send(RoomCmd::Leave { session: id }).await;
         return None;
     }
-    Some((link, room, outbound, expires_at))
+    Some((joined, room, outbound, expires_at))
 }
 
 /// Why `role` may not send `batch`, if it may not: editors and owners
@@ -323,8 +324,8 @@ fn refusal(role: Role, batch: &Batch) -> Option<String> {
     })
 }
 
-/// A joined connection.
-struct Link {
+/// A connection that has joined its board's room.
+struct JoinedSocket {
     ws: Socket,
     id: u64,
     role: Role,
@@ -358,7 +359,7 @@ async fn expiry(at: &mut Option<Pin<Box<tokio::time::Sleep>>>) {
     }
 }
 
-impl Link {
+impl JoinedSocket {
     async fn run(
         &mut self,
         room: &mpsc::Sender<RoomCmd>,

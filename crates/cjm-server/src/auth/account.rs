@@ -15,9 +15,9 @@ use axum::response::{IntoResponse, Response};
 use cjm_store::{AccountDeletion, SoleOwned};
 use serde::Deserialize;
 
-use super::Viewer;
+use super::Asker;
 use super::api::confirm_password;
-use crate::access::Via;
+use crate::access::Grant;
 use crate::clock::now_ms;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -52,10 +52,10 @@ pub async fn delete(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
-    viewer: Viewer,
+    asker: Asker,
     body: Result<Json<DeleteAccount>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let user = viewer.require()?;
+    let user = asker.require()?;
     let Json(req) = body?;
     let connect = connect.as_ref().map(|c| &c.0);
     confirm_password(&state, &headers, connect, &user, req.password).await?;
@@ -79,7 +79,7 @@ pub async fn delete(
             return Ok((StatusCode::CONFLICT, Json(body)).into_response());
         }
         // Deleted meanwhile by another request of the same account.
-        AccountDeletion::NoSuchAccount => return Err(ApiError::Unauthorized),
+        AccountDeletion::NoSuchAccount => return Err(ApiError::NotSignedIn),
         AccountDeletion::Deleted {
             deleted_boards,
             transferred,
@@ -89,7 +89,7 @@ pub async fn delete(
         state.rooms.close(*board).await;
     }
     for (board, heir) in &transferred {
-        crate::access::revoke(&state, *board, Via::Member(*heir), false).await;
+        crate::access::revoke(&state, *board, Grant::Member(*heir), false).await;
     }
     end_sockets(&state, user.id, None).await;
     tracing::info!(

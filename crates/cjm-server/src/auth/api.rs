@@ -14,8 +14,7 @@ use cjm_store::{StoreError, User};
 use serde::Deserialize;
 
 use super::{
-    Viewer, new_token, our_cookie, password, secure_request, session_cookie, session_key,
-    token_hash,
+    Asker, new_token, our_cookie, password, secure_request, session_cookie, session_key, token_hash,
 };
 use crate::clock::now_ms;
 use crate::error::ApiError;
@@ -207,7 +206,7 @@ pub async fn hash_blocking(state: &AppState, password: String) -> Result<String,
         .hashing
         .run(move || password::hash(&password))
         .await?
-        .map_err(|e| ApiError::Unexpected(e.to_string()))
+        .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// Whether `password` matches `phc`; `busy` when too many are checked.
@@ -238,7 +237,7 @@ pub async fn confirm_password(
         .begin(&user.email, &address)
         .map_err(|wait| too_many_attempts(wait, "wrong passwords"))?;
     if !verify_blocking(state, given, user.password_hash.clone()).await? {
-        return Err(ApiError::Unauthenticated(
+        return Err(ApiError::WrongCredentials(
             "the current password is wrong".into(),
         ));
     }
@@ -254,7 +253,8 @@ pub fn too_many_attempts(wait: std::time::Duration, what: &str) -> ApiError {
     } else {
         format!("{} min", secs.div_ceil(60))
     };
-    ApiError::TooManyRequests {
+    ApiError::Throttled {
+        what: crate::error::Throttle::Attempts,
         retry_after: secs,
         message: format!("too many {what}; try again in {when}"),
     }
@@ -293,7 +293,7 @@ pub async fn login(
         .unwrap_or_else(|| DUMMY_HASH.clone());
     let ok = verify_blocking(&state, req.password, phc).await? && user.is_some();
     let Some(user) = user.filter(|_| ok) else {
-        return Err(ApiError::Unauthenticated("wrong email or password".into()));
+        return Err(ApiError::WrongCredentials("wrong email or password".into()));
     };
     state.login_limiter.succeeded(&email, &address);
     signed_in(&state, &headers, &user, StatusCode::OK).await
@@ -313,8 +313,8 @@ pub async fn logout(State(state): St, headers: HeaderMap) -> Result<Response, Ap
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
 }
 
-pub async fn me(viewer: Viewer) -> Result<impl IntoResponse, ApiError> {
-    let user = viewer.require()?;
+pub async fn me(asker: Asker) -> Result<impl IntoResponse, ApiError> {
+    let user = asker.require()?;
     Ok(Json(account_reply(&user)))
 }
 
@@ -345,10 +345,10 @@ pub async fn change_password(
     State(state): St,
     headers: HeaderMap,
     connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
-    viewer: Viewer,
+    asker: Asker,
     body: Result<Json<ChangePassword>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let user = viewer.require()?;
+    let user = asker.require()?;
     let Json(req) = body?;
     let connect = connect.as_ref().map(|c| &c.0);
     confirm_password(&state, &headers, connect, &user, req.current).await?;

@@ -119,7 +119,7 @@ impl HashPool {
         let out = if sent { rx.await.ok() } else { None };
         self.running.fetch_sub(1, Ordering::SeqCst);
         drop(permit);
-        out.ok_or_else(|| ApiError::Unexpected("a password hashing thread failed".into()))
+        out.ok_or_else(|| ApiError::Internal("a password hashing thread failed".into()))
     }
 }
 

@@ -1,6 +1,6 @@
 //! Accounts: passwords (argon2id), sessions (random tokens in an HttpOnly
 //! cookie, stored server-side only as SHA-256 hashes), sign-in rate limits,
-//! and the `Viewer` extractor that tells a handler who is asking.
+//! and the `Asker` extractor that tells a handler who is asking.
 //!
 //! CSRF: the session cookie is `SameSite=Lax`, so a cross-site POST carries
 //! no session; and every state-changing request whose `Origin` or
@@ -122,7 +122,7 @@ pub fn secure_request(state: &AppState, headers: &HeaderMap) -> bool {
 
 /// Who is asking: the signed-in account, if any. Never an error by itself;
 /// handlers decide what an anonymous request may do.
-pub struct Viewer(pub Option<User>);
+pub struct Asker(pub Option<User>);
 
 /// The account a request's session cookie names, looked up once per
 /// request (the write limiter does it first and leaves it here).
@@ -166,19 +166,19 @@ pub async fn lookup(state: &AppState, headers: &HeaderMap) -> Result<SessionLook
     Ok(SessionLookup { user, hash })
 }
 
-impl Viewer {
+impl Asker {
     pub fn require(self) -> Result<User, ApiError> {
-        self.0.ok_or(ApiError::Unauthorized)
+        self.0.ok_or(ApiError::NotSignedIn)
     }
 }
 
-impl FromRequestParts<Arc<AppState>> for Viewer {
+impl FromRequestParts<Arc<AppState>> for Asker {
     type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
-        Ok(Viewer(session_lookup(parts, state).await?.user))
+        Ok(Asker(session_lookup(parts, state).await?.user))
     }
 }

@@ -20,13 +20,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cjm_core::import::{self as plan_import, ColumnRef, Field, Mapping, Plan, Table};
-use cjm_core::{ApplyCtx, Board, CardId, Evidence, Role};
+use cjm_core::{ApplyCtx, Board, CardId, Evidence};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
-use crate::access::Caller;
-use crate::api::board_id;
+use crate::access::{BoardAccess, needs};
 use crate::clock::now_ms;
 use crate::error::ApiError;
 use crate::room::ServerBatchError;
@@ -57,19 +56,16 @@ struct Form {
 
 pub async fn import(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
-    caller: Caller,
+    BoardAccess { board, access, .. }: BoardAccess<needs::Editor>,
     query: Result<Query<ImportQuery>, QueryRejection>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
-    let board = board_id(&id)?;
-    let access = caller.require(&state, board, Role::Editor).await?;
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let form = read_form(multipart.map_err(|e| ApiError::BadRequest(e.body_text()))?).await?;
     let file_name = form.file_name.clone();
     let sheet = tokio::task::spawn_blocking(move || table::read(&form.file))
         .await
-        .map_err(|e| ApiError::Unexpected(e.to_string()))?
+        .map_err(|e| ApiError::Internal(e.to_string()))?
         .map_err(table_error)?;
     let map =
         plan_import::mapping(&sheet.table, &form.overrides).map_err(|e| ApiError::Invalid {
@@ -90,7 +86,7 @@ pub async fn import(
             plan_import::plan(&current, &table2, &map2, ApplyCtx::by(now_ms(), &actor))
         })
         .await
-        .map_err(|e| ApiError::Unexpected(e.to_string()))?;
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
         let report = report(
             &sheet_info(sheet.format, sheet.encoding),
             &table,
@@ -176,11 +172,8 @@ pub async fn import(
 /// `GET /api/boards/{id}/imports`: the board's recent imports.
 pub async fn list(
     State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
-    caller: Caller,
+    BoardAccess { board, .. }: BoardAccess<needs::Editor>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let board = board_id(&id)?;
-    caller.require(&state, board, Role::Editor).await?;
     let imports = state.store.imports(board, LISTED_IMPORTS).await?;
     let imports = imports
         .into_iter()
@@ -205,11 +198,9 @@ pub async fn list(
 /// they are now (cards deleted since are left alone), in one batch.
 pub async fn undo(
     State(state): State<Arc<AppState>>,
-    Path((id, import_id)): Path<(String, String)>,
-    caller: Caller,
+    Path((_, import_id)): Path<(String, String)>,
+    BoardAccess { board, access, .. }: BoardAccess<needs::Editor>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let board = board_id(&id)?;
-    let access = caller.require(&state, board, Role::Editor).await?;
     let not_found = || ApiError::NotFound("import not found".into());
     let import_id: uuid::Uuid = import_id.parse().map_err(|_| not_found())?;
     let record = state
@@ -218,7 +209,7 @@ pub async fn undo(
         .await?
         .ok_or_else(not_found)?;
     let what: Undo = serde_json::from_value(record.undo.clone())
-        .map_err(|e| ApiError::Unexpected(format!("import record unreadable: {e}")))?;
+        .map_err(|e| ApiError::Internal(format!("import record unreadable: {e}")))?;
     // Claimed first, so that two clicks cannot take it back twice.
     if !state
         .store
@@ -328,7 +319,7 @@ fn table_error(e: TableError) -> ApiError {
 pub(crate) fn batch_error(e: ServerBatchError) -> ApiError {
     match e {
         ServerBatchError::NotFound => ApiError::NotFound("board not found".into()),
-        ServerBatchError::Storage => ApiError::Unexpected(e.to_string()),
+        ServerBatchError::Storage => ApiError::Internal(e.to_string()),
         ServerBatchError::Refused(e) => ApiError::Conflict {
             code: cjm_core::ApiErrorCode::BoardChanged,
             message: format!("the board refused the batch ({e}); try again"),
