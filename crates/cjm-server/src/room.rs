@@ -972,16 +972,26 @@ impl Room {
     }
 
     /// A resent batch: answer with the original `applied`, apply nothing.
+    /// When the op log cannot be read just now, the sender is sent to
+    /// `resync`: refusing a batch that is stored would be a lie, and saying
+    /// nothing would leave it waiting for an answer forever, while after a
+    /// new `hello` it resends the batch and asks again (found by the
+    /// randomized test over a failing store).
     async fn resend_original(&mut self, session: u64, seq: u64) {
         match self.store.ops_since(self.board.id, seq - 1, 1).await {
             Ok(mut v) if !v.is_empty() => {
                 let original = v.remove(0);
                 self.send_to(session, &ServerMsg::Applied(original));
             }
-            other => {
-                if let Err(e) = other {
-                    tracing::error!(board = %self.board.id, error = %e, "cannot read op log");
-                }
+            // Compacted away (older than the log keeps ops): the sender's
+            // welcome snapshot holds its effect already.
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(board = %self.board.id, error = %e, "cannot read op log");
+                self.send(Outgoing::Kick {
+                    session: Some(session),
+                    why: None,
+                });
             }
         }
     }

@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+pub mod faulty_store;
+pub mod sim;
+
 /// Each named `async fn name(backend: &str)` becomes two tests,
 /// `sqlite::name` and `postgres::name` (`current_thread:` first: on
 /// tokio's single-threaded runtime instead of two worker threads).
@@ -69,8 +72,17 @@ pub struct TestServer {
 pub const OWNER_EMAIL: &str = "owner@test.example";
 pub const TEST_PASSWORD: &str = "a long test passphrase 42";
 
-/// Session cookies of the test owner, per server address.
+/// Session cookies of the test owner, per server address, for as long as
+/// that server lives: a server starting on an address forgets what was
+/// kept for it (`forget_cookies`), since a later test's server may get the
+/// same port with another database, where the old session does not exist.
 static OWNERS: LazyLock<Mutex<HashMap<SocketAddr, String>>> = LazyLock::new(Default::default);
+
+/// A server now listens on `addr`: cookies kept for an earlier one there
+/// are not its own.
+fn forget_cookies(addr: SocketAddr) {
+    OWNERS.lock().unwrap().remove(&addr);
+}
 /// An editor link token per board, for named guests.
 static EDITOR_LINKS: LazyLock<Mutex<HashMap<BoardId, String>>> = LazyLock::new(Default::default);
 
@@ -223,9 +235,18 @@ impl TestServer {
     /// A server deployed with `options` (a public URL, a trusted proxy…).
     pub async fn start_with(db: &Db, options: cjm_server::state::Options) -> Self {
         let store = cjm_store::connect(&db.url()).await.unwrap();
+        Self::start_on(store, options).await
+    }
+
+    /// A server on a given store (a `FaultyStore` wrapping a real one).
+    pub async fn start_on(
+        store: Arc<dyn cjm_store::Store>,
+        options: cjm_server::state::Options,
+    ) -> Self {
         let state = AppState::with_options(store, Assets::None, options);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        forget_cookies(addr);
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(cjm_server::serve(listener, state.clone(), async move {
             let _ = rx.await;
@@ -468,6 +489,7 @@ impl Process {
             .nth(1)
             .expect("an address in the banner");
         let addr = url.split('/').next().unwrap().parse().unwrap();
+        forget_cookies(addr);
         Self { addr, child }
     }
 
