@@ -427,17 +427,22 @@ async function dragOnce(page, id, built, rep) {
   const at = (col, row) => cells.find((c) => c.col === col && c.row === row);
   const rows = [...new Set(cells.map((c) => c.row))].sort((a, b) => a - b);
   const cols = [...new Set(cells.map((c) => c.col))].sort((a, b) => a - b);
-  // From a visible card, right one cell, into the other lane (when two are
-  // visible), right again: three cells crossed, dropped in the last.
-  const [r0, r1 = r0] = rows;
+  // From a visible card, right one cell, into the neighbouring lane (when
+  // one is visible), right again: three cells crossed, dropped in the last.
+  // Any pair of neighbouring visible lanes will do: on a sparse board (few
+  // cards per cell) the first two lanes in view may hold no card to drag.
+  const pairs = rows.length > 1 ? rows.slice(1).map((r, i) => [rows[i], r]) : [[rows[0], rows[0]]];
   let source;
   let path;
-  for (let k = 0; k < cols.length && !source; k++) {
-    const col = cols[(rep + k) % cols.length];
-    for (const [a, b] of [[r1, r0], [r0, r1]]) {
-      const p = [at(col + 1, a), at(col + 1, b), at(col + 2, b)];
-      if (!source && at(col, a)?.card && p.every((c) => c)) [source, path] = [at(col, a), p];
+  for (const [r0, r1] of pairs) {
+    for (let k = 0; k < cols.length && !source; k++) {
+      const col = cols[(rep + k) % cols.length];
+      for (const [a, b] of [[r1, r0], [r0, r1]]) {
+        const p = [at(col + 1, a), at(col + 1, b), at(col + 2, b)];
+        if (!source && at(col, a)?.card && p.every((c) => c)) [source, path] = [at(col, a), p];
+      }
     }
+    if (source) break;
   }
   if (!source) throw new Error(`no visible cells for a drag (columns ${cols.join(',')}, rows ${rows.join(',')})`);
   const target = path[path.length - 1];

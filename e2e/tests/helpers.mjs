@@ -74,6 +74,10 @@ export async function newPage(browser, { lang = 'en', width = 1280, height = 720
   const page = await context.newPage();
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));
+  // The app's panic hook names the panic before the wasm aborts.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && m.text().startsWith('panicked at')) page.errors.push(m.text());
+  });
   return page;
 }
 

@@ -58,5 +58,10 @@ fn App() -> impl IntoView {
 
 #[wasm_bindgen(start)]
 pub fn main() {
+    // A panic aborts (`panic = "abort"`): the console says what and where
+    // first, so that a failure reads as more than "unreachable".
+    std::panic::set_hook(Box::new(|info| {
+        web_sys::console::error_1(&format!("panicked at {info}").into());
+    }));
     leptos::mount::mount_to_body(App);
 }

@@ -10,12 +10,11 @@
 
 mod common;
 
-use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use cjm_core::protocol::ClientMsg;
 use cjm_core::*;
-use common::sim::{Rng, Sim};
+use common::sim::{self, Rng};
 use common::{Db, Process};
 
 async fn converge(backend: &str) {
@@ -41,31 +40,8 @@ async fn converge(backend: &str) {
     );
     let shared = shared_card.id;
 
-    let mut sims: Vec<Sim> = Vec::new();
-    for i in 0..8 {
-        let name = format!("c{i}");
-        sims.push(Sim {
-            cookie: common::guest_cookie(server.addr, board.id, &name).await,
-            name,
-            sync: None,
-            ws: None,
-            acked: BTreeSet::new(),
-        });
-    }
-    for s in &mut sims {
-        s.connect(server.addr, board.id).await;
-        s.pump(Duration::from_millis(200)).await;
-    }
-    {
-        let s = &mut sims[0];
-        let batch = s
-            .sync
-            .as_mut()
-            .unwrap()
-            .propose(vec![Op::CreateCard(shared_card)], 0)
-            .unwrap();
-        s.ws.as_mut().unwrap().send(&ClientMsg::Submit(batch)).await;
-    }
+    let mut sims = sim::guests(server.addr, board.id, 8).await;
+    sim::start(&mut sims, server.addr, board.id, shared_card).await;
 
     const STEPS: usize = 600;
     for step in 0..STEPS {
@@ -101,29 +77,7 @@ async fn converge(backend: &str) {
     }
 
     // Settle: everyone connected, nothing pending, everyone at the last seq.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        assert!(
-            Instant::now() < deadline,
-            "clients did not settle within 30 s"
-        );
-        for s in &mut sims {
-            if s.ws.is_none() {
-                s.connect(server.addr, board.id).await;
-            }
-            s.pump(Duration::from_millis(20)).await;
-        }
-        let (_, seq) = server.snapshot(board.id).await;
-        let settled = sims.iter().all(|s| {
-            s.ws.is_some()
-                && s.sync
-                    .as_ref()
-                    .is_some_and(|y| y.pending().is_empty() && y.seq() == seq)
-        });
-        if settled {
-            break;
-        }
-    }
+    sim::settle(&mut sims, server.addr, board.id, Duration::from_secs(30)).await;
 
     let (stored, seq) = server.snapshot(board.id).await;
     assert!(
@@ -138,28 +92,9 @@ async fn converge(backend: &str) {
         "the run made no replies or reactions: {} comments",
         stored.comments.len()
     );
-    for s in &sims {
-        let sync = s.sync.as_ref().unwrap();
-        assert_eq!(
-            sync.confirmed(),
-            &stored,
-            "{} diverged from the database",
-            s.name
-        );
-        assert_eq!(sync.view(), &stored, "{}'s view diverged", s.name);
-    }
     let store = cjm_store::connect(&db.url()).await.unwrap();
-    let acked: Vec<ClientOpId> = sims.iter().flat_map(|s| s.acked.iter().copied()).collect();
-    let found = store.find_batches(board.id, &acked).await.unwrap();
-    assert_eq!(
-        found.len(),
-        acked.len(),
-        "an acknowledged batch is missing from the op log"
-    );
-    println!(
-        "{backend}: {seq} batches committed, {} acknowledged to their senders",
-        acked.len()
-    );
+    let acked = sim::assert_converged(&sims, &stored, store.as_ref()).await;
+    println!("{backend}: {seq} batches committed, {acked} acknowledged to their senders");
     drop(server);
     db.cleanup().await;
 }

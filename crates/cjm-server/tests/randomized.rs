@@ -19,12 +19,12 @@
 mod common;
 
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use cjm_core::protocol::ClientMsg;
 use cjm_core::*;
 use common::faulty_store::{FaultyStore, Rates};
-use common::sim::{Rng, Sim};
+use common::sim::{self, Rng};
 use common::{Db, TestServer};
 use futures_util::FutureExt;
 
@@ -60,31 +60,8 @@ async fn run(backend: &str, seed: u64) -> Outcome {
         Color::Pink,
     );
     let shared = shared_card.id;
-    let mut sims: Vec<Sim> = Vec::new();
-    for i in 0..CLIENTS {
-        let name = format!("c{i}");
-        sims.push(Sim {
-            cookie: common::guest_cookie(server.addr, board.id, &name).await,
-            name,
-            sync: None,
-            ws: None,
-            acked: Default::default(),
-        });
-    }
-    for s in &mut sims {
-        s.connect(server.addr, board.id).await;
-        s.pump(Duration::from_millis(100)).await;
-    }
-    {
-        let s = &mut sims[0];
-        let batch = s
-            .sync
-            .as_mut()
-            .expect("a welcome")
-            .propose(vec![Op::CreateCard(shared_card)], 0)
-            .unwrap();
-        s.ws.as_mut().unwrap().send(&ClientMsg::Submit(batch)).await;
-    }
+    let mut sims = sim::guests(server.addr, board.id, CLIENTS).await;
+    sim::start(&mut sims, server.addr, board.id, shared_card).await;
 
     store.set_faults(true);
     for _ in 0..STEPS {
@@ -113,64 +90,12 @@ async fn run(backend: &str, seed: u64) -> Outcome {
     }
     store.set_faults(false);
 
-    // Settle: everyone connected, nothing pending, all at the stored seq.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let seq = loop {
-        if Instant::now() > deadline {
-            let (_, seq) = server.snapshot(board.id).await;
-            let states: Vec<String> = sims
-                .iter()
-                .map(|s| {
-                    let sync = s.sync.as_ref();
-                    format!(
-                        "{}: connected {}, at seq {:?}, {} pending",
-                        s.name,
-                        s.ws.is_some(),
-                        sync.map(|y| y.seq()),
-                        sync.map_or(0, |y| y.pending().len())
-                    )
-                })
-                .collect();
-            panic!("the clients did not settle within 20 s (stored seq {seq}): {states:?}");
-        }
-        for s in &mut sims {
-            if s.ws.is_none() {
-                s.connect(server.addr, board.id).await;
-            }
-            s.pump(Duration::from_millis(15)).await;
-        }
-        let (_, seq) = server.snapshot(board.id).await;
-        let settled = sims.iter().all(|s| {
-            s.ws.is_some()
-                && s.sync
-                    .as_ref()
-                    .is_some_and(|y| y.pending().is_empty() && y.seq() == seq)
-        });
-        if settled {
-            break seq;
-        }
-    };
+    let seq = sim::settle(&mut sims, server.addr, board.id, Duration::from_secs(20)).await;
     let (stored, _) = server.snapshot(board.id).await;
-    for s in &sims {
-        let sync = s.sync.as_ref().unwrap();
-        assert_eq!(
-            sync.confirmed(),
-            &stored,
-            "{} diverged from the database",
-            s.name
-        );
-        assert_eq!(sync.view(), &stored, "{}'s view diverged", s.name);
-    }
-    let acked: Vec<ClientOpId> = sims.iter().flat_map(|s| s.acked.iter().copied()).collect();
-    let found = inner.find_batches(board.id, &acked).await.unwrap();
-    assert_eq!(
-        found.len(),
-        acked.len(),
-        "an acknowledged batch is missing from the op log"
-    );
+    let acked = sim::assert_converged(&sims, &stored, inner.as_ref()).await;
     let outcome = Outcome {
         seq,
-        acked: acked.len(),
+        acked,
         faults: store.injected.load(Ordering::SeqCst),
     };
     drop(sims);

@@ -281,3 +281,101 @@ impl Sim {
         Some(vec![op])
     }
 }
+
+/// `n` guests of `board` (editor link) named c0, c1, …, not connected yet.
+pub async fn guests(addr: SocketAddr, board: BoardId, n: usize) -> Vec<Sim> {
+    let mut sims = Vec::with_capacity(n);
+    for i in 0..n {
+        let name = format!("c{i}");
+        sims.push(Sim {
+            cookie: super::guest_cookie(addr, board, &name).await,
+            name,
+            sync: None,
+            ws: None,
+            acked: BTreeSet::new(),
+        });
+    }
+    sims
+}
+
+/// Connects everyone (welcome handled) and has `sims[0]` create `card`,
+/// the card everyone's random edits fight over.
+pub async fn start(sims: &mut [Sim], addr: SocketAddr, board: BoardId, card: Card) {
+    for s in sims.iter_mut() {
+        s.connect(addr, board).await;
+        s.pump(Duration::from_millis(150)).await;
+    }
+    let s = &mut sims[0];
+    let batch = s
+        .sync
+        .as_mut()
+        .expect("a welcome")
+        .propose(vec![Op::CreateCard(card)], 0)
+        .unwrap();
+    s.ws.as_mut().unwrap().send(&ClientMsg::Submit(batch)).await;
+}
+
+/// Reconnects and pumps until everyone is connected with nothing pending
+/// at the stored seq; returns that seq. Past `patience`, panics with where
+/// each client stands.
+pub async fn settle(sims: &mut [Sim], addr: SocketAddr, board: BoardId, patience: Duration) -> u64 {
+    let deadline = std::time::Instant::now() + patience;
+    loop {
+        for s in sims.iter_mut() {
+            if s.ws.is_none() {
+                s.connect(addr, board).await;
+            }
+            s.pump(Duration::from_millis(15)).await;
+        }
+        let (_, seq) = super::snapshot_at(addr, board).await;
+        let settled = sims.iter().all(|s| {
+            s.ws.is_some()
+                && s.sync
+                    .as_ref()
+                    .is_some_and(|y| y.pending().is_empty() && y.seq() == seq)
+        });
+        if settled {
+            return seq;
+        }
+        if std::time::Instant::now() > deadline {
+            let states: Vec<String> = sims
+                .iter()
+                .map(|s| {
+                    let sync = s.sync.as_ref();
+                    format!(
+                        "{}: connected {}, at seq {:?}, {} pending",
+                        s.name,
+                        s.ws.is_some(),
+                        sync.map(|y| y.seq()),
+                        sync.map_or(0, |y| y.pending().len())
+                    )
+                })
+                .collect();
+            panic!("the clients did not settle in {patience:?} (stored seq {seq}): {states:?}");
+        }
+    }
+}
+
+/// Every client's confirmed state and view are the stored board, and every
+/// batch acknowledged to its sender is in `store`'s op log; returns how
+/// many were acknowledged.
+pub async fn assert_converged(sims: &[Sim], stored: &Board, store: &dyn cjm_store::Store) -> usize {
+    for s in sims {
+        let sync = s.sync.as_ref().unwrap();
+        assert_eq!(
+            sync.confirmed(),
+            stored,
+            "{} diverged from the database",
+            s.name
+        );
+        assert_eq!(sync.view(), stored, "{}'s view diverged", s.name);
+    }
+    let acked: Vec<ClientOpId> = sims.iter().flat_map(|s| s.acked.iter().copied()).collect();
+    let found = store.find_batches(stored.id, &acked).await.unwrap();
+    assert_eq!(
+        found.len(),
+        acked.len(),
+        "an acknowledged batch is missing from the op log"
+    );
+    acked.len()
+}
