@@ -406,7 +406,15 @@ async function visibleCells(page, stageIds, laneIds) {
       const left = Math.max(r.left, clip.left);
       const right = Math.min(r.right, clip.right);
       const inside = (b) => b.top >= clip.top && b.bottom <= clip.bottom && b.left >= clip.left && b.right <= clip.right;
-      const first = [...c.querySelectorAll('[data-testid=card]')].find((e) => inside(e.getBoundingClientRect()));
+      // A card to grab: its middle in view is enough (a sparse board's
+      // few cards may be cut by the edges).
+      const grabbable = (b) => {
+        const x = b.left + b.width / 2;
+        const y = b.top + b.height / 2;
+        return x > clip.left && x < clip.right && y > clip.top && y < clip.bottom;
+      };
+      const first = [...c.querySelectorAll('[data-testid=card]')].find((e) => inside(e.getBoundingClientRect()))
+        ?? [...c.querySelectorAll('[data-testid=card]')].find((e) => grabbable(e.getBoundingClientRect()));
       const fr = first?.getBoundingClientRect();
       return {
         stage: c.dataset.stage, lane: c.dataset.lane,
@@ -437,9 +445,12 @@ async function dragOnce(page, id, built, rep) {
   for (const [r0, r1] of pairs) {
     for (let k = 0; k < cols.length && !source; k++) {
       const col = cols[(rep + k) % cols.length];
-      for (const [a, b] of [[r1, r0], [r0, r1]]) {
-        const p = [at(col + 1, a), at(col + 1, b), at(col + 2, b)];
-        if (!source && at(col, a)?.card && p.every((c) => c)) [source, path] = [at(col, a), p];
+      // Rightwards, or leftwards from a card near the right edge.
+      for (const step of [1, -1]) {
+        for (const [a, b] of [[r1, r0], [r0, r1]]) {
+          const p = [at(col + step, a), at(col + step, b), at(col + 2 * step, b)];
+          if (!source && at(col, a)?.card && p.every((c) => c)) [source, path] = [at(col, a), p];
+        }
       }
     }
     if (source) break;

@@ -14,6 +14,9 @@ mod postgres;
 mod rows;
 mod shared;
 mod sqlite;
+/// Throwaway Postgres databases for tests (feature `test-support`), not
+/// part of what the server links.
+#[cfg(any(test, feature = "test-support"))]
 pub mod test_db;
 
 use std::collections::{BTreeSet, HashMap};

@@ -410,20 +410,27 @@ macro_rules! impl_store {
                 .bind(user)
                 .fetch_all(self.reader())
                 .await?;
-                Ok(rows
-                    .into_iter()
-                    .filter_map(|(id, title, created_at, updated_at, stages, cards, role)| {
-                        Some($crate::BoardSummary {
+                // A membership with a role this code cannot read is
+                // reported, not left out of the list without a word.
+                rows.into_iter()
+                    .map(|(id, title, created_at, updated_at, stages, cards, role)| {
+                        let role = cjm_core::Role::parse(&role).ok_or_else(|| {
+                            $crate::StoreError::Corrupt {
+                                table: "board_members",
+                                detail: format!("role {role:?} on board {id}"),
+                            }
+                        })?;
+                        Ok($crate::BoardSummary {
                             id: cjm_core::BoardId(id),
                             title,
                             created_at,
                             updated_at,
                             stages,
                             cards,
-                            role: cjm_core::Role::parse(&role)?,
+                            role,
                         })
                     })
-                    .collect())
+                    .collect()
             }
 
             #[tracing::instrument(skip_all, fields(board = %id))]
