@@ -12,7 +12,6 @@ mod common;
 
 use std::time::Duration;
 
-use cjm_core::protocol::ClientMsg;
 use cjm_core::*;
 use common::sim::{self, Rng};
 use common::{Db, Process};
@@ -60,19 +59,7 @@ async fn converge(backend: &str) {
         match rng.below(20) {
             0 => s.ws = None, // drop the connection abruptly
             1..=3 => s.pump(Duration::from_millis(5)).await,
-            _ => {
-                if let Some(ops) = s.random_ops(&mut rng, shared)
-                    && let Ok(batch) = s.sync.as_mut().unwrap().propose(ops, 0)
-                    && !s
-                        .ws
-                        .as_mut()
-                        .unwrap()
-                        .try_send(&ClientMsg::Submit(batch))
-                        .await
-                {
-                    s.ws = None;
-                }
-            }
+            _ => s.edit(&mut rng, shared).await,
         }
     }
 

@@ -21,7 +21,6 @@ mod common;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use cjm_core::protocol::ClientMsg;
 use cjm_core::*;
 use common::faulty_store::{FaultyStore, Rates};
 use common::sim::{self, Rng};
@@ -73,19 +72,7 @@ async fn run(backend: &str, seed: u64) -> Outcome {
         match rng.below(16) {
             0 => s.ws = None,
             1..=4 => s.pump(Duration::from_millis(3)).await,
-            _ => {
-                if let Some(ops) = s.random_ops(&mut rng, shared)
-                    && let Ok(batch) = s.sync.as_mut().unwrap().propose(ops, 0)
-                    && !s
-                        .ws
-                        .as_mut()
-                        .unwrap()
-                        .try_send(&ClientMsg::Submit(batch))
-                        .await
-                {
-                    s.ws = None;
-                }
-            }
+            _ => s.edit(&mut rng, shared).await,
         }
     }
     store.set_faults(false);

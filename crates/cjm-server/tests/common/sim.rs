@@ -142,6 +142,19 @@ impl Sim {
         }
     }
 
+    /// One random edit, applied locally and sent (the socket is dropped if
+    /// sending fails).
+    pub async fn edit(&mut self, rng: &mut Rng, shared: CardId) {
+        if let Some(ops) = self.random_ops(rng, shared)
+            && let Some(sync) = self.sync.as_mut()
+            && let Ok(batch) = sync.propose(ops, 0)
+            && let Some(ws) = self.ws.as_mut()
+            && !ws.try_send(&ClientMsg::Submit(batch)).await
+        {
+            self.ws = None;
+        }
+    }
+
     fn note_ack(&mut self, id: ClientOpId) {
         let mine = self
             .sync
