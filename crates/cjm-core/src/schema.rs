@@ -27,6 +27,14 @@ pub fn documents() -> Vec<(&'static str, Schema)> {
     ]
 }
 
+/// The published schema called `file`, if there is one.
+pub fn document(file: &str) -> Option<Schema> {
+    documents()
+        .into_iter()
+        .find(|(name, _)| *name == file)
+        .map(|(_, schema)| schema)
+}
+
 /// The REST API's bodies (`cjm_core::api`), each a definition under
 /// `$defs` named after its type (`#/$defs/BoardList` is the answer to
 /// `GET /api/boards`; docs/api.md names the type of each answer).

@@ -21,37 +21,30 @@ fn docs_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/schema")
 }
 
+/// A strict validator: formats (uuid, integer ranges) are checked too, as
+/// a strict client would.
+fn strict(schema: &Value) -> jsonschema::Validator {
+    jsonschema::draft202012::options()
+        .should_validate_formats(true)
+        .build(schema)
+        .unwrap_or_else(|e| panic!("not a schema: {e}"))
+}
+
 /// The schema as generated (the published file is the same text: see the
 /// first test).
 fn validator(file: &str) -> jsonschema::Validator {
-    let (_, schema) = cjm_core::schema::documents()
-        .into_iter()
-        .find(|(name, _)| *name == file)
-        .unwrap();
-    let schema: Value = schema.into();
-    // Formats (uuid, int64 ranges) are checked too, as a strict client would.
-    jsonschema::draft202012::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .unwrap_or_else(|e| panic!("{file} is not a schema: {e}"))
+    strict(&cjm_core::schema::document(file).unwrap().into())
 }
 
 /// A validator for one REST body type of api.json (`#/$defs/{name}`).
 fn api_def(name: &str) -> jsonschema::Validator {
-    let (_, schema) = cjm_core::schema::documents()
-        .into_iter()
-        .find(|(file, _)| *file == "api.json")
-        .unwrap();
-    let mut schema: Value = schema.into();
+    let mut schema: Value = cjm_core::schema::document("api.json").unwrap().into();
     assert!(
         schema["$defs"].get(name).is_some(),
         "api.json has no {name}"
     );
     schema["$ref"] = format!("#/$defs/{name}").into();
-    jsonschema::draft202012::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .unwrap()
+    strict(&schema)
 }
 
 #[track_caller]
