@@ -49,6 +49,8 @@ macro_rules! strings {
 
 strings! {
     AppName => "CJM Board", "CJM Board";
+    NotLoaded => "This part of the app could not be loaded. Check the connection and try again.", "Эту часть приложения не удалось загрузить. Проверьте соединение и попробуйте ещё раз.";
+    TryAgain => "Try again", "Повторить";
     Tagline => "Customer journey maps, together, live.", "Карты пути клиента — вместе и в реальном времени.";
     AllBoards => "All boards", "Все карты";
     NewBoard => "New board", "Новая карта";

@@ -14,6 +14,7 @@ mod home;
 mod i18n;
 mod join;
 mod landing;
+mod lazy;
 mod template_gallery;
 
 use leptos::prelude::*;
@@ -44,17 +45,38 @@ fn App() -> impl IntoView {
         .filter(|t| !t.is_empty())
         .map(str::to_string);
     if let Some(token) = link {
-        return view! { <join::JoinPage token=token/> }.into_any();
+        return lazy::show(move || join_page(token.clone())).into_any();
     }
     match (board, path.as_str()) {
         (Some(id), _) => match version {
             Some(version) => view! { <board::BoardPage id=id version=version/> }.into_any(),
             None => view! { <board::BoardPage id=id/> }.into_any(),
         },
-        (None, "/login") => view! { <account::LoginPage/> }.into_any(),
-        _ => view! { <home::Home/> }.into_any(),
+        (None, "/login") => lazy::show(login_page).into_any(),
+        _ => lazy::show(home_page).into_any(),
     }
 }
+
+// The board is in the main module: it is what links open. The other
+// pages are loaded on first use.
+lazy::split!(
+    home,
+    fn home_page() -> Loaded {
+        Ok(view! { <home::Home/> }.into_any())
+    }
+);
+lazy::split!(
+    login,
+    fn login_page() -> Loaded {
+        Ok(view! { <account::LoginPage/> }.into_any())
+    }
+);
+lazy::split!(
+    join,
+    fn join_page(token: String) -> Loaded {
+        Ok(view! { <join::JoinPage token=token/> }.into_any())
+    }
+);
 
 #[wasm_bindgen(start)]
 pub fn main() {

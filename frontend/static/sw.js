@@ -30,8 +30,22 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith('/assets/')) {
-    // Hashed names never change content: cache first.
-    event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
+    // Hashed names never change content: cache first. What the page did
+    // not list (the parts of the app loaded on first use) is kept once
+    // fetched, so that a panel opened before opens offline too.
+    event.respondWith(
+      caches.match(request).then(
+        (hit) =>
+          hit ||
+          fetch(request).then((response) => {
+            if (response.ok) {
+              const copy = response.clone();
+              caches.open(CACHE).then((cache) => cache.put(request, copy));
+            }
+            return response;
+          }),
+      ),
+    );
   } else if (request.mode === 'navigate') {
     // Pages: the network when it answers (and remember it), else the cache.
     event.respondWith(

@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail, ensure};
 
-use crate::{cargo, cargo_linted, root, target_dir, toolchain};
+use crate::{cargo, cargo_linted, root, split, target_dir, toolchain};
 
 pub struct Built {
     pub wasm_bytes: u64,
@@ -90,12 +90,24 @@ pub fn build(lint: bool, brotli_quality: u32) -> Result<Built> {
     let staging = target_dir().join("wasm-bindgen");
     let _ = fs::remove_dir_all(&staging);
     fs::create_dir_all(&staging)?;
+    let raw = fs::read(&wasm).with_context(|| format!("reading {}", wasm.display()))?;
+    // One name for the whole build: the main module, its glue and the
+    // split modules refer to each other by name, so the names cannot
+    // each hash their own content; they hash what they are all made from.
+    let build = content_hash(&[raw.as_slice(), wb.unwrap_or_default().as_bytes()].concat());
+    let js_name = format!("app-{build}.js");
+    let wasm_name = format!("app-{build}.wasm");
+    let split = split::split(&raw, &staging, &build, &js_name)?;
     let mut bindgen = wasm_bindgen_cli_support::Bindgen::new();
     bindgen
-        .input_path(&wasm)
+        .input_path(&split.main)
         .out_name("app")
         .web(true)?
         .typescript(false)
+        // The split modules call the main module's functions through
+        // these exports.
+        .keep_lld_exports(true)
+        .demangle(false)
         .remove_name_section(true)
         .remove_producers_section(true)
         .generate(&staging)
@@ -105,9 +117,7 @@ pub fn build(lint: bool, brotli_quality: u32) -> Result<Built> {
 
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let wasm_bytes = fs::read(&bg)?;
-    let wasm_name = format!("app-{}.wasm", content_hash(&wasm_bytes));
     let js = fs::read(staging.join("app.js"))?;
-    let js_name = format!("app-{}.js", content_hash(&js));
     let css = fs::read(root.join("frontend/style.css"))?;
     let css_name = format!("style-{}.css", content_hash(&css));
     // No inline script: the Content-Security-Policy allows only our files.
@@ -143,6 +153,9 @@ pub fn build(lint: bool, brotli_quality: u32) -> Result<Built> {
     files.push((format!("assets/{js_name}"), js));
     files.push((format!("assets/{css_name}"), css));
     files.push((format!("assets/{boot_name}"), boot.into_bytes()));
+    for (name, bytes) in split.files {
+        files.push((format!("assets/{name}"), bytes));
+    }
     files.push(("sw.js".into(), sw.into_bytes()));
     files.push(("index.html".into(), index.into_bytes()));
 

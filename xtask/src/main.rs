@@ -11,6 +11,7 @@ mod frontend;
 mod harness;
 mod loadgen;
 mod run;
+mod split;
 mod test;
 mod toolchain;
 

@@ -127,7 +127,11 @@ fn set_text(ui: Ui, id: CardId, text: String) -> bool {
 #[component]
 pub fn RescueDialog() -> impl IntoView {
     let ui = use_ui();
-    move || ui.rescue.get().map(|r| view! { <Dialog rescue=r/> })
+    move || {
+        ui.rescue
+            .get()
+            .map(|r| crate::lazy::show(move || rescue_dialog(r.clone())))
+    }
 }
 
 #[component]
@@ -242,3 +246,10 @@ fn Dialog(rescue: Rescue) -> impl IntoView {
         </div>
     }
 }
+
+crate::lazy::split!(
+    rescue_dialog,
+    fn rescue_dialog(rescue: Rescue) -> Loaded {
+        Ok(view! { <Dialog rescue=rescue/> }.into_any())
+    }
+);

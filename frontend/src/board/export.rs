@@ -74,7 +74,7 @@ pub fn ExportDialog() -> impl IntoView {
     let exports = use_exports();
     view! {
         <Show when=move || exports.open.get()>
-            <Dialog/>
+            {crate::lazy::show(export_dialog)}
         </Show>
     }
 }
@@ -218,3 +218,10 @@ fn Dialog() -> impl IntoView {
         </div>
     }
 }
+
+crate::lazy::split!(
+    export_dialog,
+    fn export_dialog() -> Loaded {
+        Ok(view! { <Dialog/> }.into_any())
+    }
+);

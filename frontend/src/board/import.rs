@@ -245,7 +245,7 @@ pub fn ImportDialog() -> impl IntoView {
     let imports = use_imports();
     view! {
         <Show when=move || imports.open.get()>
-            <Dialog/>
+            {crate::lazy::show(import_dialog)}
         </Show>
     }
 }
@@ -674,3 +674,10 @@ fn RecentImports(
         </section>
     }
 }
+
+crate::lazy::split!(
+    import_dialog,
+    fn import_dialog() -> Loaded {
+        Ok(view! { <Dialog/> }.into_any())
+    }
+);

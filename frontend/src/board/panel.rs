@@ -18,6 +18,7 @@ use super::stage_details::StageDetails;
 use super::use_ui;
 use super::versions::VersionsPanel;
 use crate::i18n::{T, use_i18n};
+use crate::lazy;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Panel {
@@ -149,30 +150,30 @@ pub fn Drawer() -> impl IntoView {
                     // A viewer reads the details; every field is disabled.
                     <fieldset class="plain" disabled=move || !ui.can_edit.get()>
                         {move || match ui.panel.get() {
-                            Some(Panel::Card(id)) => view! { <CardDetails id=id/> }.into_any(),
-                            Some(Panel::Stage(id)) => view! { <StageDetails id=id/> }.into_any(),
-                            Some(Panel::Emotion(persona, stage, curve)) => view! { <EmotionDetails persona stage curve/> }.into_any(),
-                            Some(Panel::Share) => view! { <SharePanel/> }.into_any(),
+                            Some(Panel::Card(id)) => lazy::show(move || card_details(id)).into_any(),
+                            Some(Panel::Stage(id)) => lazy::show(move || stage_details(id)).into_any(),
+                            Some(Panel::Emotion(persona, stage, curve)) => lazy::show(move || emotion_details(persona, stage, curve)).into_any(),
+                            Some(Panel::Share) => lazy::show(share_panel).into_any(),
                             _ => ().into_any(),
                         }}
                     </fieldset>
                     // Outside the fieldset: a commenter cannot change the
                     // card or stage but may discuss it.
                     {move || match ui.panel.get() {
-                        Some(Panel::Card(id)) => view! { <CommentsSection target=CommentTarget::Card(id)/> }.into_any(),
-                        Some(Panel::Stage(id)) => view! { <CommentsSection target=CommentTarget::Stage(id)/> }.into_any(),
-                        Some(Panel::Emotion(persona, stage, curve)) => view! {
-                            <CommentsSection target=emotion_talk::target(persona, stage, curve)/>
-                        }.into_any(),
-                        Some(Panel::Comments) => view! { <CommentsPanel/> }.into_any(),
+                        Some(Panel::Card(id)) => lazy::show(move || comments_section(CommentTarget::Card(id))).into_any(),
+                        Some(Panel::Stage(id)) => lazy::show(move || comments_section(CommentTarget::Stage(id))).into_any(),
+                        Some(Panel::Emotion(persona, stage, curve)) => {
+                            lazy::show(move || comments_section(emotion_talk::target(persona, stage, curve))).into_any()
+                        }
+                        Some(Panel::Comments) => lazy::show(comments_panel).into_any(),
                         // Outside too: a viewer may compare versions.
-                        Some(Panel::Versions) => view! { <VersionsPanel/> }.into_any(),
+                        Some(Panel::Versions) => lazy::show(versions_panel).into_any(),
                         // And every role may read and filter the feed.
-                        Some(Panel::Activity) => view! { <ActivityPanel/> }.into_any(),
+                        Some(Panel::Activity) => lazy::show(activity_panel).into_any(),
                         // A viewer follows the health links and opens the
                         // personas (which disable their own fields).
-                        Some(Panel::Personas) => view! { <PersonasPanel/> }.into_any(),
-                        Some(Panel::Health) => view! { <HealthPanel/> }.into_any(),
+                        Some(Panel::Personas) => lazy::show(personas_panel).into_any(),
+                        Some(Panel::Health) => lazy::show(health_panel).into_any(),
                         _ => ().into_any(),
                     }}
                 </div>
@@ -180,3 +181,65 @@ pub fn Drawer() -> impl IntoView {
         </Show>
     }
 }
+
+// Each panel is loaded the first time it opens.
+lazy::split!(
+    card_panel,
+    fn card_details(id: CardId) -> Loaded {
+        Ok(view! { <CardDetails id=id/> }.into_any())
+    }
+);
+lazy::split!(
+    comments_section,
+    fn comments_section(target: CommentTarget) -> Loaded {
+        Ok(view! { <CommentsSection target=target/> }.into_any())
+    }
+);
+lazy::split!(
+    stage_panel,
+    fn stage_details(id: StageId) -> Loaded {
+        Ok(view! { <StageDetails id=id/> }.into_any())
+    }
+);
+lazy::split!(
+    emotion_panel,
+    fn emotion_details(persona: PersonaId, stage: StageId, curve: Curve) -> Loaded {
+        Ok(view! { <EmotionDetails persona stage curve/> }.into_any())
+    }
+);
+lazy::split!(
+    share_panel,
+    fn share_panel() -> Loaded {
+        Ok(view! { <SharePanel/> }.into_any())
+    }
+);
+lazy::split!(
+    comments_panel,
+    fn comments_panel() -> Loaded {
+        Ok(view! { <CommentsPanel/> }.into_any())
+    }
+);
+lazy::split!(
+    versions_panel,
+    fn versions_panel() -> Loaded {
+        Ok(view! { <VersionsPanel/> }.into_any())
+    }
+);
+lazy::split!(
+    activity_panel,
+    fn activity_panel() -> Loaded {
+        Ok(view! { <ActivityPanel/> }.into_any())
+    }
+);
+lazy::split!(
+    personas_panel,
+    fn personas_panel() -> Loaded {
+        Ok(view! { <PersonasPanel/> }.into_any())
+    }
+);
+lazy::split!(
+    health_panel,
+    fn health_panel() -> Loaded {
+        Ok(view! { <HealthPanel/> }.into_any())
+    }
+);
