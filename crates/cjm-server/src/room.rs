@@ -17,11 +17,12 @@
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
-use cjm_core::protocol::{Applied, PEERS_LISTED, PROTOCOL_VERSION, Peer, Presence, ServerMsg};
+use cjm_core::protocol::{PEERS_LISTED, PROTOCOL_VERSION, Peer, Presence, ServerMsg};
 use cjm_core::{
     ApplyCtx, Batch, Board, BoardId, CardId, ClientOpId, ErrorCode, Op, OpError, RejectCode, VoteId,
 };
 use cjm_store::{NewBatch, Store, StoreError};
+use serde_json::value::RawValue;
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
@@ -207,6 +208,44 @@ impl RecentIds {
 pub fn encode(msg: &ServerMsg) -> Utf8Bytes {
     // Our own message types always serialise.
     Utf8Bytes::from(serde_json::to_string(msg).unwrap_or_default())
+}
+
+/// A batch's ops as JSON text, made once per batch for both the op log
+/// and the broadcast.
+fn ops_json(ops: &[Op]) -> Box<RawValue> {
+    // Our own op types always serialise; `[]` is never reached.
+    serde_json::value::to_raw_value(ops)
+        .unwrap_or_else(|_| RawValue::from_string("[]".into()).expect("valid JSON"))
+}
+
+/// `ServerMsg::Applied` as `encode` writes it, with the ops already
+/// serialised (`NewBatch::ops`) instead of serialising them again.
+pub fn encode_applied(
+    seq: u64,
+    actor: &str,
+    client_op_id: ClientOpId,
+    at: i64,
+    ops: &RawValue,
+) -> Utf8Bytes {
+    #[derive(serde::Serialize)]
+    struct AppliedText<'a> {
+        #[serde(rename = "type")]
+        kind: &'static str,
+        seq: u64,
+        actor: &'a str,
+        client_op_id: ClientOpId,
+        at: i64,
+        ops: &'a RawValue,
+    }
+    let text = AppliedText {
+        kind: "applied",
+        seq,
+        actor,
+        client_op_id,
+        at,
+        ops,
+    };
+    Utf8Bytes::from(serde_json::to_string(&text).unwrap_or_default())
 }
 
 pub(crate) async fn run(
@@ -788,7 +827,7 @@ impl Room {
                             client_op_id: batch.client_op_id,
                             actor: self.actor(*session).to_string(),
                             at,
-                            ops: serde_json::to_value(&batch.ops).unwrap_or_default(),
+                            ops: ops_json(&batch.ops),
                         });
                         accepted.push(i);
                     }
@@ -840,14 +879,9 @@ impl Room {
                         self.seq = seq;
                         let batch = &fresh[i].1;
                         self.recent.insert(batch.client_op_id, seq);
-                        let applied = ServerMsg::Applied(Applied {
-                            seq,
-                            actor: new.actor,
-                            client_op_id: batch.client_op_id,
-                            at,
-                            ops: batch.ops.clone(),
-                        });
-                        texts.push((fresh[i].0, encode(&applied)));
+                        let applied =
+                            encode_applied(seq, &new.actor, batch.client_op_id, at, &new.ops);
+                        texts.push((fresh[i].0, applied));
                     }
                     self.send_applied(texts);
                     break;
@@ -932,7 +966,7 @@ impl Room {
                 client_op_id,
                 actor: actor.to_string(),
                 at,
-                ops: serde_json::to_value(&ops).unwrap_or_default(),
+                ops: ops_json(&ops),
             }];
             match self
                 .store
@@ -945,14 +979,8 @@ impl Room {
                     };
                     self.seq = seq;
                     self.recent.insert(client_op_id, seq);
-                    let applied = ServerMsg::Applied(Applied {
-                        seq,
-                        actor: actor.to_string(),
-                        client_op_id,
-                        at,
-                        ops,
-                    });
-                    self.send_applied(vec![(0, encode(&applied))]);
+                    let applied = encode_applied(seq, actor, client_op_id, at, &news[0].ops);
+                    self.send_applied(vec![(0, applied)]);
                     return (true, Ok(Some(seq)));
                 }
                 Err(StoreError::Stale { .. }) if started.elapsed() < STALE_PATIENCE => {
@@ -1085,4 +1113,45 @@ async fn stale_pause(attempt: u32) {
     let cap = 1u64 << attempt.min(4);
     let jitter = (uuid::Uuid::now_v7().as_u128() as u64) % (cap + 1);
     tokio::time::sleep(std::time::Duration::from_millis(jitter)).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use cjm_core::protocol::Applied;
+    use cjm_core::{Batch, Card, Color, LaneId, Op, OrderKey, StageId};
+
+    use super::*;
+
+    #[test]
+    fn applied_from_the_op_log_text_is_what_the_typed_message_encodes() {
+        let ops = vec![
+            Op::SetBoardTitle {
+                title: "Ünïcode \"quoted\" \\ title".into(),
+            },
+            Op::CreateCard(Card::new(
+                StageId::new(),
+                LaneId::new(),
+                OrderKey::first(),
+                "a card\nwith </script> in it",
+                Color::Yellow,
+            )),
+            Op::DeleteCard { id: CardId::new() },
+        ];
+        let batch = Batch::new(ops.clone());
+        let typed = encode(&ServerMsg::Applied(Applied {
+            seq: 42,
+            actor: "ana".into(),
+            client_op_id: batch.client_op_id,
+            at: 1_700_000_000_000,
+            ops,
+        }));
+        let spliced = encode_applied(
+            42,
+            "ana",
+            batch.client_op_id,
+            1_700_000_000_000,
+            &ops_json(&batch.ops),
+        );
+        assert_eq!(spliced, typed);
+    }
 }

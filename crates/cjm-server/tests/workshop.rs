@@ -5,7 +5,7 @@
 #[macro_use]
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use cjm_core::protocol::{ClientMsg, ServerMsg};
 use cjm_core::workshop::{Timer, VoteResults};
@@ -216,7 +216,7 @@ async fn test_a_dot_vote_stays_hidden_until_revealed(backend: &str) {
     // Nobody else learns where Eve's dots are: the facilitator hears the
     // progress (people and dots), and nothing names a card.
     let mut progress = None;
-    while let Some(msg) = fay.try_recv(Duration::from_millis(300)).await {
+    for msg in fay.settle().await {
         let text = serde_json::to_string(&msg).unwrap();
         assert!(
             !text.contains(&pains[1].to_string()),

@@ -167,8 +167,10 @@ pub struct NewBatch {
     pub client_op_id: ClientOpId,
     pub actor: String,
     pub at: i64,
-    /// The ops as JSON, serialised once by the room and reused here.
-    pub ops: Value,
+    /// The ops as JSON text, serialised once by the room: written to the op
+    /// log as they are, and spliced as they are into the `applied` that
+    /// goes to everyone (`room::encode_applied`).
+    pub ops: Box<serde_json::value::RawValue>,
 }
 
 /// One dot placed or taken back.

@@ -45,7 +45,7 @@ fn stored(batch: &Batch) -> NewBatch {
         client_op_id: batch.client_op_id,
         actor: "ana".into(),
         at: NOW,
-        ops: serde_json::to_value(&batch.ops).unwrap(),
+        ops: serde_json::value::to_raw_value(&batch.ops).unwrap(),
     }
 }
 
@@ -293,7 +293,7 @@ async fn test_group_commit_assigns_consecutive_seqs(store: Arc<dyn Store>) {
             client_op_id: batch.client_op_id,
             actor: "bob".into(),
             at: NOW,
-            ops: serde_json::to_value(&batch.ops).unwrap(),
+            ops: serde_json::value::to_raw_value(&batch.ops).unwrap(),
         });
     }
     let out = store.commit(&board, 0, &news, &changes).await.unwrap();
@@ -318,7 +318,7 @@ async fn test_stale_commit_is_refused_and_writes_nothing(store: Arc<dyn Store>) 
         client_op_id: late.client_op_id,
         actor: "bob".into(),
         at: NOW,
-        ops: serde_json::to_value(&late.ops).unwrap(),
+        ops: serde_json::value::to_raw_value(&late.ops).unwrap(),
     };
     let err = store.commit(&other, 0, &[new], &changes).await.unwrap_err();
     assert!(

@@ -393,7 +393,31 @@ impl Client {
         }
     }
 
-    /// The next message of any kind.
+    /// Every message the room sent this client before now, presence
+    /// included: a barrier instead of a quiet window. A dot for a vote that
+    /// does not exist goes through the room's queue like every command, and
+    /// its refusal (`vote_closed`, to this client alone) leaves on the same
+    /// outgoing queue after whatever the room sent earlier. For a client
+    /// that may vote (commenter or above). Presence is relayed on the room's
+    /// tick, after the barrier; call it again after that tick to see it.
+    pub async fn settle(&mut self) -> Vec<ServerMsg> {
+        let marker = cjm_core::VoteId::new();
+        self.send(&ClientMsg::Dot {
+            vote: marker,
+            card: cjm_core::CardId::new(),
+            add: true,
+        })
+        .await;
+        let mut before = Vec::new();
+        loop {
+            match self.try_recv_any(Duration::from_secs(10)).await {
+                Some(ServerMsg::Error { code, .. }) if code == "vote_closed" => return before,
+                Some(msg) => before.push(msg),
+                None => panic!("the connection ended before the barrier came back: {before:?}"),
+            }
+        }
+    }
+
     pub async fn try_recv_any(&mut self, wait: Duration) -> Option<ServerMsg> {
         loop {
             let msg = tokio::time::timeout(wait, self.ws.next())
