@@ -751,6 +751,13 @@ try {
   const dr = results.drag;
   const ok = (b) => (b ? 'ok' : 'MISSED');
   results.pass = { open: c.ready.median < GOAL_OPEN_MS, drag: dr.fps.mean >= GOAL_FPS };
+  // Cost per unit of work, comparable between machines: the traced
+  // open's main-thread time per card, and a pointermove's handling time.
+  const moves = results.trace.drag.events.find((e) => e.type === 'pointermove');
+  results.per_unit = {
+    open_ms_per_card: round(results.trace.open.mainThreadBusyMs / CARDS, 3),
+    pointermove_ms: moves ? moves.median_ms : null,
+  };
   console.log(`
 board bench: ${STAGES} stages × ${LANES} lanes × ${CARDS} cards, Chromium headless ${VIEWPORT.width}×${VIEWPORT.height}
   open, cold (${OPENS} runs)   first card + Saved: median ${c.ready.median} ms, max ${c.ready.max} ms   [goal < ${GOAL_OPEN_MS} ms: ${ok(results.pass.open)}]
@@ -760,6 +767,7 @@ board bench: ${STAGES} stages × ${LANES} lanes × ${CARDS} cards, Chromium head
   drag (${DRAGS} runs)            ${dr.fps.mean} fps mean (worst run ${dr.fps.min}), frame p50 ${dr.p50_ms} ms, p95 ${dr.p95_ms} ms, max ${dr.max_ms} ms, ${dr.long_frames}/${dr.frames} frames > ${LONG_FRAME_MS} ms   [goal ≥ ${GOAL_FPS} fps: ${ok(results.pass.drag)}]
                              idle ${dr.idle_fps} fps; longest frame after the drop ${max(dr.runs.map((d) => d.dropMaxFrame))} ms
   others editing             ${results.remote.rate} batches/s: ${results.remote.fps} fps, p95 ${results.remote.p95_ms} ms, ${results.remote.long_frames} frames > ${LONG_FRAME_MS} ms; last edit on screen ${results.remote.last_edit_shown_ms} ms after sending
+  cost per unit              open ${results.per_unit.open_ms_per_card} ms of main thread per card; drag ${results.per_unit.pointermove_ms ?? '?'} ms per pointermove (median)
   main thread, traced open   busy ${results.trace.open.mainThreadBusyMs} ms: ${results.trace.open.selfTime.slice(0, 5).map((s) => `${s.name} ${s.ms}`).join(', ')}
   main thread, traced drag   busy ${results.trace.drag.mainThreadBusyMs} ms: ${results.trace.drag.selfTime.slice(0, 5).map((s) => `${s.name} ${s.ms}`).join(', ')}
                              ${results.trace.drag.events.slice(0, 2).map((e) => `${e.type} handled ${e.count}× in ${e.median_ms} ms median (max ${e.max_ms})`).join(', ')}`);
